@@ -1,0 +1,94 @@
+//===- PathReport.cpp - list a model's routed paths -----------------------===//
+//
+// The text `goe-compile --emit=paths` prints: what every input runs (shared
+// segments and routers) and what each routed path adds, with MACs per
+// sample taken from goe-annotate-macs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "goe/Passes/PathReport.h"
+#include "goe/Dialect/Goe/GoeOps.h"
+#include "goe/Passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+using namespace mlir::goe;
+
+namespace {
+
+int64_t macsOf(ModuleOp module, StringRef symbol) {
+  auto fn = module.lookupSymbol<func::FuncOp>(symbol);
+  if (!fn)
+    return 0;
+  auto macs = fn->getAttrOfType<IntegerAttr>("goe.macs");
+  return macs ? macs.getInt() : 0;
+}
+
+/// 1234567 -> "1,234,567": MAC counts are long.
+std::string grouped(int64_t value) {
+  std::string digits = std::to_string(value), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+} // namespace
+
+LogicalResult mlir::goe::printRoutedPaths(ModuleOp module,
+                                          llvm::raw_ostream &os) {
+  PassManager pm(module.getContext());
+  pm.addPass(createAnnotateMacs());
+  if (failed(pm.run(module)))
+    return failure();
+  auto graphs = module.getOps<GraphOp>();
+  if (graphs.empty())
+    return module.emitError("no goe.graph to report on");
+  GraphOp graph = *graphs.begin();
+  os << graph.getSymName() << "\n";
+  int64_t everyInput = 0, worstRouted = 0;
+  for (Operation &op : graph.getBody().front()) {
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      int64_t macs = macsOf(module, call.getCallee());
+      everyInput += macs;
+      os << "  shared   @" << call.getCallee() << "  MACs " << grouped(macs)
+         << "\n";
+    } else if (auto route = dyn_cast<RouteOp>(op)) {
+      auto router = module.lookupSymbol<RouterOp>(route.getRouterAttr());
+      int64_t macs = router.getBody() ? macsOf(module, *router.getBody()) : 0;
+      everyInput += macs;
+      os << "  router   @" << router.getSymName() << " ("
+         << stringifyRouterKind(router.getKind()) << ", top-" << router.getK()
+         << " of " << router.getChoices() << ")";
+      if (router.getBody())
+        os << " body @" << *router.getBody();
+      os << "  MACs " << grouped(macs) << "\n";
+    } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
+      int64_t k = dispatch.getRouting().getType().getK();
+      os << "  dispatch " << dispatch.getNumPaths() << " paths, " << k
+         << " per input\n";
+      int64_t worst = 0;
+      for (unsigned p = 0; p < dispatch.getNumPaths(); ++p) {
+        int64_t macs = 0;
+        os << "    path " << p << ":";
+        for (auto [i, step] : llvm::enumerate(dispatch.getPath(p))) {
+          os << (i ? " -> @" : " @") << step.getValue();
+          macs += macsOf(module, step.getValue());
+        }
+        os << "  MACs " << grouped(macs) << "\n";
+        worst = std::max(worst, macs);
+      }
+      worstRouted += k * worst;
+    } else if (auto combine = dyn_cast<CombineOp>(op)) {
+      os << "  combine  " << stringifyCombineKind(combine.getKind()) << "\n";
+    }
+  }
+  os << "  MACs per input: " << grouped(everyInput + worstRouted)
+     << " at most (shared and routers " << grouped(everyInput)
+     << ", routed " << grouped(worstRouted) << ")\n";
+  return success();
+}

@@ -1,0 +1,19 @@
+# lit configuration for goe: .mlir tests run goe-opt, .yaml tests run
+# goe-compile on a spec (the malformed-spec corpus and example checks).
+import os
+import lit.formats
+
+config.name = "goe"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".yaml", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.goe_obj_root, "tests")
+
+config.environment["PATH"] = os.pathsep.join([
+    os.path.join(config.goe_obj_root, "bin"),
+    config.llvm_tools_dir,
+    config.environment.get("PATH", ""),
+])
+config.substitutions.append(("%goe_src", config.goe_src_root))
+config.substitutions.append(("%examples", os.path.join(config.goe_src_root, "examples")))

@@ -1,0 +1,19 @@
+//===- goe-opt.cpp - mlir-opt with the goe dialect and passes -------------===//
+
+#include "goe/Dialect/Goe/GoeDialect.h"
+#include "goe/Passes/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::goe::registerGoePasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  registry.insert<mlir::goe::GoeDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "goe optimizer driver\n", registry));
+}
