@@ -13,9 +13,6 @@ using namespace mlir::goe;
 #include "goe/Dialect/Goe/GoeOpsDialect.cpp.inc"
 #include "goe/Dialect/Goe/GoeOpsEnums.cpp.inc"
 
-#define GET_ATTRDEF_CLASSES
-#include "goe/Dialect/Goe/GoeOpsAttributes.cpp.inc"
-
 #define GET_TYPEDEF_CLASSES
 #include "goe/Dialect/Goe/GoeOpsTypes.cpp.inc"
 
@@ -27,10 +24,6 @@ void GoeDialect::initialize() {
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "goe/Dialect/Goe/GoeOpsTypes.cpp.inc"
-      >();
-  addAttributes<
-#define GET_ATTRDEF_LIST
-#include "goe/Dialect/Goe/GoeOpsAttributes.cpp.inc"
       >();
 }
 

@@ -31,7 +31,6 @@ def Goe_Dialect : Dialect {
     (`[batch, H, W, C]`), the layout TOSA and the code generators prefer.
   }];
   let useDefaultTypePrinterParser = 1;
-  let useDefaultAttributePrinterParser = 1;
   let dependentDialects = [
     "::mlir::func::FuncDialect",
     "::mlir::tosa::TosaDialect",
@@ -52,11 +51,6 @@ def Goe_RouterKind : I32EnumAttr<"RouterKind", "how a router chooses", [
     I32EnumAttrCase<"VqvaeHclust", 2, "vqvae_hclust">,
     I32EnumAttrCase<"TopK", 3, "topk">]> {
   let cppNamespace = "::mlir::goe";
-  let genSpecializedAttr = 0;
-}
-def Goe_RouterKindAttr
-    : EnumAttr<Goe_Dialect, Goe_RouterKind, "router_kind"> {
-  let assemblyFormat = "$value";
 }
 
 def Goe_CombineKind : I32EnumAttr<"CombineKind", "how per-choice results merge", [
@@ -65,11 +59,6 @@ def Goe_CombineKind : I32EnumAttr<"CombineKind", "how per-choice results merge",
     I32EnumAttrCase<"ImportanceMix", 2, "importance_mix">,
     I32EnumAttrCase<"Wbf", 3, "wbf">]> {
   let cppNamespace = "::mlir::goe";
-  let genSpecializedAttr = 0;
-}
-def Goe_CombineKindAttr
-    : EnumAttr<Goe_Dialect, Goe_CombineKind, "combine_kind"> {
-  let assemblyFormat = "$value";
 }
 
 //===----------------------------------------------------------------------===//

@@ -77,7 +77,7 @@ def Goe_RouterOp : Goe_Op<"router", [
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
-                       Goe_RouterKindAttr:$kind,
+                       Goe_RouterKind:$kind,
                        I64Attr:$choices,
                        I64Attr:$k,
                        OptionalAttr<FlatSymbolRefAttr>:$body,
@@ -100,7 +100,7 @@ def Goe_RouteOp : Goe_Op<"route", [
   let arguments = (ins FlatSymbolRefAttr:$router, AnyRankedTensor:$input);
   let results = (outs Goe_RoutingType:$routing);
   let assemblyFormat = [{
-    $router `(` $input `)` attr-dict `:` type($input) `->` type($routing)
+    $router `(` $input `)` attr-dict `:` type($input) `->` qualified(type($routing))
   }];
 }
 
@@ -128,7 +128,7 @@ def Goe_DispatchOp : Goe_Op<"dispatch", [
                        ArrayAttr:$paths);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
-    $routing `(` $inputs `)` `paths` $paths attr-dict `:` type($routing) `,`
+    $routing `(` $inputs `)` `paths` $paths attr-dict `:` qualified(type($routing)) `,`
     `(` type($inputs) `)` `->` type($results)
   }];
   let extraClassDeclaration = [{
@@ -151,14 +151,14 @@ def Goe_CombineOp : Goe_Op<"combine", [Pure]> {
       k experts, weighted by the route; result `[B, max_det, 6]`
       (x1 y1 x2 y2 score label, zero rows past the last box).
   }];
-  let arguments = (ins Goe_CombineKindAttr:$kind,
+  let arguments = (ins Goe_CombineKind:$kind,
                        Goe_RoutingType:$routing,
                        Variadic<AnyRankedTensor>:$inputs,
                        OptionalAttr<DictionaryAttr>:$params);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $kind $routing `,` $inputs (`params` $params^)? attr-dict `:`
-    type($routing) `,` type($inputs) `->` type($results)
+    qualified(type($routing)) `,` type($inputs) `->` type($results)
   }];
   let hasVerifier = 1;
 }

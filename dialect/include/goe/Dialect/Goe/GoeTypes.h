@@ -8,9 +8,6 @@
 
 #include "goe/Dialect/Goe/GoeOpsEnums.h.inc"
 
-#define GET_ATTRDEF_CLASSES
-#include "goe/Dialect/Goe/GoeOpsAttributes.h.inc"
-
 #define GET_TYPEDEF_CLASSES
 #include "goe/Dialect/Goe/GoeOpsTypes.h.inc"
 
