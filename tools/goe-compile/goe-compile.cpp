@@ -13,6 +13,7 @@
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Passes/PathReport.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -70,6 +71,8 @@ int error(const Twine &message) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -114,8 +117,8 @@ int main(int argc, char **argv) {
     if (failed(mlir::goe::printRoutedPaths(*module, os)))
       return 1;
   } else {
-    module->print(os, mlir::OpPrintingFlags().enableDebugInfo(
-                          /*enable=*/false));
+    // --mlir-print-debuginfo shows each op's spec file:line:col.
+    module->print(os, mlir::OpPrintingFlags());
     os << "\n";
   }
 
