@@ -8,7 +8,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
-using namespace mlir::goe;
+using namespace goe;
 
 #include "goe/Dialect/Goe/GoeOpsDialect.cpp.inc"
 #include "goe/Dialect/Goe/GoeOpsEnums.cpp.inc"

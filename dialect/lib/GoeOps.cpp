@@ -14,7 +14,7 @@
 #include "mlir/Interfaces/FunctionImplementation.h"
 
 using namespace mlir;
-using namespace mlir::goe;
+using namespace goe;
 
 //===----------------------------------------------------------------------===//
 // GraphOp / OutputOp

@@ -5,10 +5,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
-namespace mlir::goe {
+namespace goe {
 #define GEN_PASS_DEF_ANNOTATEMACS
 #include "goe/Passes/Passes.h.inc"
-} // namespace mlir::goe
+} // namespace goe
 
 using namespace mlir;
 
@@ -37,7 +37,7 @@ int64_t macsOf(Operation *op) {
 }
 
 struct AnnotateMacs
-    : public mlir::goe::impl::AnnotateMacsBase<AnnotateMacs> {
+    : public goe::impl::AnnotateMacsBase<AnnotateMacs> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     Builder builder(module.getContext());

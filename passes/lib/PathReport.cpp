@@ -14,7 +14,7 @@
 #include "llvm/Support/Format.h"
 
 using namespace mlir;
-using namespace mlir::goe;
+using namespace goe;
 
 namespace {
 
@@ -39,7 +39,7 @@ std::string grouped(int64_t value) {
 
 } // namespace
 
-LogicalResult mlir::goe::printRoutedPaths(ModuleOp module,
+LogicalResult goe::printRoutedPaths(ModuleOp module,
                                           llvm::raw_ostream &os) {
   PassManager pm(module.getContext());
   pm.addPass(createAnnotateMacs());

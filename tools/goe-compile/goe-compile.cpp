@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
   std::string text;
   raw_string_ostream os(text);
   if (emit == Emit::Paths) {
-    if (failed(mlir::goe::printRoutedPaths(*module, os)))
+    if (failed(goe::printRoutedPaths(*module, os)))
       return 1;
   } else {
     // --mlir-print-debuginfo shows each op's spec file:line:col.

@@ -9,11 +9,11 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::goe::registerGoePasses();
+  goe::registerGoePasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
-  registry.insert<mlir::goe::GoeDialect>();
+  registry.insert<goe::GoeDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "goe optimizer driver\n", registry));
 }

@@ -76,7 +76,7 @@ private:
   void emitRouterNode(const Node &node);
   void emitDispatchNode(const Node &node);
   void emitCombineNode(const Node &node);
-  mlir::goe::RouterOp declareRouter(const Router &router,
+  goe::RouterOp declareRouter(const Router &router,
                               const std::vector<TensorInfo> &inputs);
 
   const Spec &spec;
@@ -84,7 +84,7 @@ private:
   MLIRContext *context;
   OpBuilder moduleBuilder, b;
   std::map<std::string, GraphValue> table;
-  std::map<std::string, mlir::goe::RouterOp> declared;
+  std::map<std::string, goe::RouterOp> declared;
   std::map<std::string, func::FuncOp> bodies;
 };
 
@@ -177,7 +177,7 @@ void GraphGen::emitModuleNode(const Node &node) {
   table[node.name] = out;
 }
 
-mlir::goe::RouterOp GraphGen::declareRouter(const Router &router,
+goe::RouterOp GraphGen::declareRouter(const Router &router,
                                       const std::vector<TensorInfo> &inputs) {
   auto it = declared.find(router.name);
   if (it != declared.end())
@@ -217,10 +217,10 @@ mlir::goe::RouterOp GraphGen::declareRouter(const Router &router,
       value = moduleBuilder.getI64IntegerAttr(field.i);
     params.push_back(moduleBuilder.getNamedAttr(key, value));
   }
-  auto kind = mlir::goe::symbolizeRouterKind(router.kind);
-  auto op = moduleBuilder.create<mlir::goe::RouterOp>(
+  auto kind = goe::symbolizeRouterKind(router.kind);
+  auto op = moduleBuilder.create<goe::RouterOp>(
       locOf(router.loc), moduleBuilder.getStringAttr(router.name),
-      mlir::goe::RouterKindAttr::get(context, *kind),
+      goe::RouterKindAttr::get(context, *kind),
       moduleBuilder.getI64IntegerAttr(router.choices),
       moduleBuilder.getI64IntegerAttr(router.k), body,
       params.empty() ? DictionaryAttr()
@@ -276,9 +276,9 @@ void GraphGen::emitRouterNode(const Node &node) {
     fail(from[0].loc, "router '" + router->name +
                           "' reads a float tensor; '" + from[0].name +
                           "' holds integers");
-  mlir::goe::RouterOp decl = declareRouter(*router, types);
-  auto routingType = mlir::goe::RoutingType::get(context, router->choices, router->k);
-  auto route = b.create<mlir::goe::RouteOp>(locOf(node.loc), routingType,
+  goe::RouterOp decl = declareRouter(*router, types);
+  auto routingType = goe::RoutingType::get(context, router->choices, router->k);
+  auto route = b.create<goe::RouteOp>(locOf(node.loc), routingType,
                                       decl.getSymName(), values[0]);
   GraphValue out;
   out.kind = GraphValue::Routing;
@@ -292,7 +292,7 @@ void GraphGen::emitDispatchNode(const Node &node) {
     fail(node.targetLoc, nodeWhere(node) + " routes by '" + node.target +
                              "', which is not an earlier router node");
   Value routing = routeIt->second.routing;
-  auto routingType = cast<mlir::goe::RoutingType>(routing.getType());
+  auto routingType = cast<goe::RoutingType>(routing.getType());
   int64_t choices = routingType.getChoices(), k = routingType.getK();
 
   std::vector<Value> values;
@@ -375,7 +375,7 @@ void GraphGen::emitDispatchNode(const Node &node) {
     resultTypes.push_back(
         RankedTensorType::get(shape, physical.getElementType()));
   }
-  auto dispatch = b.create<mlir::goe::DispatchOp>(
+  auto dispatch = b.create<goe::DispatchOp>(
       locOf(node.loc), resultTypes, routing, values,
       ArrayAttr::get(context, paths));
   out.values.assign(dispatch.getResults().begin(), dispatch.getResults().end());
@@ -408,7 +408,7 @@ void GraphGen::emitCombineNode(const Node &node) {
   if (!routing)
     fail(node.loc, nodeWhere(node) + " reads no dispatch: a combine merges "
                                      "the per-choice results of one");
-  int64_t k = cast<mlir::goe::RoutingType>(routing.getType()).getK();
+  int64_t k = cast<goe::RoutingType>(routing.getType()).getK();
   const std::string &kind = node.target;
   std::vector<TensorInfo> resultTypes;
   auto shapeError = [&](const std::string &message) {
@@ -474,9 +474,9 @@ void GraphGen::emitCombineNode(const Node &node) {
       value = b.getI64IntegerAttr(field.i);
     params.push_back(b.getNamedAttr(key, value));
   }
-  auto combine = b.create<mlir::goe::CombineOp>(
+  auto combine = b.create<goe::CombineOp>(
       locOf(node.loc), physical,
-      mlir::goe::CombineKindAttr::get(context, *mlir::goe::symbolizeCombineKind(kind)),
+      goe::CombineKindAttr::get(context, *goe::symbolizeCombineKind(kind)),
       routing, values,
       params.empty() ? DictionaryAttr() : b.getDictionaryAttr(params));
   GraphValue out;
@@ -494,7 +494,7 @@ void GraphGen::run() {
     inputTypes.push_back(RankedTensorType::get(
         shape, input.isInt ? Type(b.getI64Type()) : Type(b.getF32Type())));
   }
-  auto graph = moduleBuilder.create<mlir::goe::GraphOp>(
+  auto graph = moduleBuilder.create<goe::GraphOp>(
       locOf({1, 1}), spec.name, FunctionType::get(context, inputTypes, {}),
       ArrayAttr(), ArrayAttr());
   Block *entry = new Block();
@@ -571,7 +571,7 @@ void GraphGen::run() {
       resultTypes.push_back(result.getType());
     }
   }
-  b.create<mlir::goe::OutputOp>(locOf({1, 1}), results);
+  b.create<goe::OutputOp>(locOf({1, 1}), results);
   graph.setFunctionType(FunctionType::get(context, inputTypes, resultTypes));
 }
 
@@ -580,14 +580,14 @@ void GraphGen::run() {
 namespace goe::spec {
 
 void registerSpecDialects(DialectRegistry &registry) {
-  registry.insert<mlir::goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
+  registry.insert<goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
                   ml_program::MLProgramDialect>();
 }
 
 OwningOpRef<ModuleOp> buildModule(const Spec &spec,
                                   const BuildOptions &options,
                                   MLIRContext *context) {
-  context->loadDialect<mlir::goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
+  context->loadDialect<goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
                        ml_program::MLProgramDialect>();
   OwningOpRef<ModuleOp> module = ModuleOp::create(
       FileLineColLoc::get(context, spec.file, 1, 1), spec.name);

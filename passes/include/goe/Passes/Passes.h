@@ -7,7 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
-namespace mlir::goe {
+namespace goe {
 
 #define GEN_PASS_DECL
 #include "goe/Passes/Passes.h.inc"
@@ -15,6 +15,6 @@ namespace mlir::goe {
 #define GEN_PASS_REGISTRATION
 #include "goe/Passes/Passes.h.inc"
 
-} // namespace mlir::goe
+} // namespace goe
 
 #endif // GOE_PASSES_PASSES_H

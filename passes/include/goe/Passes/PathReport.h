@@ -6,13 +6,14 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
-namespace mlir::goe {
+namespace goe {
 
 /// Prints, for the goe.graph in `module`, its shared segments, each routing
 /// point (router kind, k of N) and every routed path with its functions and
 /// MACs per sample. Runs goe-annotate-macs first if counts are missing.
-LogicalResult printRoutedPaths(ModuleOp module, llvm::raw_ostream &os);
+mlir::LogicalResult printRoutedPaths(mlir::ModuleOp module,
+                                     llvm::raw_ostream &os);
 
-} // namespace mlir::goe
+} // namespace goe
 
 #endif // GOE_PASSES_PATHREPORT_H

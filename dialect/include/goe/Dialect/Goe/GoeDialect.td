@@ -17,7 +17,7 @@ include "mlir/IR/EnumAttr.td"
 
 def Goe_Dialect : Dialect {
   let name = "goe";
-  let cppNamespace = "::mlir::goe";
+  let cppNamespace = "::goe";
   let summary = "Graph-of-Experts models: routers, dispatch and combine";
   let description = [{
     A goe model is a `goe.graph` whose body runs routers (`goe.route`) that
@@ -50,7 +50,7 @@ def Goe_RouterKind : I32EnumAttr<"RouterKind", "how a router chooses", [
     I32EnumAttrCase<"Random", 1, "random">,
     I32EnumAttrCase<"VqvaeHclust", 2, "vqvae_hclust">,
     I32EnumAttrCase<"TopK", 3, "topk">]> {
-  let cppNamespace = "::mlir::goe";
+  let cppNamespace = "::goe";
 }
 
 def Goe_CombineKind : I32EnumAttr<"CombineKind", "how per-choice results merge", [
@@ -58,7 +58,7 @@ def Goe_CombineKind : I32EnumAttr<"CombineKind", "how per-choice results merge",
     I32EnumAttrCase<"WeightedSum", 1, "weighted_sum">,
     I32EnumAttrCase<"ImportanceMix", 2, "importance_mix">,
     I32EnumAttrCase<"Wbf", 3, "wbf">]> {
-  let cppNamespace = "::mlir::goe";
+  let cppNamespace = "::goe";
 }
 
 //===----------------------------------------------------------------------===//
