@@ -39,10 +39,18 @@ struct ShapeError {
   throw ShapeError{loc, message};
 }
 
+/// Elements per sample goe accepts: 2^31 (8 GiB of f32 per sample) keeps
+/// every count and byte offset far from int64 overflow.
+constexpr int64_t kMaxElements = int64_t(1) << 31;
+
+/// The element count, saturated at kMaxElements + 1 so it never overflows.
 int64_t product(const Shape &shape) {
   int64_t n = 1;
-  for (int64_t d : shape)
+  for (int64_t d : shape) {
+    if (d > 0 && n > kMaxElements / d)
+      return kMaxElements + 1;
     n *= d;
+  }
   return n;
 }
 
@@ -160,6 +168,10 @@ private:
                             " cannot read an integer (i64) tensor");
     }
     resolved.result.shape = inferShape(layer, inputs);
+    if (product(resolved.result.shape) > kMaxElements)
+      fail(layer.loc, where(layer.index) + ": " + layer.op + " gives " +
+                          formatShape(resolved.result.shape) +
+                          ", more than 2^31 elements per sample");
     out.layers.push_back(resolved);
   }
 

@@ -140,6 +140,10 @@ int64_t Reader::readInt(const YAML::Node &node, const std::string &what) {
   std::string error;
   if (!evaluateExpr(node.Scalar(), spec.vars, value, error))
     fail(node, what + ": " + error);
+  // Sizes beyond 2^31 are never meant; bounding them keeps all shape
+  // arithmetic (padding, scaling, element counts) clear of overflow.
+  if (value > (int64_t(1) << 31) || value < -(int64_t(1) << 31))
+    fail(node, what + " is too large: " + std::to_string(value));
   return value;
 }
 
@@ -334,10 +338,16 @@ void Reader::readInputs(const YAML::Node &node) {
         input.isInt = name == "i64";
       }
     }
+    int64_t elements = 1;
     for (const YAML::Node &dim :
-         expectSeq(shape, "shape of input '" + input.name + "'"))
+         expectSeq(shape, "shape of input '" + input.name + "'")) {
       input.shape.push_back(
           readSize(dim, "dimension of input '" + input.name + "'"));
+      if (input.shape.back() > (int64_t(1) << 31) / elements)
+        fail(dim, "input '" + input.name +
+                      "' has more than 2^31 elements per sample");
+      elements *= input.shape.back();
+    }
     spec.inputs.push_back(input);
   }
 }
