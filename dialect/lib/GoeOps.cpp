@@ -16,6 +16,15 @@
 using namespace mlir;
 using namespace goe;
 
+/// The activation inputs of an expert function: its arguments without the
+/// trailing weights that goe-weights-to-arguments appends (`goe.weights`).
+ArrayRef<Type> goe::getActivationTypes(func::FuncOp fn) {
+  ArrayRef<Type> inputs = fn.getArgumentTypes();
+  if (auto weights = fn->getAttrOfType<ArrayAttr>("goe.weights"))
+    return inputs.drop_back(std::min<size_t>(weights.size(), inputs.size()));
+  return inputs;
+}
+
 //===----------------------------------------------------------------------===//
 // GraphOp / OutputOp
 //===----------------------------------------------------------------------===//
@@ -162,12 +171,12 @@ LogicalResult RouteOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (router.getBody()) {
     auto body = symbolTable.lookupNearestSymbolFrom<func::FuncOp>(
         router, router.getBodyAttr());
-    if (body && (body.getNumArguments() != 1 ||
-                 body.getArgumentTypes()[0] != input))
+    if (body && (getActivationTypes(body).size() != 1 ||
+                 getActivationTypes(body)[0] != input))
       return emitOpError() << "feeds " << input << " to router @"
                            << getRouter() << " whose body @"
                            << body.getName() << " takes "
-                           << body.getFunctionType().getInputs();
+                           << getActivationTypes(body);
   }
   return success();
 }
@@ -214,11 +223,10 @@ DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       if (!fn)
         return emitOpError() << "path " << index << " calls " << symbol
                              << ", which is not a function in this module";
-      if (TypeRange(fn.getArgumentTypes()) != TypeRange(flowing))
+      if (TypeRange(getActivationTypes(fn)) != TypeRange(flowing))
         return emitOpError()
                << "path " << index << ": " << symbol << " takes "
-               << fn.getFunctionType().getInputs() << " but is given "
-               << flowing;
+               << getActivationTypes(fn) << " but is given " << flowing;
       flowing.assign(fn.getResultTypes().begin(), fn.getResultTypes().end());
     }
     if (index == 0)

@@ -24,4 +24,19 @@ def AnnotateMacs : Pass<"goe-annotate-macs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def WeightsToArguments : Pass<"goe-weights-to-arguments", "::mlir::ModuleOp"> {
+  let summary = "Turns each function's weight loads into trailing arguments";
+  let description = [{
+    Every `ml_program.global_load_const` in a `func.func` becomes a new
+    argument appended after the function's inputs, in first-use order, and
+    the function records the global names in `goe.weights` (an array of
+    symbol references) so the runtime knows which buffer goes where. Calls
+    of such functions pass the globals along. Afterwards expert bodies are
+    plain tensor functions that upstream bufferization and LLVM lowering
+    accept, and one compiled path serves any set of weights.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
+}
+
 #endif // GOE_PASSES_TD

@@ -15,4 +15,10 @@
 #define GET_OP_CLASSES
 #include "goe/Dialect/Goe/GoeOps.h.inc"
 
+namespace goe {
+/// The activation inputs of an expert function: its arguments without the
+/// trailing weights that goe-weights-to-arguments appends (`goe.weights`).
+llvm::ArrayRef<mlir::Type> getActivationTypes(mlir::func::FuncOp fn);
+} // namespace goe
+
 #endif // GOE_DIALECT_GOE_GOEOPS_H
