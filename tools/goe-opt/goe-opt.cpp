@@ -2,6 +2,7 @@
 
 #include "goe/Dialect/Goe/GoeDialect.h"
 #include "goe/Passes/Passes.h"
+#include "goe/Passes/Pipelines.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllPasses.h"
@@ -10,6 +11,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   goe::registerGoePasses();
+  goe::registerGoePipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

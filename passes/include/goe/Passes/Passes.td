@@ -39,4 +39,18 @@ def WeightsToArguments : Pass<"goe-weights-to-arguments", "::mlir::ModuleOp"> {
                            "::mlir::ml_program::MLProgramDialect"];
 }
 
+def ExtractKernels : Pass<"goe-extract-kernels", "::mlir::ModuleOp"> {
+  let summary = "Keeps only the expert functions, ready for code generation";
+  let description = [{
+    Removes what the runtime interprets rather than compiles (the
+    `goe.graph`, `goe.router` declarations and the weight globals) and marks
+    every remaining function public with `llvm.emit_c_interface`, so each
+    gets a `_mlir_ciface_<name>` entry point the runtime resolves. Run after
+    goe-weights-to-arguments: a function that still loads a global is an
+    error, since the runtime could not bind it.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // GOE_PASSES_TD

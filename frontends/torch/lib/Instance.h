@@ -1,0 +1,54 @@
+//===- Instance.h - one module instance as a torch::nn::Module --*- C++ -*-===//
+//
+// Private to the library (it includes LibTorch). An InstanceModule runs the
+// layers of one resolved module instance in PyTorch layouts. Its parameters
+// and buffers are registered under the layer index, so that named_parameters()
+// and named_buffers() give `<layer>.weight`, `<layer>.conv.weight`,
+// `<layer>.bn.running_mean`, ...: prefixed with the instance name these are
+// the MLIR weight globals' names.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_FRONTENDS_TORCH_INSTANCE_H
+#define GOE_FRONTENDS_TORCH_INSTANCE_H
+
+#include "goe/Frontends/Spec/ShapeInference.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+namespace goe::torchref::detail {
+
+class InstanceModule : public torch::nn::Module {
+public:
+  /// `resolved` must outlive the module (it lives in the model's Plan).
+  explicit InstanceModule(const spec::ResolvedModule &resolved);
+
+  std::vector<at::Tensor> forward(const std::vector<at::Tensor> &inputs);
+
+  /// Conv and linear weights as PyTorch's default init; batch norm either
+  /// at PyTorch's defaults (1, 0, 0, 1) or, with `randomNorm`, at random
+  /// but sane values. Draws from `generator` in layer order.
+  void init(at::Generator &generator, bool randomNorm);
+
+private:
+  /// The tensors of one layer; undefined where the op has none.
+  struct Weights {
+    at::Tensor weight, bias;                        // conv2d, linear, detect, conv's conv
+    at::Tensor normWeight, normBias, mean, var;     // batchnorm, conv's bn
+  };
+
+  at::Tensor runLayer(const spec::ResolvedLayer &layer, const Weights &weights,
+                      const std::vector<at::Tensor> &inputs);
+  at::Tensor batchNorm(const Weights &weights, const at::Tensor &x,
+                       double eps, double momentum);
+  at::Tensor detect(const spec::Layer &layer, const Weights &weights,
+                    const at::Tensor &x);
+
+  const spec::ResolvedModule &resolved;
+  std::vector<Weights> weights; // per layer, in resolved.layers order
+};
+
+} // namespace goe::torchref::detail
+
+#endif // GOE_FRONTENDS_TORCH_INSTANCE_H

@@ -1,0 +1,394 @@
+//===- TorchModel.cpp - the LibTorch reference of a goe spec --------------===//
+//
+// The model is a Plan (the graph resolved as MLIRGen resolves it) plus one
+// InstanceModule per module instance. forward() walks the plan's nodes in
+// order, keeping each node's tensors by name; routers give per-input path
+// choices, dispatches run every path on the inputs routed to it only and
+// scatter the results back to [B, k, ...], combines merge the k choices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "goe/Frontends/Torch/TorchModel.h"
+
+#include "Instance.h"
+#include "Plan.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+using namespace goe::spec;
+using goe::torchref::detail::InstanceModule;
+using goe::torchref::detail::NodePlan;
+using goe::torchref::detail::Plan;
+using goe::torchref::detail::ValueRef;
+
+namespace goe::torchref {
+
+struct Model::Impl {
+  std::unique_ptr<Plan> plan;
+  std::vector<std::shared_ptr<InstanceModule>> instances; // as plan->instances
+  std::map<std::string, int> byName;
+
+  int find(const std::string &name) const {
+    auto it = byName.find(name);
+    TORCH_CHECK(it != byName.end(), "the model has no instance '", name, "'");
+    return it->second;
+  }
+  /// Every weight global of every instance: `<instance>.<name>`.
+  std::map<std::string, at::Tensor> parameters() const {
+    std::map<std::string, at::Tensor> all;
+    for (size_t i = 0; i < instances.size(); ++i) {
+      const std::string &prefix = plan->instances[i].name;
+      for (const auto &item : instances[i]->named_parameters())
+        all[prefix + "." + item.key()] = item.value();
+      for (const auto &item : instances[i]->named_buffers())
+        all[prefix + "." + item.key()] = item.value();
+    }
+    return all;
+  }
+};
+
+Model::Model() : impl(std::make_unique<Impl>()) {}
+Model::~Model() = default;
+
+std::unique_ptr<Model> Model::build(const Spec &spec,
+                                    const BuildOptions &options,
+                                    mlir::MLIRContext *context) {
+  std::unique_ptr<Plan> plan = detail::buildPlan(spec, options.routers, context);
+  if (!plan)
+    return nullptr;
+  std::unique_ptr<Model> model(new Model());
+  Impl &impl = *model->impl;
+  impl.plan = std::move(plan);
+  for (const detail::InstancePlan &instance : impl.plan->instances) {
+    impl.byName[instance.name] = (int)impl.instances.size();
+    impl.instances.push_back(
+        std::make_shared<InstanceModule>(instance.resolved));
+  }
+  // PyTorch's defaults, deterministically: conv/linear from seed 0, batch
+  // norm at identity statistics.
+  at::Generator gen = at::detail::createCPUGenerator(0);
+  for (auto &instance : impl.instances)
+    instance->init(gen, /*randomNorm=*/false);
+  model->train(false);
+  return model;
+}
+
+std::vector<std::string> Model::instanceNames() const {
+  std::vector<std::string> names;
+  for (const auto &instance : impl->plan->instances)
+    names.push_back(instance.name);
+  return names;
+}
+
+bool Model::hasInstance(const std::string &name) const {
+  return impl->byName.count(name) != 0;
+}
+
+std::vector<std::vector<int64_t>>
+Model::instanceInputShapes(const std::string &name) const {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const TensorInfo &info :
+       impl->plan->instances[impl->find(name)].resolved.inputs)
+    shapes.push_back(info.shape);
+  return shapes;
+}
+
+std::vector<std::vector<int64_t>>
+Model::instanceOutputShapes(const std::string &name) const {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const TensorInfo &info :
+       impl->plan->instances[impl->find(name)].resolved.outputTypes)
+    shapes.push_back(info.shape);
+  return shapes;
+}
+
+std::map<std::string, std::vector<int64_t>> Model::parameterShapes() const {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto &[name, tensor] : impl->parameters())
+    shapes[name] = tensor.sizes().vec();
+  return shapes;
+}
+
+std::map<std::string, at::Tensor> Model::parameters() const {
+  return impl->parameters();
+}
+
+std::vector<at::Tensor> Model::trainableParameters() const {
+  std::vector<at::Tensor> all;
+  for (const auto &instance : impl->instances)
+    for (const at::Tensor &p : instance->parameters())
+      all.push_back(p);
+  return all;
+}
+
+bool Model::setParameter(const std::string &name, const at::Tensor &value,
+                         std::string *error) {
+  std::map<std::string, at::Tensor> all = impl->parameters();
+  auto it = all.find(name);
+  std::string problem;
+  if (it == all.end())
+    problem = "the model has no parameter '" + name + "'";
+  else if (!it->second.sizes().equals(value.sizes()))
+    problem = "parameter '" + name + "' is " +
+              formatShape(it->second.sizes().vec()) + ", given " +
+              formatShape(value.sizes().vec());
+  if (!problem.empty()) {
+    if (error)
+      *error = problem;
+    return false;
+  }
+  torch::NoGradGuard noGrad;
+  it->second.copy_(value);
+  return true;
+}
+
+void Model::initRandom(uint64_t seed) {
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  for (auto &instance : impl->instances) // in a fixed (creation) order
+    instance->init(gen, /*randomNorm=*/true);
+}
+
+void Model::train(bool on) {
+  for (auto &instance : impl->instances)
+    instance->train(on);
+}
+
+std::vector<at::Tensor> Model::runInstance(const std::string &name,
+                                           const std::vector<at::Tensor> &inputs) {
+  return impl->instances[impl->find(name)]->forward(inputs);
+}
+
+namespace {
+
+/// A routing decision in tensors: paths [B, k] (i64), weights [B, k] (f32;
+/// a tensor so that a gate's weights keep their gradient for training).
+struct Route {
+  int64_t choices = 0, k = 1;
+  at::Tensor paths, weights;
+};
+
+/// One forward pass over the plan.
+class Runner {
+public:
+  Runner(const Plan &plan,
+         const std::vector<std::shared_ptr<InstanceModule>> &instances,
+         const std::map<std::string, Routing> &given, ForwardResult &result)
+      : plan(plan), instances(instances), given(given), result(result) {}
+
+  void run(const std::map<std::string, at::Tensor> &inputs);
+
+private:
+  std::vector<at::Tensor> gather(const std::vector<ValueRef> &refs) {
+    std::vector<at::Tensor> tensors;
+    for (const ValueRef &ref : refs)
+      tensors.push_back(values.at(ref.node).at(ref.index));
+    return tensors;
+  }
+  std::vector<at::Tensor> runInstance(int id,
+                                      const std::vector<at::Tensor> &inputs) {
+    result.instanceSamples[plan.instances[id].name] += inputs[0].size(0);
+    return instances[id]->forward(inputs);
+  }
+
+  Route givenRoute(const NodePlan &node, const Routing &routing);
+  Route computeRoute(const NodePlan &node, const at::Tensor &x);
+  void report(const NodePlan &node, const Route &route);
+  std::vector<at::Tensor> dispatch(const NodePlan &node,
+                                   const std::vector<at::Tensor> &inputs);
+  std::vector<at::Tensor> combine(const NodePlan &node,
+                                  const std::vector<at::Tensor> &inputs);
+
+  const Plan &plan;
+  const std::vector<std::shared_ptr<InstanceModule>> &instances;
+  const std::map<std::string, Routing> &given;
+  ForwardResult &result;
+  int64_t batch = -1;
+  std::map<std::string, std::vector<at::Tensor>> values;
+  std::map<std::string, Route> routes;
+};
+
+Route Runner::givenRoute(const NodePlan &node, const Routing &routing) {
+  Route route{node.choices, node.k, {}, {}};
+  size_t n = (size_t)(batch * node.k);
+  TORCH_CHECK(routing.k == node.k, "router node '", node.name, "' picks ",
+              node.k, " per input, the given routing ", routing.k);
+  TORCH_CHECK(routing.paths.size() == n, "router node '", node.name,
+              "': the given routing has ", routing.paths.size(),
+              " choices for ", batch, " inputs x k = ", node.k);
+  TORCH_CHECK(routing.weights.empty() || routing.weights.size() == n,
+              "router node '", node.name, "': ", routing.weights.size(),
+              " weights for ", n, " choices");
+  route.paths = at::tensor(routing.paths, at::kLong).view({batch, node.k});
+  route.weights =
+      routing.weights.empty()
+          ? at::full({batch, node.k}, 1.0 / (double)node.k, at::kFloat)
+          : at::tensor(routing.weights, at::kFloat).view({batch, node.k});
+  return route;
+}
+
+Route Runner::computeRoute(const NodePlan &node, const at::Tensor &x) {
+  const Router &router = *node.router;
+  Route route{node.choices, node.k, {}, {}};
+  if (router.kind == "oracle") {
+    // Label i -> path i, the whole weight on it.
+    route.paths = x.to(at::kLong).view({batch, 1});
+    route.weights = at::ones({batch, 1}, at::kFloat);
+    return route;
+  }
+  if (router.kind == "topk") {
+    // Gate logits -> softmax -> the k largest; a stable descending sort
+    // breaks ties towards the lower index. Weights renormalised to sum 1.
+    at::Tensor logits = runInstance(node.body, {x})[0];
+    at::Tensor probs = at::softmax(logits, 1);
+    auto sorted = probs.sort(/*stable=*/true, /*dim=*/1, /*descending=*/true);
+    at::Tensor top = std::get<0>(sorted).slice(1, 0, node.k);
+    route.paths = std::get<1>(sorted).slice(1, 0, node.k).contiguous();
+    route.weights = top / top.sum(1, /*keepdim=*/true);
+    return route;
+  }
+  TORCH_CHECK(false, "router node '", node.name, "' uses router '",
+              router.name, "' (", router.kind,
+              "), whose decision needs learned state: pass its routing to "
+              "forward()");
+}
+
+void Runner::report(const NodePlan &node, const Route &route) {
+  RouteReport out;
+  out.k = route.k;
+  out.choices = route.choices;
+  at::Tensor paths = route.paths.contiguous();
+  at::Tensor weights = route.weights.detach().to(at::kFloat).contiguous();
+  out.paths.assign(paths.data_ptr<int64_t>(),
+                   paths.data_ptr<int64_t>() + paths.numel());
+  out.weights.assign(weights.data_ptr<float>(),
+                     weights.data_ptr<float>() + weights.numel());
+  out.counts.assign(route.choices, 0);
+  for (int64_t p : out.paths) {
+    TORCH_CHECK(p >= 0 && p < route.choices, "router node '", node.name,
+                "' chose path ", p, ", outside [0, ", route.choices, ")");
+    ++out.counts[p];
+  }
+  result.routes[node.name] = out;
+}
+
+std::vector<at::Tensor>
+Runner::dispatch(const NodePlan &node, const std::vector<at::Tensor> &inputs) {
+  std::vector<at::Tensor> stacked;
+  for (const TensorInfo &type : node.pathTypes) {
+    std::vector<int64_t> shape{batch, node.k};
+    shape.insert(shape.end(), type.shape.begin(), type.shape.end());
+    stacked.push_back(at::zeros(shape, type.isInt ? at::kLong : at::kFloat));
+  }
+  const RouteReport &chosen = result.routes.at(node.route);
+  for (int64_t path = 0; path < node.choices; ++path) {
+    // The (input, choice slot) pairs routed to this path.
+    std::vector<int64_t> rows, slots;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t s = 0; s < node.k; ++s)
+        if (chosen.paths[b * node.k + s] == path) {
+          rows.push_back(b);
+          slots.push_back(s);
+        }
+    if (rows.empty())
+      continue; // a path nobody chose never runs
+    at::Tensor rowIndex = at::tensor(rows, at::kLong);
+    at::Tensor slotIndex = at::tensor(slots, at::kLong);
+    std::vector<at::Tensor> group;
+    for (const at::Tensor &input : inputs)
+      group.push_back(input.index_select(0, rowIndex));
+    for (int id : node.paths[path])
+      group = runInstance(id, group);
+    for (size_t o = 0; o < stacked.size(); ++o)
+      stacked[o].index_put_({rowIndex, slotIndex}, group[o]);
+  }
+  return stacked;
+}
+
+std::vector<at::Tensor>
+Runner::combine(const NodePlan &node, const std::vector<at::Tensor> &inputs) {
+  const Route &route = routes.at(node.route);
+  std::vector<at::Tensor> out;
+  if (node.combine == "select") {
+    for (const at::Tensor &x : inputs)
+      out.push_back(x.select(1, 0));
+  } else if (node.combine == "weighted_sum") {
+    for (const at::Tensor &x : inputs) {
+      std::vector<int64_t> shape(x.dim(), 1);
+      shape[0] = batch;
+      shape[1] = node.k;
+      out.push_back((x * route.weights.view(shape)).sum(1));
+    }
+  } else if (node.combine == "importance_mix") {
+    // baseline [B, C], scores [B, 1, C], importance [B, 1, C, 2]
+    at::Tensor base = inputs[0];
+    at::Tensor scores = inputs[1].select(1, 0);
+    at::Tensor importance = inputs[2].select(1, 0);
+    out.push_back(base * importance.select(2, 0) +
+                  scores * importance.select(2, 1));
+  } else { // wbf: out of scope; the raw per-choice head levels
+    out = inputs;
+  }
+  return out;
+}
+
+void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
+  for (const Input &input : plan.spec.inputs) {
+    auto it = inputs.find(input.name);
+    TORCH_CHECK(it != inputs.end(), "missing input '", input.name, "'");
+    const at::Tensor &x = it->second;
+    bool same = x.dim() == (int64_t)input.shape.size() + 1;
+    for (size_t d = 0; same && d < input.shape.size(); ++d)
+      same = x.size(d + 1) == input.shape[d];
+    TORCH_CHECK(same, "input '", input.name, "' must be [B] + ",
+                formatShape(input.shape), ", got ", x.sizes());
+    TORCH_CHECK(x.scalar_type() == (input.isInt ? at::kLong : at::kFloat),
+                "input '", input.name, "' must be ",
+                input.isInt ? "int64" : "float32", ", got ", x.scalar_type());
+    TORCH_CHECK(batch < 0 || x.size(0) == batch, "input '", input.name,
+                "' has batch ", x.size(0), ", the others ", batch);
+    batch = x.size(0);
+    values[input.name] = {x};
+  }
+  for (const NodePlan &node : plan.nodes) {
+    std::vector<at::Tensor> in = gather(node.inputs);
+    switch (node.kind) {
+    case NodePlan::Module:
+      values[node.name] = runInstance(node.instance, in);
+      break;
+    case NodePlan::Router: {
+      auto it = given.find(node.name);
+      Route route = it != given.end() ? givenRoute(node, it->second)
+                                      : computeRoute(node, in[0]);
+      report(node, route);
+      routes[node.name] = route;
+      break;
+    }
+    case NodePlan::Dispatch:
+      values[node.name] = dispatch(node, in);
+      break;
+    case NodePlan::Combine:
+      values[node.name] = combine(node, in);
+      break;
+    }
+  }
+  result.outputs = gather(plan.outputs);
+}
+
+} // namespace
+
+ForwardResult Model::forward(const std::map<std::string, at::Tensor> &inputs,
+                             const std::map<std::string, Routing> &routing) {
+  ForwardResult result;
+  try {
+    Runner(*impl->plan, impl->instances, routing, result).run(inputs);
+  } catch (const c10::Error &error) {
+    result = ForwardResult();
+    result.error = error.what_without_backtrace();
+  } catch (const std::exception &error) {
+    result = ForwardResult();
+    result.error = error.what();
+  }
+  return result;
+}
+
+} // namespace goe::torchref
