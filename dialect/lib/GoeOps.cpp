@@ -284,6 +284,8 @@ LogicalResult CombineOp::verify() {
   int64_t k = routing.getK();
   auto inputs = getInputs().getTypes();
   auto results = getResults().getTypes();
+  if (inputs.empty())
+    return emitOpError() << "needs at least one input to combine";
   switch (getKind()) {
   case CombineKind::Select:
   case CombineKind::WeightedSum: {

@@ -1,5 +1,6 @@
 //===- AnnotateMacs.cpp - MACs per sample of every function ---------------===//
 
+#include "goe/Passes/MacCount.h"
 #include "goe/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,7 +18,7 @@ namespace {
 int64_t staticElements(ShapedType type, unsigned fromDim) {
   int64_t count = 1;
   for (unsigned d = fromDim; d < type.getRank(); ++d)
-    count *= type.getDimSize(d);
+    count = goe::saturatingMul(count, type.getDimSize(d));
   return count;
 }
 
@@ -27,7 +28,8 @@ int64_t macsOf(Operation *op) {
   if (auto conv = dyn_cast<tosa::Conv2DOp>(op)) {
     auto weight = cast<ShapedType>(conv.getWeight().getType()); // O,KH,KW,I
     auto out = cast<ShapedType>(conv.getType());                // N,H,W,O
-    return staticElements(out, 1) * staticElements(weight, 1);
+    return goe::saturatingMul(staticElements(out, 1),
+                              staticElements(weight, 1));
   }
   if (auto fc = dyn_cast<tosa::FullyConnectedOp>(op)) {
     auto weight = cast<ShapedType>(fc.getWeight().getType()); // O,I
@@ -51,10 +53,10 @@ struct AnnotateMacs
       memo[fn] = 0; // recursion guard; goe functions never recurse
       int64_t total = 0;
       fn.walk([&](Operation *op) {
-        total += macsOf(op);
+        total = goe::saturatingAdd(total, macsOf(op));
         if (auto call = dyn_cast<func::CallOp>(op))
           if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
-            total += count(callee);
+            total = goe::saturatingAdd(total, count(callee));
       });
       memo[fn] = total;
       return total;

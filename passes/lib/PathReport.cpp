@@ -8,6 +8,7 @@
 
 #include "goe/Passes/PathReport.h"
 #include "goe/Dialect/Goe/GoeOps.h"
+#include "goe/Passes/MacCount.h"
 #include "goe/Passes/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -18,8 +19,8 @@ using namespace goe;
 
 namespace {
 
-int64_t macsOf(ModuleOp module, StringRef symbol) {
-  auto fn = module.lookupSymbol<func::FuncOp>(symbol);
+int64_t macsOf(SymbolTable &symbols, StringRef symbol) {
+  auto fn = symbols.lookup<func::FuncOp>(symbol);
   if (!fn)
     return 0;
   auto macs = fn->getAttrOfType<IntegerAttr>("goe.macs");
@@ -28,6 +29,8 @@ int64_t macsOf(ModuleOp module, StringRef symbol) {
 
 /// 1234567 -> "1,234,567": MAC counts are long.
 std::string grouped(int64_t value) {
+  if (value == INT64_MAX)
+    return "more than 9.2e18";
   std::string digits = std::to_string(value), out;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i && (digits.size() - i) % 3 == 0)
@@ -49,18 +52,21 @@ LogicalResult goe::printRoutedPaths(ModuleOp module,
   if (graphs.empty())
     return module.emitError("no goe.graph to report on");
   GraphOp graph = *graphs.begin();
+  // One hash table for all lookups: deep trees have tens of thousands of
+  // path steps.
+  SymbolTable symbols(module);
   os << graph.getSymName() << "\n";
   int64_t everyInput = 0, worstRouted = 0;
   for (Operation &op : graph.getBody().front()) {
     if (auto call = dyn_cast<func::CallOp>(op)) {
-      int64_t macs = macsOf(module, call.getCallee());
-      everyInput += macs;
+      int64_t macs = macsOf(symbols, call.getCallee());
+      everyInput = saturatingAdd(everyInput, macs);
       os << "  shared   @" << call.getCallee() << "  MACs " << grouped(macs)
          << "\n";
     } else if (auto route = dyn_cast<RouteOp>(op)) {
-      auto router = module.lookupSymbol<RouterOp>(route.getRouterAttr());
-      int64_t macs = router.getBody() ? macsOf(module, *router.getBody()) : 0;
-      everyInput += macs;
+      auto router = symbols.lookup<RouterOp>(route.getRouter());
+      int64_t macs = router.getBody() ? macsOf(symbols, *router.getBody()) : 0;
+      everyInput = saturatingAdd(everyInput, macs);
       os << "  router   @" << router.getSymName() << " ("
          << stringifyRouterKind(router.getKind()) << ", top-" << router.getK()
          << " of " << router.getChoices() << ")";
@@ -77,17 +83,17 @@ LogicalResult goe::printRoutedPaths(ModuleOp module,
         os << "    path " << p << ":";
         for (auto [i, step] : llvm::enumerate(dispatch.getPath(p))) {
           os << (i ? " -> @" : " @") << step.getValue();
-          macs += macsOf(module, step.getValue());
+          macs = saturatingAdd(macs, macsOf(symbols, step.getValue()));
         }
         os << "  MACs " << grouped(macs) << "\n";
         worst = std::max(worst, macs);
       }
-      worstRouted += k * worst;
+      worstRouted = saturatingAdd(worstRouted, saturatingMul(k, worst));
     } else if (auto combine = dyn_cast<CombineOp>(op)) {
       os << "  combine  " << stringifyCombineKind(combine.getKind()) << "\n";
     }
   }
-  os << "  MACs per input: " << grouped(everyInput + worstRouted)
+  os << "  MACs per input: " << grouped(saturatingAdd(everyInput, worstRouted))
      << " at most (shared and routers " << grouped(everyInput)
      << ", routed " << grouped(worstRouted) << ")\n";
   return success();

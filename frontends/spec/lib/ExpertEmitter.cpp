@@ -78,6 +78,7 @@ private:
   Value weight(const std::string &suffix, ArrayRef<int64_t> shape);
   Value constant(ArrayRef<int64_t> shape, ArrayRef<float> values);
   Value splat(int64_t rank, float value);
+  Value zeros(int64_t size);
   Value reshape(Value input, ArrayRef<int64_t> perSample);
   Value transpose(Value input, ArrayRef<int32_t> perms);
   Value slice(Value input, ArrayRef<int64_t> start, ArrayRef<int64_t> size);
@@ -121,6 +122,13 @@ Value ExpertEmitter::constant(ArrayRef<int64_t> shape,
   RankedTensorType type = f32(shape);
   return b.create<tosa::ConstOp>(loc, type,
                                  DenseElementsAttr::get(type, values));
+}
+
+Value ExpertEmitter::zeros(int64_t size) {
+  // A splat: its size in memory does not grow with the vector's length.
+  RankedTensorType type = f32({size});
+  return b.create<tosa::ConstOp>(loc, type,
+                                 DenseElementsAttr::get(type, 0.0f));
 }
 
 Value ExpertEmitter::splat(int64_t rank, float value) {
@@ -204,7 +212,7 @@ Value ExpertEmitter::emitConv(const Layer &layer, Value input, const Shape &in,
   Value weights = weight(prefix + "weight", {cout, cin, kernel, kernel});
   weights = transpose(weights, {0, 2, 3, 1}); // OIHW -> OHWI
   Value biases = bias ? weight(prefix + "bias", {cout})
-                      : constant({cout}, std::vector<float>(cout, 0.f));
+                      : zeros(cout);
   auto convolve = [&](Value x, Value wt, Value bs, int64_t channels) -> Value {
     return b.create<tosa::Conv2DOp>(
         loc, f32({ShapedType::kDynamic, out[1], out[2], channels}), x, wt, bs,
@@ -397,7 +405,7 @@ Value ExpertEmitter::emitLayer(const ResolvedLayer &resolvedLayer,
     Value weights = weight(prefix + "weight", {out[0], in[0]});
     bool bias = layer.fields.count("bias") ? layer.fields.at("bias").b : true;
     Value biases = bias ? weight(prefix + "bias", {out[0]})
-                        : constant({out[0]}, std::vector<float>(out[0], 0.f));
+                        : zeros(out[0]);
     return b.create<tosa::FullyConnectedOp>(loc, type, x, weights, biases);
   }
   if (op == "flatten" || op == "reshape")

@@ -81,6 +81,8 @@ private:
       }
       if (rhs == 0)
         return fail("division by zero");
+      if (value == INT64_MIN && rhs == -1)
+        return fail("integer overflow");
       if (value % rhs != 0)
         return fail(std::to_string(value) + " / " + std::to_string(rhs) +
                     " is not exact");
@@ -104,10 +106,17 @@ private:
       return true;
     }
     if (c == '-') {
-      ++pos;
+      // A run of unary minuses is folded without recursion, so no input
+      // length can exhaust the stack.
+      bool negate = false;
+      while (pos < text.size() &&
+             (text[pos] == '-' || std::isspace((unsigned char)text[pos]))) {
+        negate ^= text[pos] == '-';
+        ++pos;
+      }
       if (!parseAtom(value))
         return false;
-      return checked(-(__int128)value, value);
+      return checked(negate ? -(__int128)value : (__int128)value, value);
     }
     if (std::isdigit((unsigned char)c)) {
       __int128 wide = 0;

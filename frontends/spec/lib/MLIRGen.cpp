@@ -61,7 +61,9 @@ private:
   /// The tensors a reference names (all outputs of a node without `.out`).
   void lookup(const Ref &ref, const std::string &reader,
               std::vector<Value> &values, std::vector<TensorInfo> &types,
-              const GraphValue **owner = nullptr);
+              const GraphValue **owner = nullptr, bool forCombine = false);
+  void checkRouterInput(const Router &router, const Ref &from,
+                        const TensorInfo &type);
   const GraphValue &lookupNode(const Ref &ref, const std::string &reader);
   void gather(const std::vector<Ref> &refs, const std::string &reader,
               std::vector<Value> &values, std::vector<TensorInfo> &types);
@@ -107,13 +109,19 @@ const GraphValue &GraphGen::lookupNode(const Ref &ref,
 void GraphGen::lookup(const Ref &ref, const std::string &reader,
                       std::vector<Value> &values,
                       std::vector<TensorInfo> &types,
-                      const GraphValue **owner) {
+                      const GraphValue **owner, bool forCombine) {
   const GraphValue &value = lookupNode(ref, reader);
   if (owner)
     *owner = &value;
   if (value.kind == GraphValue::Routing)
     fail(ref.loc, reader + " reads '" + ref.name +
                       "', a routing decision, where a tensor is needed");
+  // A dispatch holds k results per input, in route order; only a combine
+  // knows how to merge them into one.
+  if (value.isDispatch && !forCombine)
+    fail(ref.loc, reader + " reads '" + ref.name +
+                      "', the per-choice results of a dispatch; merge them "
+                      "with a combine node first");
   size_t dot = ref.name.find('.');
   if (dot == std::string::npos) {
     values.insert(values.end(), value.values.begin(), value.values.end());
@@ -175,6 +183,17 @@ void GraphGen::emitModuleNode(const Node &node) {
   out.types = resolved.outputTypes;
   out.names = resolved.module->outputNames;
   table[node.name] = out;
+}
+
+void GraphGen::checkRouterInput(const Router &router, const Ref &from,
+                                const TensorInfo &type) {
+  if (router.kind == "oracle" && (!type.isInt || !type.shape.empty()))
+    fail(from.loc, "oracle router '" + router.name +
+                       "' reads one i64 label per input; '" + from.name +
+                       "' is not one (declare it as {shape: [], dtype: i64})");
+  if (router.kind != "oracle" && router.kind != "random" && type.isInt)
+    fail(from.loc, "router '" + router.name + "' reads a float tensor; '" +
+                       from.name + "' holds integers");
 }
 
 goe::RouterOp GraphGen::declareRouter(const Router &router,
@@ -266,16 +285,7 @@ void GraphGen::emitRouterNode(const Node &node) {
                           std::to_string(values.size()) +
                           " outputs; name one (e.g. '" + from[0].name +
                           ".0')");
-  if (router->kind == "oracle" && (!types[0].isInt || !types[0].shape.empty()))
-    fail(from[0].loc, "oracle router '" + router->name +
-                          "' reads one i64 label per input; '" +
-                          from[0].name + "' is not one (declare it as "
-                                         "{shape: [], dtype: i64})");
-  if (router->kind != "oracle" && router->kind != "random" &&
-      types[0].isInt)
-    fail(from[0].loc, "router '" + router->name +
-                          "' reads a float tensor; '" + from[0].name +
-                          "' holds integers");
+  checkRouterInput(*router, from[0], types[0]);
   goe::RouterOp decl = declareRouter(*router, types);
   auto routingType = goe::RoutingType::get(context, router->choices, router->k);
   auto route = b.create<goe::RouteOp>(locOf(node.loc), routingType,
@@ -396,7 +406,7 @@ void GraphGen::emitCombineNode(const Node &node) {
   for (const Ref &ref : node.from) {
     const GraphValue *owner = nullptr;
     size_t before = values.size();
-    lookup(ref, nodeWhere(node), values, types, &owner);
+    lookup(ref, nodeWhere(node), values, types, &owner, /*forCombine=*/true);
     if (!owner->isDispatch)
       continue;
     if (routing && routing != owner->routing)
@@ -521,6 +531,22 @@ void GraphGen::run() {
     table[input.name] = value;
   }
 
+  // Every --router choice must name a routing node of this graph.
+  std::vector<std::string> routerNodes;
+  for (const Node &node : spec.graph)
+    if (node.kind == Node::RouterNode)
+      routerNodes.push_back(node.name);
+  for (const auto &[key, router] : options.routers) {
+    if (key.empty() && routerNodes.size() != 1)
+      fail({1, 1}, "--router " + router + ": the graph has " +
+                       std::to_string(routerNodes.size()) +
+                       " router nodes; name one as --router NODE=" + router);
+    if (!key.empty() && std::find(routerNodes.begin(), routerNodes.end(),
+                                  key) == routerNodes.end())
+      fail({1, 1}, "--router " + key + "=" + router + ": the graph has no "
+                   "router node '" + key + "'");
+  }
+
   for (const Node &node : spec.graph) {
     switch (node.kind) {
     case Node::ModuleNode:
@@ -549,6 +575,11 @@ void GraphGen::run() {
     std::vector<Value> values;
     std::vector<TensorInfo> types;
     lookup(router.from, "router '" + router.name + "'", values, types);
+    if (values.size() != 1)
+      fail(router.from.loc, "router '" + router.name + "' reads one value; '" +
+                                router.from.name + "' has " +
+                                std::to_string(values.size()));
+    checkRouterInput(router, router.from, types[0]);
     declareRouter(router, types);
   }
 
@@ -563,9 +594,10 @@ void GraphGen::run() {
       if (type.shape.size() == 3) {
         SmallVector<int64_t> shape{ShapedType::kDynamic};
         shape.append(type.shape.begin(), type.shape.end());
+        Type element = cast<RankedTensorType>(value.getType()).getElementType();
         result = b.create<tosa::TransposeOp>(
-            locOf(ref.loc), RankedTensorType::get(shape, b.getF32Type()),
-            value, permsConst({0, 3, 1, 2}, locOf(ref.loc)));
+            locOf(ref.loc), RankedTensorType::get(shape, element), value,
+            permsConst({0, 3, 1, 2}, locOf(ref.loc)));
       }
       results.push_back(result);
       resultTypes.push_back(result.getType());

@@ -55,13 +55,14 @@ int64_t product(const Shape &shape) {
 }
 
 /// Output length of a window of `kernel` with `stride` over `size` + padding.
-int64_t windowOut(const Layer &layer, int64_t size, int64_t kernel,
-                  int64_t stride, int64_t padding, const std::string &what) {
+int64_t windowOut(const Layer &layer, const std::string &where, int64_t size,
+                  int64_t kernel, int64_t stride, int64_t padding,
+                  const std::string &what) {
   int64_t padded = size + 2 * padding;
   if (kernel > padded)
-    fail(layer.loc, layer.op + ": kernel " + std::to_string(kernel) +
-                        " is larger than the padded " + what + " " +
-                        std::to_string(padded));
+    fail(layer.loc, where + ": " + layer.op + " kernel " +
+                        std::to_string(kernel) + " is larger than the padded " +
+                        what + " " + std::to_string(padded));
   return (padded - kernel) / stride + 1;
 }
 
@@ -182,6 +183,14 @@ private:
                           meaning + ", got shape " + formatShape(shape));
   }
 
+  /// Weights obey the same per-tensor bound as activations.
+  void checkWeights(const Layer &layer, const Shape &weightShape) {
+    if (product(weightShape) > kMaxElements)
+      fail(layer.loc, where(layer.index) + ": " + layer.op + " needs a " +
+                          formatShape(weightShape) +
+                          " weight, more than 2^31 elements");
+  }
+
   Shape inferShape(const Layer &layer, const std::vector<TensorInfo> &inputs) {
     const Shape &in = inputs[0].shape;
     const std::string &op = layer.op;
@@ -215,9 +224,13 @@ private:
                             " must be at most half the kernel " +
                             std::to_string(kernel));
       }
+      if (conv)
+        checkWeights(layer, {channels, in[0], kernel, kernel});
       return {channels,
-              windowOut(layer, in[1], kernel, stride, padding, "height"),
-              windowOut(layer, in[2], kernel, stride, padding, "width")};
+              windowOut(layer, where(layer.index), in[1], kernel, stride,
+                        padding, "height"),
+              windowOut(layer, where(layer.index), in[2], kernel, stride,
+                        padding, "width")};
     }
     if (op == "global_avgpool") {
       expectRank(layer, in, 3, "an image [C, H, W]");
@@ -238,6 +251,7 @@ private:
         fail(layer.loc, where(layer.index) + ": linear reads a rank-1 tensor, "
                                              "got " +
                             formatShape(in) + "; add a flatten layer first");
+      checkWeights(layer, {intField(layer, "out", 1), in[0]});
       return {intField(layer, "out", 1)};
     }
     if (op == "flatten")
@@ -297,6 +311,7 @@ private:
         fail(anchors.loc, where(layer.index) + ": detect needs 3 anchors per "
                                                "level, got " +
                               std::to_string(anchors.matrix.size()));
+      checkWeights(layer, {3 * (intField(layer, "nc", 1) + 5), in[0]});
       return {3, in[1], in[2], intField(layer, "nc", 1) + 5};
     }
     fail(layer.loc, "no shape rule for op '" + op + "'");

@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <set>
+#include <sstream>
 
 using namespace goe::spec;
 
@@ -86,7 +87,8 @@ private:
   bool readBool(const YAML::Node &node, const std::string &what);
   Field readField(const YAML::Node &node, const FieldSpec &spec,
                   const std::string &owner);
-  std::vector<Ref> readRefs(const YAML::Node &node, bool namesOnly);
+  std::vector<Ref> readRefs(const YAML::Node &node, bool namesOnly,
+                            const std::string &key = "from");
 
   // Maps.
   void checkKeys(const YAML::Node &map, const std::set<std::string> &allowed,
@@ -176,6 +178,29 @@ bool Reader::readBool(const YAML::Node &node, const std::string &what) {
   fail(node, what + " must be true or false, got " + describe(node));
 }
 
+/// Ranges of the float fields whose meaning bounds them.
+void checkRange(const YAML::Node &node, const std::string &key, double value,
+                const std::string &what) {
+  static const std::map<std::string, std::pair<double, double>> ranges = {
+      {"p", {0.0, 0.999999}},        {"eps", {1e-30, 1.0}},
+      {"momentum", {0.0, 1.0}},      {"iou", {0.0, 1.0}},
+      {"nms_iou", {0.0, 1.0}},       {"nms_conf", {0.0, 1.0}},
+      {"skip_box_thr", {0.0, 1.0}},  {"beta", {0.0, 1e6}},
+      {"balance_weight", {0.0, 1e6}}, {"z_loss_weight", {0.0, 1e6}},
+      {"capacity_factor", {0.0, 1e6}}, {"jitter", {0.0, 1.0}},
+      {"slope", {0.0, 1e6}}};
+  auto it = ranges.find(key);
+  if (it == ranges.end())
+    return;
+  auto [low, high] = it->second;
+  if (value < low || value > high) {
+    std::ostringstream message;
+    message << what << " must lie in [" << low << ", " << high << "], got "
+            << value;
+    fail(node, message.str());
+  }
+}
+
 Field Reader::readField(const YAML::Node &node, const FieldSpec &field,
                         const std::string &owner) {
   std::string what = owner + " field '" + field.key + "'";
@@ -196,6 +221,7 @@ Field Reader::readField(const YAML::Node &node, const FieldSpec &field,
   case FieldType::Float:
     out.kind = Field::Float;
     out.f = readFloat(node, what);
+    checkRange(node, field.key, out.f, what);
     break;
   case FieldType::Bool:
     out.kind = Field::Bool;
@@ -261,7 +287,8 @@ void Reader::readFields(const YAML::Node &map,
   }
 }
 
-std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly) {
+std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly,
+                                  const std::string &key) {
   std::vector<Ref> refs;
   auto readOne = [&](const YAML::Node &item) {
     if (!item.IsScalar())
@@ -294,7 +321,7 @@ std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly) {
   };
   if (node.IsSequence()) {
     if (node.size() == 0)
-      fail(node, "'from' must not be an empty list");
+      fail(node, "'" + key + "' must name at least one value");
     for (const YAML::Node &item : node)
       readOne(item);
   } else {
@@ -370,6 +397,8 @@ Layer Reader::readLayer(const YAML::Node &node, int64_t index,
                  ")");
   readFields(node, opSpec->fields, {"op", "name", "from", "doc"},
              owner + " (" + layer.op + ")", layer.fields);
+  if (YAML::Node doc = node["doc"]; doc && !doc.IsScalar())
+    fail(doc, "'doc' must be text, got " + describe(doc));
   if (YAML::Node name = node["name"])
     layer.name = readName(name, "layer name");
   if (YAML::Node from = node["from"]) {
@@ -441,8 +470,10 @@ void Reader::readModule(const std::string &name, const YAML::Node &node,
         module.outputs.push_back(ref[0]);
       }
     } else {
-      module.outputs = readRefs(outputs, false);
+      module.outputs = readRefs(outputs, false, "outputs");
     }
+    if (module.outputs.empty())
+      fail(outputs, owner + " 'outputs' must name at least one value");
   } else {
     Ref last;
     last.kind = Ref::Relative;
@@ -614,13 +645,16 @@ void Reader::readTop(const YAML::Node &root) {
   for (const char *key : {"goe", "name", "inputs", "modules", "graph",
                           "outputs"})
     if (!root[key])
-      fail(Loc{1, 1}, std::string("the spec needs '") + key + "'");
+      fail(root, std::string("the spec needs '") + key + "'");
   if (readInt(root["goe"], "format version") != 1)
     fail(root["goe"], "unsupported spec format version " +
                           root["goe"].Scalar() + "; this goe reads version 1");
   spec.name = readName(root["name"], "model name");
-  if (YAML::Node doc = root["doc"])
-    spec.doc = doc.IsScalar() ? doc.Scalar() : "";
+  if (YAML::Node doc = root["doc"]) {
+    if (!doc.IsScalar())
+      fail(doc, "'doc' must be text, got " + describe(doc));
+    spec.doc = doc.Scalar();
+  }
   if (YAML::Node vars = root["vars"])
     readVars(vars);
   // Command-line overrides are applied before any size is evaluated.
@@ -654,7 +688,7 @@ void Reader::readTop(const YAML::Node &root) {
     fail(graph, "the graph has no nodes");
   for (const YAML::Node &node : graph)
     readNode(node);
-  spec.outputs = readRefs(root["outputs"], /*namesOnly=*/true);
+  spec.outputs = readRefs(root["outputs"], /*namesOnly=*/true, "outputs");
 }
 
 } // namespace
@@ -681,13 +715,19 @@ mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
   Spec spec;
   spec.file = file.str();
   auto report = [&](Loc loc, const std::string &message) {
+    if (loc.line == 0)
+      loc = {1, 1}; // an empty file or a problem without a mark
     mlir::emitError(mlir::FileLineColLoc::get(context, file, loc.line,
                                               loc.col))
         << message;
     return mlir::failure();
   };
   try {
-    YAML::Node root = YAML::Load(text.str());
+    std::vector<YAML::Node> documents = YAML::LoadAll(text.str());
+    if (documents.size() > 1)
+      throw SpecError{locOf(documents[1]),
+                      "a spec is one YAML document; a second one starts here"};
+    YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
     Reader reader(spec);
     reader.pendingOverrides = overrides;
     reader.readTop(root);
@@ -707,7 +747,7 @@ mlir::FailureOr<Spec> readSpecFile(llvm::StringRef path,
                                    mlir::MLIRContext *context) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
-    mlir::emitError(mlir::UnknownLoc::get(context))
+    mlir::emitError(mlir::FileLineColLoc::get(context, path, 1, 1))
         << "cannot read spec '" << path << "': " << buffer.getError().message();
     return mlir::failure();
   }
