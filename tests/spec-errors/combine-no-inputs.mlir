@@ -1,4 +1,4 @@
-// BUG: goe.combine with no tensor operands passes the verifier, but its
+// Regression (fixed): goe.combine with no tensor operands passes the verifier, but its
 // custom form prints as `goe.combine select %0,  : !goe.routing<2, top 1>,  ->`
 // which does not parse back (goe-compile emits this for a module with
 // `outputs: {}`). Wanted: the verifier rejects a combine without inputs.

@@ -588,7 +588,7 @@ void GraphGen::run() {
   for (const Ref &ref : spec.outputs) {
     std::vector<Value> values;
     std::vector<TensorInfo> types;
-    lookup(ref, "the model outputs", values, types);
+    lookup(ref, "'outputs'", values, types);
     for (auto [value, type] : llvm::zip(values, types)) {
       Value result = value;
       if (type.shape.size() == 3) {
