@@ -1,0 +1,107 @@
+//===- Session.h - running batches through a loaded model -------*- C++ -*-===//
+//
+// Session::run interprets the model's steps over a table of values: routers
+// decide per input, DISPATCH groups the batch by chosen path and runs each
+// path's compiled code on its group only, COMBINE merges the k chosen
+// results, and the outputs come back in input order together with every
+// routing decision and the per-path group sizes.
+//
+// Ownership: a Session holds a reference to its Model.
+//
+// Thread safety: Session::run may be called from several threads at once on
+// the same Session (and on different Sessions of one Model): a call keeps
+// all its state on its own stack and heap; the only shared mutable state is
+// atomic (the model's function counters and the session's call counter for
+// random routing). Each call needs its own RunResult.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_RUNTIME_SESSION_H
+#define GOE_RUNTIME_SESSION_H
+
+#include "goe/Runtime/Model.h"
+#include "goe/Runtime/Status.h"
+#include "goe/Runtime/Tensor.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace goe::runtime {
+
+struct SessionOptions {
+  /// Mixed into the seed of `random` routers when a run gives no seed; with
+  /// the session's call counter it makes successive runs differ while a
+  /// fresh session with the same seed replays the same decisions.
+  uint64_t randomSeed = 0;
+};
+
+struct RunOptions {
+  /// Seed for `random` routers in this run (mixed with the router's
+  /// params["seed"]). With it, a run's decisions depend on nothing else:
+  /// not on other runs, threads or how the batch is split.
+  std::optional<uint64_t> seed;
+};
+
+/// What one ROUTE step decided for a batch.
+struct RouteDecision {
+  std::string router;
+  int step = 0;      // index in Model.steps
+  int64_t batch = 0;
+  int64_t k = 0;
+  /// [batch][k], row-major: the chosen choice indices, in choice order
+  /// (topk: descending probability).
+  std::vector<int64_t> choices;
+  /// [batch][k]: the weight of each chosen path (summing to 1 per input for
+  /// topk and random; 1 for oracle).
+  std::vector<float> weights;
+
+  int64_t choice(int64_t b, int64_t j) const { return choices[b * k + j]; }
+  float weight(int64_t b, int64_t j) const { return weights[b * k + j]; }
+};
+
+/// How many samples each path of one DISPATCH step received in a run.
+struct DispatchCounts {
+  int step = 0;
+  std::vector<int64_t> samplesPerPath;
+};
+
+struct RunResult {
+  /// The model's outputs, [batch, per-sample shape...], in input order.
+  std::vector<Tensor> outputs;
+  /// One entry per ROUTE step, in step order.
+  std::vector<RouteDecision> routes;
+  /// One entry per DISPATCH step, in step order.
+  std::vector<DispatchCounts> dispatches;
+};
+
+class Session {
+public:
+  static StatusOr<std::unique_ptr<Session>>
+  create(std::shared_ptr<const Model> model, const SessionOptions &options = {});
+
+  /// Runs one batch. `inputs` follow the model's inputs in order, each
+  /// [batch, per-sample shape...] with the same batch >= 1. On error
+  /// `result` is left empty and the message names the input or the step.
+  Status run(const std::vector<TensorView> &inputs, RunResult &result,
+             const RunOptions &options = {}) const;
+  Status run(const std::vector<Tensor> &inputs, RunResult &result,
+             const RunOptions &options = {}) const;
+
+  const Model &model() const { return *model_; }
+
+private:
+  Session(std::shared_ptr<const Model> model, const SessionOptions &options);
+  Status checkInputs(const std::vector<TensorView> &inputs) const;
+
+  std::shared_ptr<const Model> model_;
+  SessionOptions options_;
+  mutable std::atomic<uint64_t> calls_{0};
+};
+
+} // namespace goe::runtime
+
+#endif // GOE_RUNTIME_SESSION_H

@@ -1,0 +1,124 @@
+//===- Model.cpp - a loaded, validated, executable artifact -------------===//
+
+#include "goe/Runtime/Model.h"
+
+#include "Program.h"
+#include "goe/Runtime/Artifact.h"
+
+namespace goe::runtime {
+namespace detail {
+
+Status bindCode(const artifact::Model &model, Program &program) {
+  static const std::string kTarget = "cpu-x86_64";
+  for (int i = 0; i < model.code_size(); ++i) {
+    const artifact::CodeObject &code = model.code(i);
+    // Code for other targets (GPUs) is for other runtimes' devices.
+    if (code.target() != kTarget)
+      continue;
+    StatusOr<std::unique_ptr<NativeLibrary>> library = NativeLibrary::load(
+        code.shared_object(), kTarget + " #" + std::to_string(i));
+    if (!library.ok())
+      return library.status();
+    program.libraries.push_back(std::move(library).value());
+  }
+  for (auto &fn : program.functions) {
+    if (program.libraries.empty())
+      return failedPrecondition("function '" + fn->name +
+                                "' needs native code, and the artifact has "
+                                "no " + kTarget + " code object");
+    Status firstError;
+    for (const auto &library : program.libraries) {
+      StatusOr<void *> entry = library->lookup(fn->symbol);
+      if (entry.ok() && *entry) {
+        fn->entry = *entry;
+        break;
+      }
+      if (firstError.ok())
+        firstError = entry.ok() ? notFound("symbol '" + fn->symbol +
+                                           "' is null in " + library->name())
+                                : entry.status();
+    }
+    if (!fn->entry)
+      return firstError.withContext("function '" + fn->name + "'");
+  }
+  return okStatus();
+}
+
+} // namespace detail
+
+Model::Model(std::unique_ptr<detail::Program> program)
+    : program_(std::move(program)) {}
+
+Model::~Model() = default;
+
+StatusOr<std::shared_ptr<const Model>>
+Model::fromProto(const artifact::Model &model, const ModelOptions &options) {
+  artifact::WeightBundle bundle;
+  if (!options.weightsPath.empty()) {
+    StatusOr<artifact::WeightBundle> read = readWeightBundle(options.weightsPath);
+    if (!read.ok())
+      return read.status();
+    bundle = std::move(read).value();
+  }
+  std::string source = model.name().empty() ? "model" : "model '" + model.name() + "'";
+  StatusOr<std::unique_ptr<detail::Program>> program = detail::buildProgram(
+      model, options.weightsPath.empty() ? nullptr : &bundle);
+  if (!program.ok())
+    return program.status().withContext(source);
+  GOE_RETURN_IF_ERROR(detail::bindCode(model, **program).withContext(source));
+  return std::shared_ptr<const Model>(new Model(std::move(program).value()));
+}
+
+StatusOr<std::shared_ptr<const Model>>
+Model::loadFromMemory(std::string_view file, const ModelOptions &options,
+                      const std::string &source) {
+  StatusOr<artifact::Model> model = parseModel(file, source);
+  if (!model.ok())
+    return model.status();
+  return fromProto(*model, options);
+}
+
+StatusOr<std::shared_ptr<const Model>> Model::load(const std::string &path,
+                                                   const ModelOptions &options) {
+  StatusOr<artifact::Model> model = readModel(path);
+  if (!model.ok())
+    return model.status();
+  return fromProto(*model, options);
+}
+
+const std::string &Model::name() const { return program_->name; }
+size_t Model::numInputs() const { return program_->inputSpecs.size(); }
+const std::string &Model::inputName(size_t index) const {
+  return program_->inputNames.at(index);
+}
+const TensorSpec &Model::inputSpec(size_t index) const {
+  return program_->inputSpecs.at(index);
+}
+size_t Model::numOutputs() const { return program_->outputSpecs.size(); }
+const TensorSpec &Model::outputSpec(size_t index) const {
+  return program_->outputSpecs.at(index);
+}
+
+StatusOr<FunctionStats> Model::functionStats(const std::string &function) const {
+  auto it = program_->functionIndex.find(function);
+  if (it == program_->functionIndex.end())
+    return notFound("model has no function '" + function + "'");
+  const detail::LoadedFunction &fn = *program_->functions[it->second];
+  return FunctionStats{fn.name, fn.calls.load(), fn.samples.load()};
+}
+
+std::vector<FunctionStats> Model::allFunctionStats() const {
+  std::vector<FunctionStats> stats;
+  for (const auto &fn : program_->functions)
+    stats.push_back(FunctionStats{fn->name, fn->calls.load(), fn->samples.load()});
+  return stats;
+}
+
+void Model::resetFunctionStats() const {
+  for (const auto &fn : program_->functions) {
+    fn->calls.store(0);
+    fn->samples.store(0);
+  }
+}
+
+} // namespace goe::runtime

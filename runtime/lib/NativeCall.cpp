@@ -1,0 +1,120 @@
+//===- NativeCall.cpp - calling compiled functions ----------------------===//
+//
+// C++ cannot build a call with a run-time number of arguments, and every
+// argument here is a pointer; so a table holds one caller per argument
+// count, each casting the entry point to `void (*)(void *, ..., void *)`
+// with exactly that many parameters. Calling through the exact arity keeps
+// the call well-defined under the System V ABI without libffi.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NativeCall.h"
+
+#include <array>
+#include <cstring>
+#include <utility>
+
+namespace goe::runtime::detail {
+namespace {
+
+using Caller = void (*)(void *entry, void *const *args);
+
+template <size_t I> using VoidPtr = void *;
+
+template <size_t... I>
+void callWith(void *entry, void *const *args, std::index_sequence<I...>) {
+  using Fn = void (*)(VoidPtr<I>...);
+  reinterpret_cast<Fn>(entry)(args[I]...);
+}
+
+template <size_t N> void callArity(void *entry, void *const *args) {
+  callWith(entry, args, std::make_index_sequence<N>{});
+}
+
+template <size_t... N>
+constexpr std::array<Caller, sizeof...(N)> makeCallers(std::index_sequence<N...>) {
+  return {&callArity<N>...};
+}
+
+constexpr auto kCallers = makeCallers(std::make_index_sequence<kMaxNativeArgs + 1>{});
+
+/// A rank-R descriptor as 3 + 2R 8-byte words; on LP64 this is exactly the
+/// layout of MLIR's StridedMemRefType<T, R>.
+static_assert(sizeof(void *) == sizeof(int64_t), "LP64 only");
+
+void fillDescriptor(std::vector<int64_t> &words, const void *data,
+                    const std::vector<int64_t> &shape) {
+  size_t rank = shape.size();
+  words.assign(3 + 2 * rank, 0);
+  int64_t pointer;
+  std::memcpy(&pointer, &data, sizeof(pointer));
+  words[0] = pointer; // allocated
+  words[1] = pointer; // aligned
+  words[2] = 0;       // offset
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    words[3 + i] = shape[i];
+    words[3 + rank + i] = stride;
+    stride *= shape[i];
+  }
+}
+
+} // namespace
+
+Status invokeFunction(const Program &program, const LoadedFunction &fn,
+                      int64_t batch, const std::vector<const Tensor *> &inputs,
+                      std::vector<Tensor> &outputs) {
+  if (!fn.entry)
+    return internalError("function '" + fn.name + "' has no bound code");
+  if (inputs.size() != fn.inputs.size())
+    return internalError("function '" + fn.name + "' called with " +
+                         std::to_string(inputs.size()) + " inputs, takes " +
+                         std::to_string(fn.inputs.size()));
+
+  size_t numArgs = fn.inputs.size() + fn.weights.size() + fn.outputs.size();
+  std::vector<std::vector<int64_t>> descriptors(numArgs);
+  size_t arg = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor &in = *inputs[i];
+    // The program was type-checked at load; this guards the interpreter.
+    if (in.dtype() != fn.inputs[i].dtype || in.shape().empty() ||
+        in.shape()[0] != batch ||
+        !std::equal(in.shape().begin() + 1, in.shape().end(),
+                    fn.inputs[i].shape.begin(), fn.inputs[i].shape.end()))
+      return internalError("function '" + fn.name + "' input " +
+                           std::to_string(i) + " is " + dtypeName(in.dtype()) +
+                           shapeToString(in.shape()) + ", expected batch " +
+                           std::to_string(batch) + " of " +
+                           specToString(fn.inputs[i]));
+    fillDescriptor(descriptors[arg++], in.data(), in.shape());
+  }
+  for (int w : fn.weights) {
+    const Tensor &weight = program.weights[w].tensor;
+    fillDescriptor(descriptors[arg++], weight.data(), weight.shape());
+  }
+  outputs.clear();
+  outputs.reserve(fn.outputs.size());
+  for (const TensorSpec &spec : fn.outputs) {
+    std::vector<int64_t> shape{batch};
+    shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
+    StatusOr<Tensor> out = Tensor::zeros(spec.dtype, std::move(shape));
+    if (!out.ok())
+      return out.status().withContext("function '" + fn.name + "'");
+    outputs.push_back(std::move(out).value());
+  }
+  for (Tensor &out : outputs)
+    fillDescriptor(descriptors[arg++], out.data(), out.shape());
+
+  std::vector<void *> args(numArgs);
+  for (size_t i = 0; i < numArgs; ++i)
+    args[i] = descriptors[i].data();
+  if (numArgs > kMaxNativeArgs)
+    return internalError("function '" + fn.name + "' takes too many arguments");
+  kCallers[numArgs](fn.entry, args.data());
+
+  fn.calls.fetch_add(1, std::memory_order_relaxed);
+  fn.samples.fetch_add(static_cast<uint64_t>(batch), std::memory_order_relaxed);
+  return okStatus();
+}
+
+} // namespace goe::runtime::detail

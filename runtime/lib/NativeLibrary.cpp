@@ -1,0 +1,118 @@
+//===- NativeLibrary.cpp - a shared library loaded from memory ----------===//
+
+#include "goe/Runtime/NativeLibrary.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace goe::runtime {
+namespace {
+
+Status writeAll(int fd, std::string_view bytes) {
+  const char *p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return failedPrecondition(std::string("cannot stage native code: ") +
+                                std::strerror(errno));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return okStatus();
+}
+
+std::string dlerrorText() {
+  const char *text = ::dlerror();
+  return text ? text : "unknown dynamic linker error";
+}
+
+} // namespace
+
+StatusOr<std::unique_ptr<NativeLibrary>>
+NativeLibrary::load(std::string_view elf, const std::string &name) {
+  // The dynamic linker's message for a non-ELF file is obscure; this one
+  // says what is wrong with the artifact.
+  if (elf.size() < 4 || elf.substr(0, 4) != "\x7f"
+                                            "ELF")
+    return failedPrecondition("code object '" + name +
+                              "' is not an ELF shared library");
+
+  std::unique_ptr<NativeLibrary> library(new NativeLibrary());
+  library->name_ = name;
+
+  int fd = ::memfd_create("goe-code", MFD_CLOEXEC);
+  if (fd >= 0) {
+    Status status = writeAll(fd, elf);
+    if (!status.ok()) {
+      ::close(fd);
+      return status;
+    }
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    ::dlerror();
+    void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle) {
+      library->handle_ = handle;
+      library->fd_ = fd;
+      return library;
+    }
+    std::string message = dlerrorText();
+    ::close(fd);
+    // Without /proc the path cannot work; any other failure is the code's.
+    if (::access("/proc/self/fd", F_OK) == 0)
+      return failedPrecondition("cannot load code object '" + name +
+                                "': " + message);
+  }
+
+  // Fallback (no memfd, or no /proc): a private file that nobody else can
+  // open by name once it is unlinked.
+  const char *dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/goe-code-XXXXXX";
+  fd = ::mkstemp(path.data());
+  if (fd < 0)
+    return failedPrecondition("cannot stage native code '" + name +
+                              "': " + std::strerror(errno));
+  Status status = writeAll(fd, elf);
+  ::close(fd);
+  if (!status.ok()) {
+    ::unlink(path.c_str());
+    return status;
+  }
+  ::dlerror();
+  void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string message = handle ? "" : dlerrorText();
+  ::unlink(path.c_str());
+  if (!handle)
+    return failedPrecondition("cannot load code object '" + name +
+                              "': " + message);
+  library->handle_ = handle;
+  return library;
+}
+
+NativeLibrary::~NativeLibrary() {
+  if (handle_)
+    ::dlclose(handle_);
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+StatusOr<void *> NativeLibrary::lookup(const std::string &symbol) const {
+  // dlerror is per thread in glibc, and a symbol may legitimately be null,
+  // so the error state decides, not the result.
+  ::dlerror();
+  void *address = ::dlsym(handle_, symbol.c_str());
+  if (const char *error = ::dlerror())
+    return notFound("symbol '" + symbol + "' not found in code object '" +
+                    name_ + "': " + error);
+  return address;
+}
+
+} // namespace goe::runtime

@@ -1,0 +1,120 @@
+//===- Routing.cpp - per-input routing decisions ------------------------===//
+
+#include "Routing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace goe::runtime::detail {
+namespace {
+
+/// SplitMix64: a tiny, well-mixed generator; deterministic across
+/// platforms, unlike std::uniform_int_distribution.
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, n) by multiply-high (bias below 2^-64 * n).
+  uint64_t below(uint64_t n) {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+};
+
+uint64_t mix(uint64_t a, uint64_t b) {
+  SplitMix64 g{a ^ (b * 0xd1b54a32d192ed03ull)};
+  return g.next();
+}
+
+void prepare(const LoadedRouter &router, int64_t batch, RouteDecision &d) {
+  d.router = router.name;
+  d.batch = batch;
+  d.k = router.k;
+  d.choices.assign(static_cast<size_t>(batch * router.k), 0);
+  d.weights.assign(static_cast<size_t>(batch * router.k), 0.0f);
+}
+
+} // namespace
+
+Status routeOracle(const LoadedRouter &router, const Tensor &labels,
+                   RouteDecision &decision) {
+  int64_t batch = labels.shape()[0];
+  prepare(router, batch, decision);
+  const int64_t *label = labels.i64();
+  for (int64_t b = 0; b < batch; ++b) {
+    if (label[b] < 0 || label[b] >= router.choices)
+      return outOfRange("oracle router '" + router.name + "': input " +
+                        std::to_string(b) + " has label " +
+                        std::to_string(label[b]) + ", outside [0, " +
+                        std::to_string(router.choices) + ")");
+    decision.choices[b] = label[b];
+    decision.weights[b] = 1.0f;
+  }
+  return okStatus();
+}
+
+void routeRandom(const LoadedRouter &router, int64_t batch, uint64_t runSeed,
+                 int step, RouteDecision &decision) {
+  prepare(router, batch, decision);
+  uint64_t base = mix(mix(router.seed, runSeed), static_cast<uint64_t>(step));
+  std::vector<int64_t> pool(static_cast<size_t>(router.choices));
+  for (int64_t b = 0; b < batch; ++b) {
+    SplitMix64 gen{mix(base, static_cast<uint64_t>(b))};
+    std::iota(pool.begin(), pool.end(), 0);
+    // A partial Fisher-Yates shuffle: the first k are a uniform sample
+    // without replacement.
+    for (int64_t j = 0; j < router.k; ++j) {
+      int64_t pick = j + static_cast<int64_t>(
+                             gen.below(static_cast<uint64_t>(router.choices - j)));
+      std::swap(pool[j], pool[pick]);
+      decision.choices[b * router.k + j] = pool[j];
+      decision.weights[b * router.k + j] = 1.0f / static_cast<float>(router.k);
+    }
+  }
+}
+
+Status routeTopk(const LoadedRouter &router, const Tensor &logits,
+                 RouteDecision &decision) {
+  int64_t batch = logits.shape()[0];
+  int64_t n = router.choices;
+  prepare(router, batch, decision);
+  const float *all = logits.f32();
+  std::vector<double> prob(static_cast<size_t>(n));
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t b = 0; b < batch; ++b) {
+    const float *row = all + b * n;
+    double top = -INFINITY;
+    for (int64_t i = 0; i < n; ++i) {
+      if (!std::isfinite(row[i]))
+        return outOfRange("topk router '" + router.name + "': logit " +
+                          std::to_string(i) + " of input " + std::to_string(b) +
+                          " is " + std::to_string(row[i]));
+      top = std::max(top, double(row[i]));
+    }
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      sum += prob[i] = std::exp(double(row[i]) - top);
+    for (int64_t i = 0; i < n; ++i)
+      prob[i] /= sum;
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + router.k, order.end(),
+                      [&](int64_t x, int64_t y) {
+                        return prob[x] > prob[y] || (prob[x] == prob[y] && x < y);
+                      });
+    double kept = 0;
+    for (int64_t j = 0; j < router.k; ++j)
+      kept += prob[order[j]];
+    for (int64_t j = 0; j < router.k; ++j) {
+      decision.choices[b * router.k + j] = order[j];
+      decision.weights[b * router.k + j] =
+          static_cast<float>(prob[order[j]] / kept);
+    }
+  }
+  return okStatus();
+}
+
+} // namespace goe::runtime::detail

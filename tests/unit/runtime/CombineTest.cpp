@@ -1,0 +1,120 @@
+//===- CombineTest.cpp - top-k gating and the combine kinds -------------===//
+
+#include "TestModels.h"
+
+#include <cmath>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace goe::runtime::test {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(Combine, TopkWeightsSumToOneAndWeightedSumIsRight) {
+  std::shared_ptr<const Model> model = mustLoad(topkModel());
+  std::unique_ptr<Session> session = std::move(Session::create(model)).value();
+  // Features 0..2 are the gate's logits; ties go to the lower index.
+  std::vector<std::vector<float>> rows{
+      {0.0f, 1.0f, 2.0f, 5.0f},  // picks 2 then 1
+      {3.0f, -1.0f, 0.5f, -2.0f}, // picks 0 then 2
+      {1.0f, 1.0f, 1.0f, 0.25f},  // all equal: 0 then 1, weights 1/2
+      {-4.0f, 2.0f, 2.0f, 1.0f}}; // tie 1, 2: 1 then 2
+  std::vector<std::vector<int64_t>> expectedChoices{{2, 1}, {0, 2}, {0, 1}, {1, 2}};
+  std::vector<float> x;
+  for (const auto &row : rows)
+    x.insert(x.end(), row.begin(), row.end());
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({4, 4}, x));
+  RunResult result;
+  Status status = session->run(inputs, result);
+  ASSERT_TRUE(status.ok()) << status.toString();
+
+  const RouteDecision &r = result.routes[0];
+  ASSERT_EQ(r.k, 2);
+  for (int64_t b = 0; b < 4; ++b) {
+    EXPECT_EQ(r.choice(b, 0), expectedChoices[b][0]) << b;
+    EXPECT_EQ(r.choice(b, 1), expectedChoices[b][1]) << b;
+    EXPECT_NEAR(r.weight(b, 0) + r.weight(b, 1), 1.0f, 1e-6f);
+    // Renormalised top-2 softmax = softmax over the two chosen logits.
+    float l0 = rows[b][r.choice(b, 0)], l1 = rows[b][r.choice(b, 1)];
+    float w0 = 1.0f / (1.0f + std::exp(l1 - l0));
+    EXPECT_NEAR(r.weight(b, 0), w0, 1e-6f);
+    for (int i = 0; i < 4; ++i) {
+      float expected = r.weight(b, 0) * pathResult(r.choice(b, 0), rows[b][i]) +
+                       r.weight(b, 1) * pathResult(r.choice(b, 1), rows[b][i]);
+      EXPECT_NEAR(result.outputs[0].f32()[b * 4 + i], expected, 1e-5f);
+    }
+  }
+  // Every sample runs two paths: 8 path-samples split as chosen.
+  EXPECT_THAT(result.dispatches[0].samplesPerPath, ElementsAre(2, 3, 3));
+  EXPECT_EQ(model->functionStats("gate")->samples, 4u);
+}
+
+TEST(Combine, TopkRejectsNonFiniteLogits) {
+  std::unique_ptr<Session> session =
+      std::move(Session::create(mustLoad(topkModel()))).value();
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({1, 4}, {0, NAN, 1, 1}));
+  RunResult result;
+  Status status = session->run(inputs, result);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("logit 1 of input 0"));
+}
+
+TEST(Combine, ImportanceMix) {
+  artifact::Model model;
+  addInput(model, "baseline", valueType({3}));
+  addInput(model, "scores", valueType({1, 3}));
+  addInput(model, "importance", valueType({1, 3, 2}));
+  artifact::Step &mix = addStep(model, artifact::Step::COMBINE, {0, 1, 2}, {3});
+  mix.set_combine("importance_mix");
+  *mix.add_types() = valueType({3});
+  model.add_outputs(3);
+  model.set_num_values(4);
+  std::unique_ptr<Session> session =
+      std::move(Session::create(mustLoad(model))).value();
+
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({2, 3}, {1, 2, 3, 4, 5, 6}));
+  inputs.push_back(f32Tensor({2, 1, 3}, {10, 20, 30, 40, 50, 60}));
+  inputs.push_back(f32Tensor({2, 1, 3, 2}, {1.0f, 0.0f, 0.5f, 0.5f, 0.0f, 1.0f,
+                                            0.25f, 0.75f, 0.9f, 0.1f, 0.2f, 0.8f}));
+  RunResult result;
+  Status status = session->run(inputs, result);
+  ASSERT_TRUE(status.ok()) << status.toString();
+  const float *y = result.outputs[0].f32();
+  EXPECT_FLOAT_EQ(y[0], 1);                  // all baseline
+  EXPECT_FLOAT_EQ(y[1], 0.5f * 2 + 0.5f * 20);
+  EXPECT_FLOAT_EQ(y[2], 30);                 // all expert
+  EXPECT_FLOAT_EQ(y[3], 0.25f * 4 + 0.75f * 40);
+  EXPECT_FLOAT_EQ(y[4], 0.9f * 5 + 0.1f * 50);
+  EXPECT_FLOAT_EQ(y[5], 0.2f * 6 + 0.8f * 60);
+}
+
+TEST(Combine, ImportanceMixShapesAreChecked) {
+  artifact::Model model;
+  addInput(model, "baseline", valueType({3}));
+  addInput(model, "scores", valueType({1, 3}));
+  addInput(model, "importance", valueType({1, 3}));
+  addStep(model, artifact::Step::COMBINE, {0, 1, 2}, {3})
+      .set_combine("importance_mix");
+  model.add_outputs(3);
+  model.set_num_values(4);
+  StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("gets f32[3], f32[1, 3], f32[1, 3]"));
+}
+
+TEST(Combine, SelectNeedsKOne) {
+  artifact::Model model = topkModel();
+  model.mutable_steps(2)->set_combine("select");
+  StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(), HasSubstr("k = 1"));
+}
+
+} // namespace
+} // namespace goe::runtime::test

@@ -1,0 +1,239 @@
+//===- ModelLoadTest.cpp - referential integrity at load time -----------===//
+//
+// A broken artifact must fail to load with a message naming the culprit,
+// never load and then crash or misbehave in the middle of a run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestModels.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace goe::runtime::test {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string loadError(const artifact::Model &model) {
+  StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
+  EXPECT_FALSE(loaded.ok());
+  return loaded.ok() ? "" : loaded.status().message();
+}
+
+TEST(ModelLoad, ValidModelLoadsFromFileAndMemory) {
+  std::string path = tempPath("oracle.goe");
+  ASSERT_TRUE(writeModel(path, oracleModel()).ok());
+  StatusOr<std::shared_ptr<const Model>> model = Model::load(path);
+  ASSERT_TRUE(model.ok()) << model.status().toString();
+  EXPECT_EQ((*model)->name(), "oracle3");
+  ASSERT_EQ((*model)->numInputs(), 2u);
+  EXPECT_EQ((*model)->inputName(1), "label");
+  EXPECT_EQ((*model)->inputSpec(1).dtype, DType::I64);
+  ASSERT_EQ((*model)->numOutputs(), 1u);
+  EXPECT_EQ((*model)->outputSpec(0).shape, std::vector<int64_t>{4});
+
+  StatusOr<std::string> bytes = serializeModel(oracleModel());
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_TRUE(Model::loadFromMemory(*bytes).ok());
+}
+
+TEST(ModelLoad, LoadPropagatesFileErrors) {
+  StatusOr<std::shared_ptr<const Model>> model =
+      Model::load(tempPath("absent.goe"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::NotFound);
+}
+
+TEST(ModelLoad, UnknownFunctionInPath) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(1)->mutable_paths(2)->set_functions(1, "nope");
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("step 1 (DISPATCH)"), HasSubstr("path 2"),
+                    HasSubstr("unknown function 'nope'")));
+}
+
+TEST(ModelLoad, UnknownRouter) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(0)->set_router("ghost");
+  EXPECT_THAT(loadError(model), AllOf(HasSubstr("step 0 (ROUTE)"),
+                                      HasSubstr("unknown router 'ghost'")));
+}
+
+TEST(ModelLoad, UnknownWeight) {
+  artifact::Model model = oracleModel();
+  model.mutable_functions(0)->add_weights("missing.weight");
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("function 'a'"),
+                    HasSubstr("unknown weight 'missing.weight'")));
+}
+
+TEST(ModelLoad, WeightSizeMismatch) {
+  artifact::Model model = oracleModel();
+  addWeight(model, "w", {3, 4}, std::vector<float>(10, 0.0f));
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("weight 'w'"), HasSubstr("40 bytes"),
+                    HasSubstr("f32[3, 4] needs 48")));
+}
+
+TEST(ModelLoad, ValueIdOutOfRange) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(2)->set_inputs(0, 9);
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("step 2 (COMBINE)"), HasSubstr("value 9"),
+                    HasSubstr("outside [0, 5)")));
+}
+
+TEST(ModelLoad, ValueUsedBeforeDefinition) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(1)->set_inputs(0, 4);
+  EXPECT_THAT(loadError(model), HasSubstr("which no earlier step defines"));
+}
+
+TEST(ModelLoad, RoutingUsedAsTensor) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(1)->set_inputs(0, 2);
+  EXPECT_THAT(loadError(model), HasSubstr("a routing, not a tensor"));
+}
+
+TEST(ModelLoad, PathCountMustMatchChoices) {
+  artifact::Model model = oracleModel();
+  model.mutable_routers(0)->set_choices(4);
+  EXPECT_THAT(loadError(model),
+              HasSubstr("has 3 paths, router 'oracle' has 4 choices"));
+}
+
+TEST(ModelLoad, PathTypeMismatch) {
+  artifact::Model model = oracleModel();
+  addWeight(model, "w", {3, 4}, std::vector<float>(12, 0.0f));
+  addWeight(model, "bias", {3}, std::vector<float>(3, 0.0f));
+  addFunction(model, "lin", "linear", {valueType({4})}, {valueType({3})},
+              {"w", "bias"});
+  model.mutable_steps(1)->mutable_paths(1)->set_functions(0, "lin");
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("path 1 yields (f32[3])"),
+                    HasSubstr("path 0 yields (f32[4])")));
+}
+
+TEST(ModelLoad, DeclaredTypeMismatch) {
+  artifact::Model model = oracleModel();
+  *model.mutable_steps(2)->mutable_types(0) = valueType({5});
+  EXPECT_THAT(loadError(model),
+              HasSubstr("declares output 0 as f32[5], but computes f32[4]"));
+}
+
+TEST(ModelLoad, MissingSymbol) {
+  artifact::Model model = oracleModel();
+  model.mutable_functions(1)->set_symbol("not_in_library");
+  EXPECT_THAT(loadError(model),
+              AllOf(HasSubstr("function 'b'"),
+                    HasSubstr("_mlir_ciface_not_in_library")));
+}
+
+TEST(ModelLoad, NotElfCode) {
+  artifact::Model model = oracleModel();
+  model.mutable_code(0)->set_shared_object("this is not a library");
+  EXPECT_THAT(loadError(model), HasSubstr("not an ELF shared library"));
+}
+
+TEST(ModelLoad, NoCpuCode) {
+  artifact::Model model = oracleModel();
+  model.mutable_code(0)->set_target("cuda-sm_90");
+  EXPECT_THAT(loadError(model), HasSubstr("no cpu-x86_64 code object"));
+}
+
+TEST(ModelLoad, UnknownRouterKindAndBadK) {
+  artifact::Model model = oracleModel();
+  model.mutable_routers(0)->set_kind("psychic");
+  EXPECT_THAT(loadError(model), HasSubstr("unknown kind 'psychic'"));
+  model = oracleModel();
+  model.mutable_routers(0)->set_k(4);
+  EXPECT_THAT(loadError(model), HasSubstr("k must be in [1, choices]"));
+}
+
+TEST(ModelLoad, OracleNeedsI64Label) {
+  artifact::Model model = oracleModel();
+  *model.mutable_inputs(1)->mutable_type() = valueType({}, artifact::F32);
+  EXPECT_THAT(loadError(model), HasSubstr("one i64 label per sample"));
+}
+
+TEST(ModelLoad, TransposeMustKeepBatch) {
+  artifact::Model model;
+  addInput(model, "x", valueType({2, 3}));
+  artifact::Step &t = addStep(model, artifact::Step::TRANSPOSE, {0}, {1});
+  t.add_perm(1);
+  t.add_perm(0);
+  t.add_perm(2);
+  model.add_outputs(1);
+  model.set_num_values(2);
+  EXPECT_THAT(loadError(model), HasSubstr("moves the batch dimension"));
+  t.set_perm(0, 0);
+  t.set_perm(1, 1);
+  t.set_perm(2, 1);
+  EXPECT_THAT(loadError(model), HasSubstr("is not a permutation"));
+}
+
+TEST(ModelLoad, WbfNeedsImageSize) {
+  artifact::Model model;
+  addInput(model, "level", valueType({1, 3, 1, 1, 7}));
+  addRouter(model, "r", "random", 1, 1);
+  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
+  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
+  c.set_routing(1);
+  c.set_combine("wbf");
+  model.add_outputs(2);
+  model.set_num_values(3);
+  EXPECT_THAT(loadError(model), HasSubstr("image_width and image_height"));
+}
+
+TEST(ModelLoad, NumValuesBounded) {
+  artifact::Model model = oracleModel();
+  model.set_num_values(1 << 30);
+  EXPECT_THAT(loadError(model), HasSubstr("num_values is 1073741824"));
+}
+
+TEST(ModelLoad, WeightBundleOverridesWeights) {
+  artifact::Model model;
+  addInput(model, "x", valueType({4}));
+  addWeight(model, "w", {3, 4}, std::vector<float>(12, 0.0f));
+  addWeight(model, "bias", {3}, {0, 0, 0});
+  addFunction(model, "lin", "linear", {valueType({4})}, {valueType({3})},
+              {"w", "bias"});
+  addStep(model, artifact::Step::CALL, {0}, {1}).set_function("lin");
+  model.add_outputs(1);
+  model.set_num_values(2);
+  addCode(model);
+
+  artifact::WeightBundle bundle;
+  artifact::Tensor *bias = bundle.add_tensors();
+  bias->set_name("bias");
+  bias->add_shape(3);
+  std::vector<float> values{7, 8, 9};
+  bias->set_data(std::string(reinterpret_cast<const char *>(values.data()), 12));
+  std::string path = tempPath("bias.goew");
+  ASSERT_TRUE(writeWeightBundle(path, bundle).ok());
+
+  ModelOptions options;
+  options.weightsPath = path;
+  StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model, options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().toString();
+  std::unique_ptr<Session> session = std::move(Session::create(*loaded)).value();
+  RunResult result;
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({1, 4}, {1, 1, 1, 1}));
+  ASSERT_TRUE(session->run(inputs, result).ok());
+  const float *y = result.outputs[0].f32();
+  EXPECT_EQ(y[0], 7);
+  EXPECT_EQ(y[2], 9);
+
+  bias->set_shape(0, 4);
+  ASSERT_TRUE(writeWeightBundle(path, bundle).ok());
+  StatusOr<std::shared_ptr<const Model>> bad = Model::fromProto(model, options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("the weights file has f32[4], the model expects f32[3]"));
+}
+
+} // namespace
+} // namespace goe::runtime::test
