@@ -1,7 +1,7 @@
 //===- goe-compile.cpp - compile a goe graph spec -------------------------===//
 //
-//   goe-compile SPEC.yaml --emit=mlir [--var p=4] [--router latent] [-o FILE]
-//   goe-compile SPEC.yaml --emit=paths
+//   goe-compile SPEC.yaml [--weights W.goew | --seed N] -o MODEL.goe [--target=cpu]
+//   goe-compile SPEC.yaml --emit=mlir|paths|llvm [--var p=4] [--router latent]
 //
 // A thin driver over the spec frontend and the pass library: errors come
 // back as `file:line:col: error: ...` and a non-zero exit; output is written
@@ -11,7 +11,13 @@
 
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Compiler/ArtifactBuilder.h"
+#include "goe/Compiler/CpuCodegen.h"
 #include "goe/Passes/PathReport.h"
+#include "goe/Passes/Pipelines.h"
+#include "goe/Runtime/Artifact.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -27,7 +33,7 @@ using namespace llvm;
 
 namespace {
 
-enum class Emit { Mlir, Paths };
+enum class Emit { Auto, Mlir, Paths, Llvm, Artifact };
 
 cl::OptionCategory category("goe-compile options");
 
@@ -36,12 +42,33 @@ cl::opt<std::string> specPath(cl::Positional, cl::Required,
                               cl::cat(category));
 
 cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce"), cl::init(Emit::Mlir),
+    "emit",
+    cl::desc("What to produce (default: artifact with -o FILE.goe, else mlir)"),
+    cl::init(Emit::Auto),
     cl::values(clEnumValN(Emit::Mlir, "mlir",
                           "the verified goe module (MLIR text)"),
                clEnumValN(Emit::Paths, "paths",
-                          "the routed paths with MACs per input")),
+                          "the routed paths with MACs per input"),
+               clEnumValN(Emit::Llvm, "llvm",
+                          "the LLVM IR of every expert function (CPU)"),
+               clEnumValN(Emit::Artifact, "artifact",
+                          "a .goe model for the runtime (needs -o)")),
     cl::cat(category));
+
+cl::opt<std::string> target("target",
+                            cl::desc("Code to generate: cpu (default)"),
+                            cl::init("cpu"), cl::cat(category));
+
+cl::opt<std::string> weightsPath(
+    "weights", cl::desc("Weights file (.goew) whose tensor names and shapes "
+                        "match the spec's parameters"),
+    cl::value_desc("file"), cl::cat(category));
+
+cl::opt<uint64_t> seed(
+    "seed",
+    cl::desc("Without --weights: initialise weights at random from this "
+             "seed (for tests and benchmarks; default 0)"),
+    cl::init(0), cl::cat(category));
 
 cl::list<std::string>
     vars("var", cl::desc("Override a spec variable: --var p=4 (repeatable)"),
@@ -98,6 +125,7 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   goe::spec::registerSpecDialects(registry);
+  goe::registerCodegenDialects(registry);
   mlir::MLIRContext context(registry);
   // Diagnostics as `file:line:col: error: ...` with the offending YAML line.
   SourceMgr sourceMgr;
@@ -111,11 +139,52 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  Emit what = emit;
+  if (what == Emit::Auto)
+    what = StringRef(outputPath).ends_with(".goe") ? Emit::Artifact : Emit::Mlir;
+  if (what == Emit::Artifact && outputPath == "-")
+    return error("--emit=artifact needs an output file: -o MODEL.goe");
+  if (target != "cpu")
+    return error("--target=" + target + ": only 'cpu' is supported so far");
+  if (!weightsPath.empty() && seed.getNumOccurrences())
+    return error("give --weights or --seed, not both");
+
   std::string text;
   raw_string_ostream os(text);
-  if (emit == Emit::Paths) {
+  if (what == Emit::Artifact) {
+    goe::WeightMap weights;
+    if (!weightsPath.empty()) {
+      auto bundle = goe::runtime::readWeightBundle(weightsPath);
+      if (!bundle.ok())
+        return error(bundle.status().message());
+      auto bound = goe::bindWeights(*module, bundle.value());
+      if (failed(bound))
+        return 1;
+      weights = std::move(*bound);
+    } else {
+      weights = goe::randomWeights(*module, seed);
+    }
+    auto model = goe::buildArtifact(*module, weights, goe::CompileOptions());
+    if (failed(model))
+      return 1;
+    // writeModel is atomic: a failure leaves no partial file.
+    goe::runtime::Status status = goe::runtime::writeModel(outputPath, *model);
+    if (!status.ok())
+      return error(status.message());
+    return 0;
+  }
+  if (what == Emit::Paths) {
     if (failed(goe::printRoutedPaths(*module, os)))
       return 1;
+  } else if (what == Emit::Llvm) {
+    mlir::PassManager pm(&context);
+    goe::buildCpuLoweringPipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+    auto ir = goe::translateToLLVMIR(*module);
+    if (failed(ir))
+      return 1;
+    os << *ir;
   } else {
     // --mlir-print-debuginfo shows each op's spec file:line:col.
     module->print(os, mlir::OpPrintingFlags());

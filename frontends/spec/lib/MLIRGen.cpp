@@ -521,6 +521,7 @@ void GraphGen::run() {
   for (auto [index, input] : llvm::enumerate(spec.inputs)) {
     Location loc = locOf(input.loc);
     Value arg = entry->addArgument(inputTypes[index], loc);
+    graph.setArgAttr(index, "goe.name", b.getStringAttr(input.name));
     TensorInfo info{input.shape, input.isInt};
     if (input.shape.size() == 3)
       arg = b.create<tosa::TransposeOp>(loc, physicalType(info, context), arg,

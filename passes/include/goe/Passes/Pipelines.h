@@ -18,6 +18,11 @@ namespace goe {
 /// Requires a module produced by the spec frontend.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
+/// Registers what the pipelines need in a context: the dialects they lower
+/// through and their external interfaces (bufferization models, LLVM
+/// translation). Tools that compile call this on their registry.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
 /// Registers the pipelines with goe-opt (`--goe-lower-to-llvm`).
 void registerGoePipelines();
 

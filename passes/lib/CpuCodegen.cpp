@@ -1,0 +1,139 @@
+//===- CpuCodegen.cpp - LLVM-dialect kernels to a shared object -----------===//
+//
+// The runtime loads code with dlopen and links no compiler, so the compiler
+// hands it a finished shared library. Linking goes through the system `cc`
+// driver: it knows where the platform's linker and C runtime live, which a
+// hand-built ld command line would have to guess.
+//
+//===----------------------------------------------------------------------===//
+
+#include "goe/Compiler/CpuCodegen.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace {
+
+std::unique_ptr<llvm::Module> toLLVM(ModuleOp module,
+                                     llvm::LLVMContext &context) {
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  return translateModuleToLLVMIR(module, context, "goe_kernels");
+}
+
+/// Removes the listed files when it goes out of scope.
+struct TempFiles {
+  llvm::SmallVector<std::string> paths;
+  ~TempFiles() {
+    for (const std::string &path : paths)
+      llvm::sys::fs::remove(path);
+  }
+};
+
+} // namespace
+
+FailureOr<std::string> goe::translateToLLVMIR(ModuleOp module) {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule = toLLVM(module, context);
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvmModule->print(os, nullptr);
+  return text;
+}
+
+FailureOr<goe::CpuCodeObject> goe::compileToSharedObject(ModuleOp module) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule = toLLVM(module, context);
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed");
+
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return module.emitError("no LLVM target for ") << triple << ": " << error;
+  // Code for the machine that compiles: the artifact records the CPU, and
+  // build and serving machines of a project are one kind.
+  std::string cpu = llvm::sys::getHostCPUName().str();
+  llvm::SubtargetFeatures features;
+  for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature, enabled);
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features.getString(), llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+
+  auto optimize = makeOptimizingTransformer(3, 0, machine.get());
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return module.emitError("LLVM optimisation failed: ")
+           << llvm::toString(std::move(err));
+
+  TempFiles temps;
+  llvm::SmallString<128> objectPath, libraryPath, supportPath;
+  if (llvm::sys::fs::createTemporaryFile("goe-kernels", "o", objectPath) ||
+      llvm::sys::fs::createTemporaryFile("goe-kernels", "so", libraryPath) ||
+      llvm::sys::fs::createTemporaryFile("goe-support", "c", supportPath))
+    return module.emitError("cannot create temporary files for linking");
+  temps.paths = {objectPath.str().str(), libraryPath.str().str(),
+                 supportPath.str().str()};
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream support(supportPath, ec);
+    if (ec)
+      return module.emitError("cannot write ") << supportPath;
+    support << kKernelSupportSource;
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream object(objectPath, ec);
+    if (ec)
+      return module.emitError("cannot write ") << objectPath << ": "
+                                               << ec.message();
+    llvm::legacy::PassManager passes;
+    if (machine->addPassesToEmitFile(passes, object, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return module.emitError("the target cannot emit object files");
+    passes.run(*llvmModule);
+  }
+
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return module.emitError("no C compiler driver 'cc' on PATH to link the "
+                            "kernels into a shared library");
+  llvm::SmallVector<llvm::StringRef> args = {
+      *cc, "-shared", "-fPIC", "-O2", "-o", libraryPath, objectPath,
+      supportPath, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 120, 0,
+                                     &message);
+  if (rc != 0)
+    return module.emitError("linking the kernels failed (cc exit ")
+           << rc << (message.empty() ? "" : ": " + message) << ")";
+  auto library = llvm::MemoryBuffer::getFile(libraryPath);
+  if (!library)
+    return module.emitError("cannot read the linked library");
+  llvm::Triple parsed(triple);
+  return CpuCodeObject{"cpu-" + parsed.getArchName().str(),
+                       (*library)->getBuffer().str()};
+}

@@ -1,0 +1,109 @@
+//===- Weights.cpp - the weights an artifact carries ----------------------===//
+
+#include "goe/Compiler/Weights.h"
+
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+
+namespace {
+
+std::vector<int64_t> shapeOf(ml_program::GlobalOp global) {
+  auto type = cast<RankedTensorType>(global.getType());
+  return {type.getShape().begin(), type.getShape().end()};
+}
+
+uint64_t nameHash(const std::string &name, uint64_t seed) {
+  uint64_t hash = 1469598103934665603ull ^ seed;
+  for (unsigned char c : name)
+    hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The uniform range [low, high) of a parameter, from its name and shape.
+std::pair<float, float> initRange(const std::string &name,
+                                  const std::vector<int64_t> &shape) {
+  if (endsWith(name, "running_var"))
+    return {0.5f, 1.5f};
+  if (endsWith(name, "running_mean"))
+    return {-0.1f, 0.1f};
+  if (shape.size() == 1 && endsWith(name, "weight")) // batch-norm scale
+    return {0.5f, 1.5f};
+  if (shape.size() == 1) // a bias: PyTorch uses its layer's fan-in, near 0.1
+    return {-0.1f, 0.1f};
+  int64_t fanIn = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    fanIn *= shape[d];
+  float bound = 1.0f / std::sqrt(float(std::max<int64_t>(fanIn, 1)));
+  return {-bound, bound};
+}
+
+} // namespace
+
+goe::WeightMap goe::randomWeights(ModuleOp module, uint64_t seed) {
+  WeightMap weights;
+  for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    std::string name = global.getSymName().str();
+    std::vector<int64_t> shape = shapeOf(global);
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    auto [low, high] = initRange(name, shape);
+    std::mt19937_64 engine(nameHash(name, seed));
+    std::uniform_real_distribution<float> uniform(low, high);
+    std::string data(count * sizeof(float), '\0');
+    auto *values = reinterpret_cast<float *>(data.data());
+    for (int64_t i = 0; i < count; ++i)
+      values[i] = uniform(engine);
+    artifact::Tensor &tensor = weights[name];
+    tensor.set_name(name);
+    for (int64_t d : shape)
+      tensor.add_shape(d);
+    tensor.set_dtype(artifact::F32);
+    tensor.set_data(std::move(data));
+  }
+  return weights;
+}
+
+FailureOr<goe::WeightMap>
+goe::bindWeights(ModuleOp module, const artifact::WeightBundle &bundle) {
+  std::map<std::string, const artifact::Tensor *> given;
+  for (const artifact::Tensor &tensor : bundle.tensors())
+    if (!given.emplace(tensor.name(), &tensor).second)
+      return module.emitError("the weights file holds '")
+             << tensor.name() << "' twice";
+  WeightMap weights;
+  for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    std::string name = global.getSymName().str();
+    auto it = given.find(name);
+    if (it == given.end())
+      return module.emitError("the weights file has no tensor '")
+             << name << "' (shape " << global.getType() << ")";
+    const artifact::Tensor &tensor = *it->second;
+    std::vector<int64_t> expected = shapeOf(global);
+    std::vector<int64_t> actual(tensor.shape().begin(), tensor.shape().end());
+    int64_t count = 1;
+    for (int64_t d : expected)
+      count *= d;
+    if (actual != expected || tensor.dtype() != artifact::F32 ||
+        (int64_t)tensor.data().size() != count * (int64_t)sizeof(float))
+      return module.emitError("weights file tensor '")
+             << name << "' does not match the model's "
+             << global.getType() << " f32 (shape or size differs)";
+    weights[name] = tensor;
+    given.erase(it);
+  }
+  if (!given.empty())
+    return module.emitError("the weights file holds '")
+           << given.begin()->first
+           << "', which the model does not use (wrong spec or variables?)";
+  return weights;
+}

@@ -1,0 +1,242 @@
+//===- ParityTest.cpp - compiled code against the LibTorch reference ------===//
+//
+// For each example graph: the spec is compiled to an artifact with the
+// weights of a LibTorch model built from the same spec (random, seeded),
+// the runtime runs random inputs, and every output must match the LibTorch
+// model's within a relative error of 1e-4 (f32). Mixed batches cover every
+// path; each path also runs alone, at batch 1 and in a large batch, and the
+// runtime's counters must show that unselected paths never ran.
+//
+//===----------------------------------------------------------------------===//
+
+#include "goe/Compiler/ArtifactBuilder.h"
+#include "goe/Frontends/Spec/MLIRGen.h"
+#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Passes/Pipelines.h"
+#include "goe/Runtime/Model.h"
+#include "goe/Runtime/Session.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+namespace rt = goe::runtime;
+
+namespace {
+
+struct Compiled {
+  std::unique_ptr<goe::torchref::Model> reference;
+  std::shared_ptr<const rt::Model> model;
+  std::unique_ptr<rt::Session> session;
+};
+
+/// Builds the LibTorch reference and the compiled model with its weights.
+Compiled compile(const std::string &example, goe::spec::VarOverrides vars = {},
+                 goe::spec::BuildOptions options = {}) {
+  mlir::DialectRegistry registry;
+  goe::spec::registerSpecDialects(registry);
+  goe::registerCodegenDialects(registry);
+  mlir::MLIRContext context(registry);
+  Compiled out;
+  auto spec = goe::spec::readSpecFile(std::string(GOE_EXAMPLES_DIR) + "/" +
+                                          example,
+                                      vars, &context);
+  EXPECT_TRUE(mlir::succeeded(spec));
+  if (mlir::failed(spec))
+    return out;
+  auto module = goe::spec::buildModule(*spec, options, &context);
+  EXPECT_TRUE(module);
+  goe::torchref::BuildOptions torchOptions{options.routers};
+  out.reference = goe::torchref::Model::build(*spec, torchOptions, &context);
+  EXPECT_TRUE(out.reference);
+  if (!module || !out.reference)
+    return out;
+  out.reference->initRandom(7);
+
+  goe::WeightMap weights;
+  for (const auto &[name, value] : out.reference->parameters()) {
+    at::Tensor data = value.detach().contiguous().to(at::kFloat);
+    goe::artifact::Tensor &tensor = weights[name];
+    tensor.set_name(name);
+    for (int64_t d : data.sizes())
+      tensor.add_shape(d);
+    tensor.set_dtype(goe::artifact::F32);
+    tensor.set_data(std::string(static_cast<const char *>(data.data_ptr()),
+                                data.numel() * sizeof(float)));
+  }
+  auto artifact = goe::buildArtifact(*module, weights, goe::CompileOptions());
+  EXPECT_TRUE(mlir::succeeded(artifact));
+  if (mlir::failed(artifact))
+    return out;
+  auto model = rt::Model::fromProto(*artifact);
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok())
+    return out;
+  out.model = model.value();
+  auto session = rt::Session::create(out.model);
+  EXPECT_TRUE(session.ok()) << session.status().message();
+  if (session.ok())
+    out.session = std::move(session).value();
+  return out;
+}
+
+rt::TensorView view(const at::Tensor &tensor) {
+  rt::TensorView v;
+  v.dtype = tensor.scalar_type() == at::kLong ? rt::DType::I64 : rt::DType::F32;
+  v.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
+  v.data = tensor.data_ptr();
+  return v;
+}
+
+/// max |compiled - reference| / max |reference|.
+double relativeError(const rt::Tensor &compiled, const at::Tensor &reference) {
+  at::Tensor expected = reference.contiguous().to(at::kFloat);
+  std::vector<int64_t> shape(expected.sizes().begin(), expected.sizes().end());
+  EXPECT_EQ(compiled.shape(), shape);
+  if (compiled.shape() != shape)
+    return INFINITY;
+  at::Tensor actual =
+      torch::from_blob(const_cast<void *>(compiled.data()), expected.sizes(),
+                       at::kFloat);
+  double scale = std::max(expected.abs().max().item<double>(), 1e-12);
+  return (actual - expected).abs().max().item<double>() / scale;
+}
+
+/// Runs both on `inputs` (routing by the runtime's own decision, handed to
+/// the reference for routers it cannot compute) and returns the worst
+/// relative error over the outputs.
+double runBoth(Compiled &c, const std::map<std::string, at::Tensor> &inputs,
+               rt::RunResult &result, bool passRouting = false) {
+  std::vector<rt::TensorView> views;
+  for (size_t i = 0; i < c.model->numInputs(); ++i)
+    views.push_back(view(inputs.at(c.model->inputName(i))));
+  rt::Status status = c.session->run(views, result);
+  EXPECT_TRUE(status.ok()) << status.message();
+  if (!status.ok())
+    return INFINITY;
+  std::map<std::string, goe::torchref::Routing> routing;
+  if (passRouting) {
+    // The graph's one router node: hand the runtime's decisions over.
+    EXPECT_EQ(result.routes.size(), 1u);
+    goe::torchref::Routing r;
+    r.k = result.routes[0].k;
+    r.paths = result.routes[0].choices;
+    r.weights = result.routes[0].weights;
+    routing["route"] = r;
+  }
+  goe::torchref::ForwardResult expected = c.reference->forward(inputs, routing);
+  EXPECT_TRUE(expected.ok()) << expected.error;
+  if (!expected.ok())
+    return INFINITY;
+  // The same routing decisions on both sides.
+  for (const rt::RouteDecision &route : result.routes) {
+    for (const auto &[node, report] : expected.routes)
+      EXPECT_EQ(report.paths, route.choices) << "routes differ at " << node;
+  }
+  EXPECT_EQ(result.outputs.size(), expected.outputs.size());
+  double worst = 0;
+  for (size_t i = 0; i < result.outputs.size(); ++i)
+    worst = std::max(worst, relativeError(result.outputs[i], expected.outputs[i]));
+  return worst;
+}
+
+at::Tensor image(std::vector<int64_t> shape, int64_t batch, uint64_t seed) {
+  torch::manual_seed(seed);
+  shape.insert(shape.begin(), batch);
+  return torch::rand(shape);
+}
+
+constexpr double kTolerance = 1e-4;
+
+struct TreeExample {
+  const char *spec;
+  int64_t depth;
+};
+
+class GoEParity : public ::testing::TestWithParam<TreeExample> {};
+
+TEST_P(GoEParity, EveryPathMixedAloneBatch1AndLarge) {
+  Compiled c = compile(GetParam().spec);
+  ASSERT_TRUE(c.session);
+  std::vector<int64_t> shape = c.model->inputSpec(0).shape;
+  const int depth = GetParam().depth;
+  const int64_t paths = int64_t(1) << (depth - 1);
+
+  // A mixed batch of 37 covering every path, in scrambled order.
+  at::Tensor labels = torch::arange(37, at::kLong).remainder(paths).flip(0);
+  rt::RunResult result;
+  double error = runBoth(c, {{"image", image(shape, 37, 1)}, {"group", labels}},
+                         result);
+  EXPECT_LE(error, kTolerance);
+  ASSERT_EQ(result.dispatches.size(), 1u);
+  for (int64_t p = 0; p < paths; ++p)
+    EXPECT_GT(result.dispatches[0].samplesPerPath[p], 0) << "path " << p;
+  std::printf("%s mixed batch: max relative error %.3g\n", GetParam().spec,
+              error);
+
+  // Each path alone: its leaf runs, no other leaf does.
+  for (int64_t p = 0; p < paths; ++p) {
+    c.model->resetFunctionStats();
+    at::Tensor only = torch::full({5}, p, at::kLong);
+    EXPECT_LE(runBoth(c, {{"image", image(shape, 5, 10 + p)}, {"group", only}},
+                      result),
+              kTolerance)
+        << "path " << p;
+    for (int64_t leaf = 0; leaf < paths; ++leaf) {
+      std::string name = "paths.level" + std::to_string(depth - 1) + "." +
+                         std::to_string(leaf);
+      auto stats = c.model->functionStats(name);
+      ASSERT_TRUE(stats.ok()) << name;
+      EXPECT_EQ(stats.value().samples, leaf == p ? 5u : 0u) << name;
+    }
+  }
+
+  // Batch 1 and a large batch.
+  EXPECT_LE(runBoth(c, {{"image", image(shape, 1, 3)},
+                        {"group", torch::full({1}, paths - 1, at::kLong)}},
+                    result),
+            kTolerance);
+  at::Tensor many = torch::randint(0, paths, {512}, at::kLong);
+  EXPECT_LE(runBoth(c, {{"image", image(shape, 512, 4)}, {"group", many}},
+                    result),
+            kTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, GoEParity,
+                         ::testing::Values(TreeExample{"rotated_mnist/goe.yaml", 3},
+                                           TreeExample{"celeba/goe.yaml", 4}));
+
+TEST(Parity, RandomRouterMatchesWhenDecisionsAreShared) {
+  Compiled c = compile("rotated_mnist/goe.yaml", {}, {{{"", "random"}}});
+  ASSERT_TRUE(c.session);
+  rt::RunResult result;
+  at::Tensor labels = torch::zeros({64}, at::kLong); // unused by `random`
+  EXPECT_LE(runBoth(c, {{"image", image({1, 28, 28}, 64, 5)}, {"group", labels}},
+                    result, /*passRouting=*/true),
+            kTolerance);
+}
+
+TEST(Parity, GatedMixtureWithLearnedGate) {
+  Compiled c = compile("gated_mixture/cifar10.yaml");
+  ASSERT_TRUE(c.session);
+  rt::RunResult result;
+  double error =
+      runBoth(c, {{"image", image({3, 32, 32}, 48, 6)}}, result);
+  EXPECT_LE(error, kTolerance);
+  std::printf("gated mixture: max relative error %.3g\n", error);
+}
+
+TEST(Parity, BackboneGatingWithSharedHead) {
+  Compiled c = compile("backbone_gating/screws.yaml");
+  ASSERT_TRUE(c.session);
+  rt::RunResult result;
+  double error =
+      runBoth(c, {{"image", image({3, 128, 128}, 6, 8)}}, result);
+  EXPECT_LE(error, kTolerance);
+  std::printf("backbone gating: max relative error %.3g\n", error);
+}
+
+} // namespace
