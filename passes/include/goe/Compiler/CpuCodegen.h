@@ -18,7 +18,7 @@ struct CpuCodeObject {
 extern const char *kKernelSupportSource;
 
 /// Translates `module` (already in the LLVM dialect, see
-/// buildCpuLoweringPipeline) to LLVM IR, optimises it at O3 for the host
+/// buildCpuLoweringPipeline) to LLVM IR, optimises it at O2 for the host
 /// CPU, emits position-independent object code and links it into a shared
 /// library with the system C compiler driver (`cc -shared`). Errors are
 /// emitted on the module.
