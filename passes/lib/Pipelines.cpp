@@ -26,11 +26,18 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createExtractKernels());
 
   OpPassManager &fn = pm.nest<func::FuncOp>();
-  fn.addPass(tosa::createTosaToLinalgNamed());
+  // HWCF convolution weights: the output channel is then contiguous in the
+  // weights as in the output, the loop goe-interchange-for-vectorization
+  // puts innermost.
+  TosaToLinalgNamedOptions named;
+  named.preferConv2DKernelLayoutHWCF = true;
+  fn.addPass(tosa::createTosaToLinalgNamed(named));
   fn.addPass(tosa::createTosaToLinalg());
   fn.addPass(tosa::createTosaToArith());
   fn.addPass(tosa::createTosaToTensor());
   fn.addPass(createLinalgElementwiseOpFusionPass());
+  fn.addPass(createLinalgGeneralizeNamedOpsPass());
+  fn.addPass(createInterchangeForVectorization());
 
   bufferization::OneShotBufferizationOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -53,4 +53,21 @@ def ExtractKernels : Pass<"goe-extract-kernels", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def InterchangeForVectorization
+    : Pass<"goe-interchange-for-vectorization", "::mlir::func::FuncOp"> {
+  let summary = "Makes the output's contiguous loop the innermost one";
+  let description = [{
+    For every `linalg.generic` with reductions (convolutions, matmuls),
+    reorders the loops to: the other parallel loops, then the reductions,
+    then the parallel loop that walks the output's last (contiguous)
+    dimension. After lowering to loops, the innermost loop then writes
+    consecutive output elements from consecutive (or invariant) inputs, with
+    no reduction carried in it, which LLVM's loop vectoriser turns into SIMD
+    code without reassociating floating-point sums. Run after
+    `linalg-generalize-named-ops`; with NHWC activations and HWCF
+    convolution weights the output channel is that loop.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // GOE_PASSES_TD
