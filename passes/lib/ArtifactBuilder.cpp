@@ -237,7 +237,10 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   // Signatures with weights as arguments (the order the code expects) and
   // MAC counts, on a copy: the caller's module stays as the frontend made it.
   OwningOpRef<ModuleOp> annotated = module.clone();
+  // The same path specialisation as the lowering pipeline, so that the
+  // graph program names the functions the code object defines.
   PassManager pm(module.getContext());
+  pm.addPass(createSpecializePaths());
   pm.addPass(createAnnotateMacs());
   pm.addPass(createWeightsToArguments());
   if (failed(pm.run(*annotated)))

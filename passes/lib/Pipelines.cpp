@@ -22,6 +22,7 @@
 using namespace mlir;
 
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
+  pm.addPass(createSpecializePaths());
   pm.addPass(createWeightsToArguments());
   pm.addPass(createExtractKernels());
 

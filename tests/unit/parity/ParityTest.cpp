@@ -192,7 +192,7 @@ TEST_P(GoEParity, EveryPathMixedAloneBatch1AndLarge) {
   std::printf("%s mixed batch: max relative error %.3g\n", GetParam().spec,
               error);
 
-  // Each path alone: its leaf runs, no other leaf does.
+  // Each path alone: its function runs, no other path's does.
   for (int64_t p = 0; p < paths; ++p) {
     c.model->resetFunctionStats();
     at::Tensor only = torch::full({5}, p, at::kLong);
@@ -200,12 +200,11 @@ TEST_P(GoEParity, EveryPathMixedAloneBatch1AndLarge) {
                       result),
               kTolerance)
         << "path " << p;
-    for (int64_t leaf = 0; leaf < paths; ++leaf) {
-      std::string name = "paths.level" + std::to_string(depth - 1) + "." +
-                         std::to_string(leaf);
+    for (int64_t other = 0; other < paths; ++other) {
+      std::string name = "paths.path" + std::to_string(other);
       auto stats = c.model->functionStats(name);
       ASSERT_TRUE(stats.ok()) << name;
-      EXPECT_EQ(stats.value().samples, leaf == p ? 5u : 0u) << name;
+      EXPECT_EQ(stats.value().samples, other == p ? 5u : 0u) << name;
     }
   }
 

@@ -24,6 +24,22 @@ def AnnotateMacs : Pass<"goe-annotate-macs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def SpecializePaths : Pass<"goe-specialize-paths", "::mlir::ModuleOp"> {
+  let summary = "One function per routed path, its experts inlined";
+  let description = [{
+    For every `goe.dispatch` whose paths chain several expert functions
+    (a Graph-of-Experts tree), creates `@<first expert>.path<i>`-style
+    functions `@<dispatch name>.path<i>` that call the chain in order,
+    inlines those calls, and makes the dispatch call the one function per
+    path. Along a path the modules are then one function, so fusion crosses
+    module boundaries, and the runtime makes one native call per path group.
+    The expert functions no path uses any more are removed. Shared prefixes
+    (a tree's root) are compiled once per path: each input still runs each
+    module of its path exactly once.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def WeightsToArguments : Pass<"goe-weights-to-arguments", "::mlir::ModuleOp"> {
   let summary = "Turns each function's weight loads into trailing arguments";
   let description = [{
