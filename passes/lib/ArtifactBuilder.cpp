@@ -234,11 +234,30 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   if (graphs.empty())
     return module.emitError("no goe.graph to compile");
 
+  // Weights are known now: bind them into the globals and fold what they
+  // make constant (batch-norm into convolutions). All on a copy: the
+  // caller's module stays as the frontend made it.
+  OwningOpRef<ModuleOp> bound = module.clone();
+  for (auto global : bound->getOps<ml_program::GlobalOp>()) {
+    auto it = weights.find(global.getSymName().str());
+    if (it == weights.end())
+      return global.emitError("no weights bound for this global");
+    const std::string &data = it->second.data();
+    auto type = cast<RankedTensorType>(global.getType());
+    global.setValueAttr(DenseElementsAttr::get(
+        type, ArrayRef<float>(reinterpret_cast<const float *>(data.data()),
+                              data.size() / sizeof(float))));
+  }
+  PassManager fold(module.getContext());
+  fold.addPass(createFoldBatchNorm());
+  if (failed(fold.run(*bound)))
+    return failure();
+
   // Signatures with weights as arguments (the order the code expects) and
-  // MAC counts, on a copy: the caller's module stays as the frontend made it.
-  OwningOpRef<ModuleOp> annotated = module.clone();
-  // The same path specialisation as the lowering pipeline, so that the
-  // graph program names the functions the code object defines.
+  // MAC counts, after the same path specialisation as the lowering
+  // pipeline, so that the graph program names the functions the code
+  // object defines.
+  OwningOpRef<ModuleOp> annotated = bound->clone();
   PassManager pm(module.getContext());
   pm.addPass(createSpecializePaths());
   pm.addPass(createAnnotateMacs());
@@ -254,15 +273,25 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   if (failed(describeFunctions(*annotated, model)) ||
       failed(buildProgram(graph, model)))
     return failure();
-  for (auto global : module.getOps<ml_program::GlobalOp>()) {
-    auto it = weights.find(global.getSymName().str());
-    if (it == weights.end())
-      return global.emitError("no weights bound for this global");
-    *model.add_weights() = it->second;
+
+  // The weights the code reads: folding replaced some and dropped others.
+  for (auto global : bound->getOps<ml_program::GlobalOp>()) {
+    artifact::Tensor *tensor = model.add_weights();
+    tensor->set_name(global.getSymName().str());
+    auto type = cast<RankedTensorType>(global.getType());
+    for (int64_t d : type.getShape())
+      tensor->add_shape(d);
+    tensor->set_dtype(artifact::F32);
+    auto values = cast<DenseElementsAttr>(*global.getValue());
+    std::string data(values.getNumElements() * sizeof(float), '\0');
+    float *out = reinterpret_cast<float *>(data.data());
+    for (float v : values.getValues<float>())
+      *out++ = v;
+    tensor->set_data(std::move(data));
   }
 
   if (options.cpu) {
-    OwningOpRef<ModuleOp> kernels = module.clone();
+    OwningOpRef<ModuleOp> kernels = bound->clone();
     PassManager lower(module.getContext());
     buildCpuLoweringPipeline(lower);
     if (failed(lower.run(*kernels)))

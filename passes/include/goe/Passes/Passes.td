@@ -24,6 +24,22 @@ def AnnotateMacs : Pass<"goe-annotate-macs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def FoldBatchNorm : Pass<"goe-fold-batchnorm", "::mlir::ModuleOp"> {
+  let summary = "Folds inference batch-norm into the preceding convolution";
+  let description = [{
+    Matches a `tosa.conv2d` whose result feeds only the batch-norm the spec
+    frontend emits, `(y - mean) * (gamma * rsqrt(var + eps)) + beta`, with
+    every parameter loaded from an `ml_program.global` that holds a value
+    (weights bound), and replaces both by one convolution with new globals
+    `<conv>.folded_weight = W * s` and `<conv>.folded_bias = (b - mean) * s +
+    beta`, `s = gamma / sqrt(var + eps)` per output channel. Convolutions
+    whose weights are not bound are left alone. Globals nothing uses any
+    more are removed.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
+}
+
 def SpecializePaths : Pass<"goe-specialize-paths", "::mlir::ModuleOp"> {
   let summary = "One function per routed path, its experts inlined";
   let description = [{
