@@ -13,6 +13,7 @@
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Frontends/Torch/WeightExport.h"
 #include "goe/Passes/Pipelines.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
@@ -66,17 +67,7 @@ Compiled compileText(const std::string &text, const std::string &name,
     return out;
   out.reference->initRandom(7);
 
-  goe::WeightMap weights;
-  for (const auto &[name, value] : out.reference->parameters()) {
-    at::Tensor data = value.detach().contiguous().to(at::kFloat);
-    goe::artifact::Tensor &tensor = weights[name];
-    tensor.set_name(name);
-    for (int64_t d : data.sizes())
-      tensor.add_shape(d);
-    tensor.set_dtype(goe::artifact::F32);
-    tensor.set_data(std::string(static_cast<const char *>(data.data_ptr()),
-                                data.numel() * sizeof(float)));
-  }
+  goe::WeightMap weights = goe::torchref::exportWeights(*out.reference);
   auto artifact = goe::buildArtifact(*module, weights, goe::CompileOptions());
   EXPECT_TRUE(mlir::succeeded(artifact));
   if (mlir::failed(artifact))

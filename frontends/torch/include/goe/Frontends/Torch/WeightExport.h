@@ -1,0 +1,26 @@
+//===- WeightExport.h - a reference model's weights, by name ----*- C++ -*-===//
+//
+// The bridge from the LibTorch model to what goe-compile and the runtime
+// consume: every parameter and batch-norm statistic as an artifact tensor
+// named exactly as the spec frontend names its weight globals. Parity tests,
+// the benchmark and (later) goe-train's weight files all go through it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_FRONTENDS_TORCH_WEIGHTEXPORT_H
+#define GOE_FRONTENDS_TORCH_WEIGHTEXPORT_H
+
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Runtime/proto/artifact.pb.h"
+
+#include <map>
+#include <string>
+
+namespace goe::torchref {
+
+/// Every tensor of `model` as contiguous f32 data, keyed by name.
+std::map<std::string, artifact::Tensor> exportWeights(const Model &model);
+
+} // namespace goe::torchref
+
+#endif // GOE_FRONTENDS_TORCH_WEIGHTEXPORT_H

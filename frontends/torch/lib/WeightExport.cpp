@@ -1,0 +1,21 @@
+//===- WeightExport.cpp - a reference model's weights, by name ------------===//
+
+#include "goe/Frontends/Torch/WeightExport.h"
+
+#include <torch/torch.h>
+
+std::map<std::string, goe::artifact::Tensor>
+goe::torchref::exportWeights(const Model &model) {
+  std::map<std::string, artifact::Tensor> weights;
+  for (const auto &[name, value] : model.parameters()) {
+    at::Tensor data = value.detach().contiguous().to(at::kFloat);
+    artifact::Tensor &tensor = weights[name];
+    tensor.set_name(name);
+    for (int64_t d : data.sizes())
+      tensor.add_shape(d);
+    tensor.set_dtype(artifact::F32);
+    tensor.set_data(std::string(static_cast<const char *>(data.data_ptr()),
+                                data.numel() * sizeof(float)));
+  }
+  return weights;
+}
