@@ -121,7 +121,7 @@ void compile(Bench &b) {
     fail("cannot build the LibTorch reference of " + path);
   b.reference->initRandom(kWeightSeed);
 
-  goe::WeightMap weights;
+  goe::WeightMap weights = goe::torchref::exportWeights(*b.reference);
   auto artifact = goe::buildArtifact(*module, weights, goe::CompileOptions());
   if (mlir::failed(artifact))
     fail("compiling " + path + " failed");
