@@ -158,6 +158,7 @@ at::Tensor image(std::vector<int64_t> shape, int64_t batch, uint64_t seed) {
 constexpr double kTolerance = 1e-4;
 
 struct TreeExample {
+  const char *name;
   const char *spec;
   int64_t depth;
 };
@@ -211,8 +212,13 @@ TEST_P(GoEParity, EveryPathMixedAloneBatch1AndLarge) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, GoEParity,
-                         ::testing::Values(TreeExample{"rotated_mnist/goe.yaml", 3},
-                                           TreeExample{"celeba/goe.yaml", 4}));
+                         ::testing::Values(TreeExample{"RotatedMnist",
+                                                       "rotated_mnist/goe.yaml", 3},
+                                           TreeExample{"CelebA", "celeba/goe.yaml",
+                                                       4}),
+                         [](const ::testing::TestParamInfo<TreeExample> &info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(Parity, RandomRouterMatchesWhenDecisionsAreShared) {
   Compiled c = compile("rotated_mnist/goe.yaml", {}, {{{"", "random"}}});
