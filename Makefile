@@ -9,6 +9,7 @@ all: build
 
 deps:
 	bash scripts/install-deps.sh
+	bash scripts/fetch-mnist.sh data/mnist
 
 $(BUILD)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
