@@ -1,0 +1,275 @@
+//===- YamlValues.cpp - scalars, fields and references of a spec ----------===//
+//
+// Every YAML value the spec reader turns into something typed: names,
+// integer expressions, sizes, floats with their ranges, layer and router
+// fields from the LayerOps table, and references to earlier values. Each
+// problem stops the read with the location of the node at fault.
+//
+//===----------------------------------------------------------------------===//
+
+#include "YamlReader.h"
+#include "goe/Frontends/Spec/Expr.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace goe::spec::detail {
+
+Loc locOf(const YAML::Node &node) {
+  YAML::Mark mark = node.Mark();
+  if (mark.line < 0)
+    return {};
+  return {unsigned(mark.line + 1), unsigned(mark.column + 1)};
+}
+
+[[noreturn]] void fail(Loc loc, const std::string &message) {
+  throw SpecError{loc, message};
+}
+[[noreturn]] void fail(const YAML::Node &node, const std::string &message) {
+  fail(locOf(node), message);
+}
+
+bool isIdentifier(const std::string &name) {
+  if (name.empty() || !(std::isalpha((unsigned char)name[0]) || name[0] == '_'))
+    return false;
+  for (char c : name)
+    if (!(std::isalnum((unsigned char)c) || c == '_'))
+      return false;
+  return true;
+}
+
+std::string describe(const YAML::Node &node) {
+  switch (node.Type()) {
+  case YAML::NodeType::Null:
+    return "nothing";
+  case YAML::NodeType::Scalar:
+    return "'" + node.Scalar() + "'";
+  case YAML::NodeType::Sequence:
+    return "a list";
+  case YAML::NodeType::Map:
+    return "a map";
+  default:
+    return "an undefined value";
+  }
+}
+
+const YAML::Node &Reader::expectMap(const YAML::Node &node,
+                                    const std::string &what) {
+  if (!node.IsMap())
+    fail(node, what + " must be a map, got " + describe(node));
+  return node;
+}
+
+const YAML::Node &Reader::expectSeq(const YAML::Node &node,
+                                    const std::string &what) {
+  if (!node.IsSequence())
+    fail(node, what + " must be a list, got " + describe(node));
+  return node;
+}
+
+std::string Reader::readName(const YAML::Node &node, const std::string &what) {
+  if (!node.IsScalar())
+    fail(node, what + " must be a name, got " + describe(node));
+  std::string name = node.Scalar();
+  if (!isIdentifier(name))
+    fail(node, what + " '" + name +
+                   "' is not a valid name (letters, digits and '_')");
+  return name;
+}
+
+int64_t Reader::readInt(const YAML::Node &node, const std::string &what) {
+  if (!node.IsScalar())
+    fail(node, what + " must be an integer, got " + describe(node));
+  int64_t value;
+  std::string error;
+  if (!evaluateExpr(node.Scalar(), spec.vars, value, error))
+    fail(node, what + ": " + error);
+  // Sizes beyond 2^31 are never meant; bounding them keeps all shape
+  // arithmetic (padding, scaling, element counts) clear of overflow.
+  if (value > (int64_t(1) << 31) || value < -(int64_t(1) << 31))
+    fail(node, what + " is too large: " + std::to_string(value));
+  return value;
+}
+
+int64_t Reader::readSize(const YAML::Node &node, const std::string &what) {
+  int64_t value = readInt(node, what);
+  if (value <= 0)
+    fail(node, what + " must be positive, got " + std::to_string(value));
+  return value;
+}
+
+double Reader::readFloat(const YAML::Node &node, const std::string &what) {
+  if (!node.IsScalar())
+    fail(node, what + " must be a number, got " + describe(node));
+  const std::string &text = node.Scalar();
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value))
+    fail(node, what + " must be a number, got '" + text + "'");
+  return value;
+}
+
+bool Reader::readBool(const YAML::Node &node, const std::string &what) {
+  if (node.IsScalar()) {
+    const std::string &text = node.Scalar();
+    if (text == "true")
+      return true;
+    if (text == "false")
+      return false;
+  }
+  fail(node, what + " must be true or false, got " + describe(node));
+}
+
+/// Ranges of the float fields whose meaning bounds them.
+void checkRange(const YAML::Node &node, const std::string &key, double value,
+                const std::string &what) {
+  static const std::map<std::string, std::pair<double, double>> ranges = {
+      {"p", {0.0, 0.999999}},        {"eps", {1e-30, 1.0}},
+      {"momentum", {0.0, 1.0}},      {"iou", {0.0, 1.0}},
+      {"nms_iou", {0.0, 1.0}},       {"nms_conf", {0.0, 1.0}},
+      {"skip_box_thr", {0.0, 1.0}},  {"beta", {0.0, 1e6}},
+      {"balance_weight", {0.0, 1e6}}, {"z_loss_weight", {0.0, 1e6}},
+      {"capacity_factor", {0.0, 1e6}}, {"jitter", {0.0, 1.0}},
+      {"slope", {0.0, 1e6}}};
+  auto it = ranges.find(key);
+  if (it == ranges.end())
+    return;
+  auto [low, high] = it->second;
+  if (value < low || value > high) {
+    std::ostringstream message;
+    message << what << " must lie in [" << low << ", " << high << "], got "
+            << value;
+    fail(node, message.str());
+  }
+}
+
+Field Reader::readField(const YAML::Node &node, const FieldSpec &field,
+                        const std::string &owner) {
+  std::string what = owner + " field '" + field.key + "'";
+  Field out;
+  out.loc = locOf(node);
+  switch (field.type) {
+  case FieldType::Size:
+    out.i = readSize(node, what);
+    break;
+  case FieldType::Count:
+    out.i = readInt(node, what);
+    if (out.i < 0)
+      fail(node, what + " must not be negative, got " + std::to_string(out.i));
+    break;
+  case FieldType::Signed:
+    out.i = readInt(node, what);
+    break;
+  case FieldType::Float:
+    out.kind = Field::Float;
+    out.f = readFloat(node, what);
+    checkRange(node, field.key, out.f, what);
+    break;
+  case FieldType::Bool:
+    out.kind = Field::Bool;
+    out.b = readBool(node, what);
+    break;
+  case FieldType::Str:
+    out.kind = Field::Str;
+    out.s = readName(node, what);
+    break;
+  case FieldType::Sizes:
+    out.kind = Field::IntList;
+    for (const YAML::Node &item : expectSeq(node, what))
+      out.list.push_back(readSize(item, what));
+    break;
+  case FieldType::Pairs:
+    out.kind = Field::IntMatrix;
+    for (const YAML::Node &pair : expectSeq(node, what)) {
+      if (!pair.IsSequence() || pair.size() != 2)
+        fail(pair, what + " must list [width, height] pairs, got " +
+                       describe(pair));
+      out.matrix.push_back({readSize(pair[0], what), readSize(pair[1], what)});
+    }
+    break;
+  }
+  return out;
+}
+
+void Reader::checkKeys(const YAML::Node &map,
+                       const std::set<std::string> &allowed,
+                       const std::string &owner) {
+  std::set<std::string> seen;
+  for (const auto &entry : map) {
+    const YAML::Node &key = entry.first;
+    std::string name = key.IsScalar() ? key.Scalar() : "";
+    if (!allowed.count(name)) {
+      std::string list;
+      for (const std::string &a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
+      fail(key, "unknown key " + describe(key) + " in " + owner +
+                    " (allowed: " + list + ")");
+    }
+    if (!seen.insert(name).second)
+      fail(key, "key '" + name + "' appears twice in " + owner);
+  }
+}
+
+void Reader::readFields(const YAML::Node &map,
+                        const std::vector<FieldSpec> &specs,
+                        const std::set<std::string> &common,
+                        const std::string &owner, Fields &out) {
+  std::set<std::string> allowed = common;
+  for (const FieldSpec &field : specs)
+    allowed.insert(field.key);
+  checkKeys(map, allowed, owner);
+  for (const FieldSpec &field : specs) {
+    const YAML::Node value = map[field.key];
+    if (!value) {
+      if (field.required)
+        fail(map, owner + " needs field '" + field.key + "'");
+      continue;
+    }
+    out[field.key] = readField(value, field, owner);
+  }
+}
+
+std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly,
+                                  const std::string &key) {
+  std::vector<Ref> refs;
+  auto readOne = [&](const YAML::Node &item) {
+    if (!item.IsScalar())
+      fail(item, "a reference must be a layer index or a name, got " +
+                     describe(item));
+    Ref ref;
+    ref.loc = locOf(item);
+    const std::string &text = item.Scalar();
+    bool numeric = !text.empty() &&
+                   (std::isdigit((unsigned char)text[0]) || text[0] == '-');
+    if (numeric) {
+      if (namesOnly)
+        fail(item, "graph nodes read values by name, not by index '" + text +
+                       "'");
+      ref.index = readInt(item, "reference");
+      ref.kind = ref.index < 0 ? Ref::Relative : Ref::Index;
+    } else {
+      ref.kind = Ref::Name;
+      ref.name = text;
+      // `node.output` for graph values; plain names inside modules.
+      size_t dot = text.find('.');
+      bool valid = isIdentifier(text.substr(0, dot)) &&
+                   (dot == std::string::npos ||
+                    (namesOnly && !text.substr(dot + 1).empty() &&
+                     text.find('.', dot + 1) == std::string::npos));
+      if (!valid)
+        fail(item, "'" + text + "' is not a valid reference");
+    }
+    refs.push_back(ref);
+  };
+  if (node.IsSequence()) {
+    if (node.size() == 0)
+      fail(node, "'" + key + "' must name at least one value");
+    for (const YAML::Node &item : node)
+      readOne(item);
+  } else {
+    readOne(node);
+  }
+  return refs;
+}
+
+} // namespace goe::spec::detail
