@@ -18,7 +18,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 
-namespace goe::spec::detail {
+namespace goe::spec::graphgen {
 
 using namespace mlir;
 
@@ -89,6 +89,6 @@ private:
   std::map<std::string, func::FuncOp> bodies;
 };
 
-} // namespace goe::spec::detail
+} // namespace goe::spec::graphgen
 
 #endif // GOE_FRONTENDS_SPEC_LIB_GRAPHGEN_H

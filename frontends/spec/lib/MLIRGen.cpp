@@ -11,7 +11,7 @@
 
 #include "GraphGen.h"
 
-namespace goe::spec::detail {
+namespace goe::spec::graphgen {
 
 const GraphValue &GraphGen::lookupNode(const Ref &ref,
                                        const std::string &reader) {
@@ -332,9 +332,9 @@ void GraphGen::run() {
   graph.setFunctionType(FunctionType::get(context, inputTypes, resultTypes));
 }
 
-} // namespace goe::spec::detail
+} // namespace goe::spec::graphgen
 
-using namespace goe::spec::detail;
+using namespace goe::spec::graphgen;
 
 namespace goe::spec {
 

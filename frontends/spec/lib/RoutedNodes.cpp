@@ -9,7 +9,7 @@
 
 #include "GraphGen.h"
 
-namespace goe::spec::detail {
+namespace goe::spec::graphgen {
 
 void GraphGen::emitDispatchNode(const Node &node) {
   auto routeIt = table.find(node.target);
@@ -210,4 +210,4 @@ void GraphGen::emitCombineNode(const Node &node) {
   table[node.name] = out;
 }
 
-} // namespace goe::spec::detail
+} // namespace goe::spec::graphgen
