@@ -1,5 +1,6 @@
 //===- Routing.cpp - per-input routing decisions ------------------------===//
 
+#include "goe/Runtime/Random.h"
 #include "Routing.h"
 
 #include <algorithm>
@@ -8,22 +9,6 @@
 
 namespace goe::runtime::detail {
 namespace {
-
-/// SplitMix64: a tiny, well-mixed generator; deterministic across
-/// platforms, unlike std::uniform_int_distribution.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, n) by multiply-high (bias below 2^-64 * n).
-  uint64_t below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
-};
 
 uint64_t mix(uint64_t a, uint64_t b) {
   SplitMix64 g{a ^ (b * 0xd1b54a32d192ed03ull)};

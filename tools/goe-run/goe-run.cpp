@@ -18,6 +18,9 @@
 #include "goe/Runtime/FileIO.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Npy.h"
+#include "goe/Runtime/Random.h"
+
+#include "Flags.h"
 #include "goe/Runtime/Session.h"
 
 #include <sys/stat.h>
@@ -128,29 +131,12 @@ Status parseArgs(int argc, char **argv, Options &options) {
       options.model = arg;
       continue;
     }
-    // --flag value or --flag=value.
-    std::string flag = arg, value;
-    bool inlineValue = false;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      flag = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inlineValue = true;
-    }
-    static const char *kFlags[] = {"--input",  "--random-input", "--seed",
-                                   "--output", "--output-dir",   "--labels",
-                                   "--weights", "--batch"};
-    bool known = false;
-    for (const char *f : kFlags)
-      known |= flag == f;
-    if (!known)
-      return invalidArgument("unknown option '" + flag + "' (see --help)");
-    if (!inlineValue) {
-      if (i + 1 == args.size())
-        return invalidArgument(flag + " needs a value");
-      value = args[++i];
-    }
-    if (value.empty())
-      return invalidArgument(flag + " needs a non-empty value");
+    std::string flag, value;
+    GOE_RETURN_IF_ERROR(goe::tools::readFlag(
+        args, i,
+        {"--input", "--random-input", "--seed", "--output", "--output-dir",
+         "--labels", "--weights", "--batch"},
+        flag, value));
 
     if (flag == "--input") {
       options.inputs.push_back(value);
@@ -195,17 +181,6 @@ std::string inputList(const Model &model) {
   return names;
 }
 
-/// SplitMix64: a small, portable generator, so that a seed gives the same
-/// inputs everywhere.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
 
 /// The number of choices of the oracle router(s) that read graph input
 /// `index` directly (the smallest if several); 0 if none does.
@@ -235,11 +210,11 @@ StatusOr<Tensor> randomInput(const TensorSpec &spec, int64_t samples,
   if (spec.dtype == DType::F32) {
     float *out = tensor->f32();
     for (int64_t i = 0; i < tensor->numel(); ++i)
-      out[i] = static_cast<float>(gen.next() >> 40) * 0x1.0p-24f;
+      out[i] = gen.unitFloat();
   } else {
     int64_t *out = tensor->i64();
     for (int64_t i = 0; i < tensor->numel(); ++i)
-      out[i] = static_cast<int64_t>(gen.next() % static_cast<uint64_t>(choices));
+      out[i] = static_cast<int64_t>(gen.below(static_cast<uint64_t>(choices)));
   }
   return tensor;
 }

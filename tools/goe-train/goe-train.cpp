@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Trainer.h"
+#include "Flags.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -94,10 +95,6 @@ Status positive(const std::string &flag, const std::string &text,
 Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
                  bool &help) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const char *kFlags[] = {
-      "--data",   "--var",     "--router",     "--epochs",       "--batch",
-      "--lr",     "--seed",    "--max-train",  "--threads",      "--out",
-      "--checkpoint", "--resume", "--export-split", "--export-dir", "--test-output"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -115,25 +112,13 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
       options.specPath = arg;
       continue;
     }
-    std::string flag = arg, value;
-    bool inlineValue = false;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      flag = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inlineValue = true;
-    }
-    bool known = false;
-    for (const char *f : kFlags)
-      known |= flag == f;
-    if (!known)
-      return invalidArgument("unknown option '" + flag + "' (see --help)");
-    if (!inlineValue) {
-      if (i + 1 == args.size())
-        return invalidArgument(flag + " needs a value");
-      value = args[++i];
-    }
-    if (value.empty())
-      return invalidArgument(flag + " needs a non-empty value");
+    std::string flag, value;
+    GOE_RETURN_IF_ERROR(goe::tools::readFlag(
+        args, i,
+        {"--data", "--var", "--router", "--epochs", "--batch", "--lr",
+         "--seed", "--max-train", "--threads", "--out", "--checkpoint",
+         "--resume", "--export-split", "--export-dir", "--test-output"},
+        flag, value));
 
     if (flag == "--data") {
       options.dataDir = value;
