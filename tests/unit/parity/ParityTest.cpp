@@ -230,6 +230,16 @@ TEST(Parity, RandomRouterMatchesWhenDecisionsAreShared) {
             kTolerance);
 }
 
+TEST(Parity, RefOnePathNoRouting) {
+  Compiled c = compile("rotated_mnist/ref.yaml");
+  ASSERT_TRUE(c.session);
+  rt::RunResult result;
+  double error = runBoth(c, {{"image", image({1, 28, 28}, 33, 11)}}, result);
+  EXPECT_LE(error, kTolerance);
+  EXPECT_TRUE(result.routes.empty());
+  std::printf("ref (no routing): max relative error %.3g\n", error);
+}
+
 TEST(Parity, GatedMixtureWithLearnedGate) {
   Compiled c = compile("gated_mixture/cifar10.yaml");
   ASSERT_TRUE(c.session);

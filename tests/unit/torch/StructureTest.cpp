@@ -25,7 +25,7 @@ namespace {
 using Shapes = std::map<std::string, std::vector<int64_t>>;
 
 const char *const kExamples[] = {
-    "rotated_mnist/goe.yaml",     "celeba/goe.yaml",
+    "rotated_mnist/goe.yaml",     "rotated_mnist/ref.yaml",     "celeba/goe.yaml",
     "moe_yolov7_tiny/moe.yaml",   "gated_mixture/cifar10.yaml",
     "backbone_gating/screws.yaml"};
 
@@ -208,8 +208,12 @@ TEST_P(Examples, GraphOutputsMatchTheGraphSignature) {
 INSTANTIATE_TEST_SUITE_P(
     Torch, Examples, ::testing::ValuesIn(kExamples),
     [](const ::testing::TestParamInfo<const char *> &info) {
+      // folder_stem: rotated_mnist_goe, rotated_mnist_ref, ...
       std::string name = info.param;
-      name = name.substr(0, name.find('/'));
+      name = name.substr(0, name.rfind('.'));
+      for (char &c : name)
+        if (c == '/')
+          c = '_';
       return name;
     });
 
