@@ -33,7 +33,9 @@ private:
   int fd;
 };
 
-Status writeAll(int fd, std::string_view bytes, const std::string &path) {
+} // namespace
+
+int writeAllBytes(int fd, std::string_view bytes) {
   const char *p = bytes.data();
   size_t left = bytes.size();
   while (left > 0) {
@@ -41,16 +43,13 @@ Status writeAll(int fd, std::string_view bytes, const std::string &path) {
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      return invalidArgument("cannot write '" + path + "': " +
-                             errnoText(errno));
+      return errno;
     }
     p += n;
     left -= static_cast<size_t>(n);
   }
-  return okStatus();
+  return 0;
 }
-
-} // namespace
 
 StatusOr<std::string> readFileBytes(const std::string &path) {
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -109,7 +108,10 @@ Status writeFileAtomically(const std::string &path,
     return fail(invalidArgument("cannot set permissions of '" + tempPath +
                                 "': " + errnoText(errno)));
   for (std::string_view piece : pieces) {
-    Status status = writeAll(fd.get(), piece, tempPath);
+    int err = writeAllBytes(fd.get(), piece);
+    Status status = err == 0 ? okStatus()
+                             : invalidArgument("cannot write '" + tempPath +
+                                               "': " + errnoText(err));
     if (!status.ok())
       return fail(status);
   }

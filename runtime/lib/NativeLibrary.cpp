@@ -1,6 +1,7 @@
 //===- NativeLibrary.cpp - a shared library loaded from memory ----------===//
 
 #include "goe/Runtime/NativeLibrary.h"
+#include "goe/Runtime/FileIO.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -14,20 +15,10 @@ namespace goe::runtime {
 namespace {
 
 Status writeAll(int fd, std::string_view bytes) {
-  const char *p = bytes.data();
-  size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return failedPrecondition(std::string("cannot stage native code: ") +
-                                std::strerror(errno));
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  return okStatus();
+  if (writeAllBytes(fd, bytes) == 0)
+    return okStatus();
+  return failedPrecondition(std::string("cannot stage native code: ") +
+                            std::strerror(errno));
 }
 
 std::string dlerrorText() {

@@ -105,26 +105,29 @@ StatusOr<Tensor> Tensor::copyOf(const TensorView &view) {
   return tensor;
 }
 
-StatusOr<Tensor> Tensor::fromF32(std::vector<int64_t> shape,
-                                 const std::vector<float> &values) {
+namespace {
+/// A tensor copied from `values`, which must fill `shape` exactly.
+template <typename T>
+StatusOr<Tensor> fromValues(DType dtype, std::vector<int64_t> shape,
+                            const std::vector<T> &values) {
   StatusOr<int64_t> numel = checkedNumel(shape);
   if (!numel.ok())
     return numel.status();
   if (*numel != static_cast<int64_t>(values.size()))
     return invalidArgument(std::to_string(values.size()) +
                            " values for shape " + shapeToString(shape));
-  return copyOf(TensorView{DType::F32, std::move(shape), values.data()});
+  return Tensor::copyOf(TensorView{dtype, std::move(shape), values.data()});
+}
+} // namespace
+
+StatusOr<Tensor> Tensor::fromF32(std::vector<int64_t> shape,
+                                 const std::vector<float> &values) {
+  return fromValues(DType::F32, std::move(shape), values);
 }
 
 StatusOr<Tensor> Tensor::fromI64(std::vector<int64_t> shape,
                                  const std::vector<int64_t> &values) {
-  StatusOr<int64_t> numel = checkedNumel(shape);
-  if (!numel.ok())
-    return numel.status();
-  if (*numel != static_cast<int64_t>(values.size()))
-    return invalidArgument(std::to_string(values.size()) +
-                           " values for shape " + shapeToString(shape));
-  return copyOf(TensorView{DType::I64, std::move(shape), values.data()});
+  return fromValues(DType::I64, std::move(shape), values);
 }
 
 StatusOr<Tensor> Tensor::clone() const { return copyOf(view()); }

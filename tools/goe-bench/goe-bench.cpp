@@ -149,13 +149,7 @@ void compile(Bench &b) {
   }
 }
 
-rt::TensorView view(const at::Tensor &tensor) {
-  rt::TensorView v;
-  v.dtype = tensor.scalar_type() == at::kLong ? rt::DType::I64 : rt::DType::F32;
-  v.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
-  v.data = tensor.data_ptr();
-  return v;
-}
+using goe::torchref::viewOf;
 
 /// Random images in [0, 1); labels a uniform mix of the 4 groups: at batch
 /// B >= 4 each group B/4 times in random order, at batch 1 input set s has
@@ -177,7 +171,7 @@ void makeInputs(Bench &b) {
         if (it == in.byName.end())
           fail("the compiled model has an unexpected input '" +
                b.model->inputName(i) + "'");
-        in.views.push_back(view(it->second));
+        in.views.push_back(viewOf(it->second));
       }
       b.inputs[batch].push_back(std::move(in));
     }

@@ -19,3 +19,12 @@ goe::torchref::exportWeights(const Model &model) {
   }
   return weights;
 }
+
+goe::runtime::TensorView goe::torchref::viewOf(const at::Tensor &tensor) {
+  runtime::TensorView view;
+  view.dtype = tensor.scalar_type() == at::kLong ? runtime::DType::I64
+                                                 : runtime::DType::F32;
+  view.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
+  view.data = tensor.data_ptr();
+  return view;
+}

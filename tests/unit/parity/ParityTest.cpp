@@ -89,13 +89,7 @@ Compiled compile(const std::string &example, goe::spec::VarOverrides vars = {},
   return compileText(exampleText(example), example, vars, options);
 }
 
-rt::TensorView view(const at::Tensor &tensor) {
-  rt::TensorView v;
-  v.dtype = tensor.scalar_type() == at::kLong ? rt::DType::I64 : rt::DType::F32;
-  v.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
-  v.data = tensor.data_ptr();
-  return v;
-}
+using goe::torchref::viewOf;
 
 /// max |compiled - reference| / max |reference|.
 double relativeError(const rt::Tensor &compiled, const at::Tensor &reference) {
@@ -118,7 +112,7 @@ double runBoth(Compiled &c, const std::map<std::string, at::Tensor> &inputs,
                rt::RunResult &result, bool passRouting = false) {
   std::vector<rt::TensorView> views;
   for (size_t i = 0; i < c.model->numInputs(); ++i)
-    views.push_back(view(inputs.at(c.model->inputName(i))));
+    views.push_back(viewOf(inputs.at(c.model->inputName(i))));
   rt::Status status = c.session->run(views, result);
   EXPECT_TRUE(status.ok()) << status.message();
   if (!status.ok())

@@ -24,6 +24,11 @@ namespace goe::runtime {
 /// it is not a regular file or cannot be read.
 StatusOr<std::string> readFileBytes(const std::string &path);
 
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns
+/// 0, or the errno of the failure (errno is left set), so each caller words
+/// its own message.
+int writeAllBytes(int fd, std::string_view bytes);
+
 /// Replaces `path` with `pieces` concatenated, atomically: the file is
 /// either the old one (or absent) or the complete new one, even if the
 /// process dies midway. On failure the temporary file is removed.

@@ -1,4 +1,4 @@
-//===- WeightExport.h - a reference model's weights, by name ----*- C++ -*-===//
+//===- WeightExport.h - LibTorch tensors for the compiler and runtime -*- C++ -*-===//
 //
 // The bridge from the LibTorch model to what goe-compile and the runtime
 // consume: every parameter and batch-norm statistic as an artifact tensor
@@ -11,6 +11,7 @@
 #define GOE_FRONTENDS_TORCH_WEIGHTEXPORT_H
 
 #include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Runtime/Tensor.h"
 #include "goe/Runtime/proto/artifact.pb.h"
 
 #include <map>
@@ -20,6 +21,10 @@ namespace goe::torchref {
 
 /// Every tensor of `model` as contiguous f32 data, keyed by name.
 std::map<std::string, artifact::Tensor> exportWeights(const Model &model);
+
+/// A runtime view of a contiguous f32 or i64 LibTorch tensor (no copy; the
+/// tensor must outlive the view).
+runtime::TensorView viewOf(const at::Tensor &tensor);
 
 } // namespace goe::torchref
 
