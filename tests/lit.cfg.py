@@ -17,3 +17,9 @@ config.environment["PATH"] = os.pathsep.join([
 ])
 config.substitutions.append(("%goe_src", config.goe_src_root))
 config.substitutions.append(("%examples", os.path.join(config.goe_src_root, "examples")))
+
+# CUDA: tests that run ptxas (goe-compile --target=cuda) need the toolkit;
+# without it they are reported UNSUPPORTED, never passed.
+import shutil
+if shutil.which("ptxas", path=os.pathsep.join(["/usr/local/cuda/bin", os.environ.get("PATH", "")])):
+    config.available_features.add("ptxas")

@@ -10,6 +10,7 @@
 
 #include "goe/Compiler/ArtifactBuilder.h"
 #include "goe/Compiler/CpuCodegen.h"
+#include "goe/Compiler/RouterState.h"
 #include "goe/Dialect/Goe/GoeOps.h"
 #include "goe/Passes/Passes.h"
 #include "goe/Passes/Pipelines.h"
@@ -235,7 +236,8 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
     return module.emitError("no goe.graph to compile");
 
   // Weights are known now: bind them into the globals and fold what they
-  // make constant (batch-norm into convolutions). All on a copy: the
+  // make constant (batch-norm into convolutions, layout transposes into
+  // the stored weights). All on a copy: the
   // caller's module stays as the frontend made it.
   OwningOpRef<ModuleOp> bound = module.clone();
   for (auto global : bound->getOps<ml_program::GlobalOp>()) {
@@ -250,6 +252,7 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   }
   PassManager fold(module.getContext());
   fold.addPass(createFoldBatchNorm());
+  fold.addPass(createPrepackWeights());
   if (failed(fold.run(*bound)))
     return failure();
 
@@ -271,7 +274,8 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   if (auto name = module.getSymName())
     model.set_spec_name(name->str());
   if (failed(describeFunctions(*annotated, model)) ||
-      failed(buildProgram(graph, model)))
+      failed(buildProgram(graph, model)) ||
+      failed(attachRouterState(*annotated, weights, model)))
     return failure();
 
   // The weights the code reads: folding replaced some and dropped others.
@@ -302,6 +306,16 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
     artifact::CodeObject *object = model.add_code();
     object->set_target(code->target);
     object->set_shared_object(std::move(code->sharedObject));
+  }
+  if (options.cuda) {
+    // The same bound module through the CUDA pipeline: kernels, cubin and
+    // one launch plan per Function, beside the CPU code.
+    OwningOpRef<ModuleOp> kernels = bound->clone();
+    FailureOr<artifact::CodeObject> code =
+        compileForCuda(*kernels, options.cudaOptions);
+    if (failed(code))
+      return failure();
+    *model.add_code() = std::move(*code);
   }
   return model;
 }

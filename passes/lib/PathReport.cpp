@@ -27,6 +27,29 @@ int64_t macsOf(SymbolTable &symbols, StringRef symbol) {
   return macs ? macs.getInt() : 0;
 }
 
+/// The vqvae_hclust router's search after its encoder (router/
+/// LatentRouter.h): positions x codes x code_dim for the nearest codes,
+/// choices x latent size for the nearest centre. 0 for other kinds.
+int64_t latentSearchMacs(SymbolTable &symbols, RouterOp router) {
+  if (router.getKind() != RouterKind::VqvaeHclust || !router.getBody())
+    return 0;
+  auto body = symbols.lookup<func::FuncOp>(*router.getBody());
+  auto codes = router.getParamsAttr()
+                   ? router.getParamsAttr().getAs<IntegerAttr>("codes")
+                   : IntegerAttr();
+  if (!body || !codes || body.getNumResults() != 1)
+    return 0;
+  auto type = dyn_cast<RankedTensorType>(body.getResultTypes()[0]);
+  if (!type || type.getRank() < 2 ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return 0;
+  int64_t latent = 1; // per sample: the batch dimension is dynamic
+  for (int64_t d : type.getShape().drop_front())
+    latent = saturatingMul(latent, d);
+  return saturatingAdd(saturatingMul(latent, codes.getInt()),
+                       saturatingMul(latent, router.getChoices()));
+}
+
 /// 1234567 -> "1,234,567": MAC counts are long.
 std::string grouped(int64_t value) {
   if (value == INT64_MAX)
@@ -66,13 +89,18 @@ LogicalResult goe::printRoutedPaths(ModuleOp module,
     } else if (auto route = dyn_cast<RouteOp>(op)) {
       auto router = symbols.lookup<RouterOp>(route.getRouter());
       int64_t macs = router.getBody() ? macsOf(symbols, *router.getBody()) : 0;
+      int64_t search = latentSearchMacs(symbols, router);
+      macs = saturatingAdd(macs, search);
       everyInput = saturatingAdd(everyInput, macs);
       os << "  router   @" << router.getSymName() << " ("
          << stringifyRouterKind(router.getKind()) << ", top-" << router.getK()
          << " of " << router.getChoices() << ")";
       if (router.getBody())
         os << " body @" << *router.getBody();
-      os << "  MACs " << grouped(macs) << "\n";
+      os << "  MACs " << grouped(macs);
+      if (search)
+        os << " (nearest code and centre " << grouped(search) << ")";
+      os << "\n";
     } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
       int64_t k = dispatch.getRouting().getType().getK();
       os << "  dispatch " << dispatch.getNumPaths() << " paths, " << k

@@ -21,10 +21,18 @@
 
 using namespace mlir;
 
+namespace {
+/// The largest intermediate buffer put on the stack, per buffer. Threads
+/// calling the runtime need their default stacks (8 MiB on Linux): a path
+/// of the examples has at most a dozen such buffers.
+constexpr unsigned kMaxStackBufferBytes = 128 * 1024;
+} // namespace
+
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createSpecializePaths());
   pm.addPass(createWeightsToArguments());
   pm.addPass(createExtractKernels());
+  pm.addPass(createSampleLoop());
 
   OpPassManager &fn = pm.nest<func::FuncOp>();
   // HWCF convolution weights: the output channel is then contiguous in the
@@ -37,6 +45,14 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   fn.addPass(tosa::createTosaToArith());
   fn.addPass(tosa::createTosaToTensor());
   fn.addPass(createLinalgElementwiseOpFusionPass());
+  // Cancels the weight transposes goe-prepack-weights paired up, and
+  // simplifies shapes before tiling.
+  fn.addPass(createCanonicalizerPass());
+  // Convolutions, poolings, matmuls and elementwise ops in register-sized
+  // vector tiles; what is left (data movement) goes the loop way below.
+  fn.addPass(createTileAndVectorize());
+  fn.addPass(createLowerVectorContractions());
+  fn.addPass(createCanonicalizerPass());
   fn.addPass(createLinalgGeneralizeNamedOpsPass());
   fn.addPass(createInterchangeForVectorization());
 
@@ -49,14 +65,25 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   outParams.hoistStaticAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // A sample's intermediates (tens of kilobytes for the examples' small
+  // images) live on the stack: no allocator call, no page faults. Larger
+  // ones (YOLO at 320 x 320) stay on the heap.
+  pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass(
+      /*maxAllocSizeInBytes=*/kMaxStackBufferBytes, /*maxRankOfAllocatedMemRef=*/8));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 
+  // n-D vector transfers (a tile's rows) become 1-D loads and stores.
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  transfers.setTargetRank(1);
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Strided-metadata expansion emits affine.apply, so affine goes after it.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -1,6 +1,7 @@
 //===- Weights.cpp - the weights an artifact carries ----------------------===//
 
 #include "goe/Compiler/Weights.h"
+#include "goe/Compiler/RouterState.h"
 
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 
@@ -70,6 +71,7 @@ goe::WeightMap goe::randomWeights(ModuleOp module, uint64_t seed) {
     tensor.set_dtype(artifact::F32);
     tensor.set_data(std::move(data));
   }
+  addRandomRouterState(module, seed, weights);
   return weights;
 }
 
@@ -100,6 +102,15 @@ goe::bindWeights(ModuleOp module, const artifact::WeightBundle &bundle) {
              << global.getType() << " f32 (shape or size differs)";
     weights[name] = tensor;
     given.erase(it);
+  }
+  // Learned router tables (RouterState.h) travel with the weights.
+  for (auto it = given.begin(); it != given.end();) {
+    if (!isRouterStateName(module, it->first)) {
+      ++it;
+      continue;
+    }
+    weights[it->first] = *it->second;
+    it = given.erase(it);
   }
   if (!given.empty())
     return module.emitError("the weights file holds '")

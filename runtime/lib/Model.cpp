@@ -12,15 +12,21 @@ Status bindCode(const artifact::Model &model, Program &program) {
   static const std::string kTarget = "cpu-x86_64";
   for (int i = 0; i < model.code_size(); ++i) {
     const artifact::CodeObject &code = model.code(i);
-    // Code for other targets (GPUs) is for other runtimes' devices.
-    if (code.target() != kTarget)
+    // Code for other targets (GPUs) is loaded by sessions on that device.
+    if (code.target() != kTarget) {
+      program.deviceCode.push_back(code);
       continue;
+    }
     StatusOr<std::unique_ptr<NativeLibrary>> library = NativeLibrary::load(
         code.shared_object(), kTarget + " #" + std::to_string(i));
     if (!library.ok())
       return library.status();
     program.libraries.push_back(std::move(library).value());
   }
+  // A model compiled for a GPU only loads; a CPU session on it is refused
+  // (Session::create) instead.
+  if (program.libraries.empty() && !program.deviceCode.empty())
+    return okStatus();
   for (auto &fn : program.functions) {
     if (program.libraries.empty())
       return failedPrecondition("function '" + fn->name +
@@ -41,6 +47,7 @@ Status bindCode(const artifact::Model &model, Program &program) {
     if (!fn->entry)
       return firstError.withContext("function '" + fn->name + "'");
   }
+  program.hasCpuCode = true;
   return okStatus();
 }
 

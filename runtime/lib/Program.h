@@ -17,6 +17,7 @@
 #include "goe/Runtime/NativeLibrary.h"
 #include "goe/Runtime/Tensor.h"
 #include "goe/Runtime/proto/artifact.pb.h"
+#include "goe/Router/LatentRouter.h"
 
 #include <atomic>
 #include <map>
@@ -51,8 +52,9 @@ struct LoadedRouter {
   RouterKind kind = RouterKind::Oracle;
   int64_t choices = 0;
   int64_t k = 0;
-  int body = -1; // function index, topk only
+  int body = -1; // function index, topk and vqvae_hclust
   uint64_t seed = 0; // params["seed"], random only
+  router::LatentRouterTables latent; // vqvae_hclust only
 };
 
 enum class CombineKind { Select, WeightedSum, ImportanceMix, Wbf };
@@ -106,6 +108,11 @@ struct Program {
   int numDispatches = 0;
   /// Owns the code `LoadedFunction::entry` points into.
   std::vector<std::unique_ptr<NativeLibrary>> libraries;
+  /// Code objects for devices other than the host CPU ("cuda-sm_90"),
+  /// loaded by a session created on that device (CudaDevice.h).
+  std::vector<artifact::CodeObject> deviceCode;
+  /// Whether every function's CPU entry point is bound.
+  bool hasCpuCode = false;
 };
 
 /// Validates `model` (referential integrity, value ids, types along every

@@ -9,6 +9,7 @@
 
 #include "NativeCall.h"
 #include "Program.h"
+#include "Routing.h"
 
 #include <algorithm>
 #include <climits>
@@ -266,6 +267,8 @@ private:
                                               " outputs"));
         router.body = it->second;
       }
+      if (router.kind == RouterKind::VqvaeHclust)
+        GOE_RETURN_IF_ERROR(loadLatentRouter(r, *program, router));
       routerIndex[r.name()] = static_cast<int>(program->routers.size());
       program->routers.push_back(router);
     }
@@ -460,7 +463,10 @@ private:
                                " reads one i64 label per sample, input 0 is " +
                                specToString(label));
     }
-    if (router.kind == RouterKind::Topk) {
+    if (router.kind == RouterKind::VqvaeHclust)
+      GOE_RETURN_IF_ERROR(checkLatentTables(router));
+    if (router.kind == RouterKind::Topk ||
+        router.kind == RouterKind::VqvaeHclust) {
       const LoadedFunction &body = *program->functions[router.body];
       GOE_RETURN_IF_ERROR(checkArguments(body, inputSpecs(out))
                               .withContext("router " + quote(router.name)));

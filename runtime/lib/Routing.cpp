@@ -2,6 +2,7 @@
 
 #include "goe/Runtime/Random.h"
 #include "Routing.h"
+#include "goe/Router/GateStatistics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -67,37 +68,17 @@ Status routeTopk(const LoadedRouter &router, const Tensor &logits,
   int64_t batch = logits.shape()[0];
   int64_t n = router.choices;
   prepare(router, batch, decision);
-  const float *all = logits.f32();
   std::vector<double> prob(static_cast<size_t>(n));
-  std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t b = 0; b < batch; ++b) {
-    const float *row = all + b * n;
-    double top = -INFINITY;
-    for (int64_t i = 0; i < n; ++i) {
-      if (!std::isfinite(row[i]))
-        return outOfRange("topk router '" + router.name + "': logit " +
-                          std::to_string(i) + " of input " + std::to_string(b) +
-                          " is " + std::to_string(row[i]));
-      top = std::max(top, double(row[i]));
-    }
-    double sum = 0;
-    for (int64_t i = 0; i < n; ++i)
-      sum += prob[i] = std::exp(double(row[i]) - top);
-    for (int64_t i = 0; i < n; ++i)
-      prob[i] /= sum;
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + router.k, order.end(),
-                      [&](int64_t x, int64_t y) {
-                        return prob[x] > prob[y] || (prob[x] == prob[y] && x < y);
-                      });
-    double kept = 0;
-    for (int64_t j = 0; j < router.k; ++j)
-      kept += prob[order[j]];
-    for (int64_t j = 0; j < router.k; ++j) {
-      decision.choices[b * router.k + j] = order[j];
-      decision.weights[b * router.k + j] =
-          static_cast<float>(prob[order[j]] / kept);
-    }
+    const float *row = logits.f32() + b * n;
+    int64_t bad = 0;
+    // The gate math is router/'s, shared with goe-train's reports.
+    if (!router::topkGate(row, n, router.k, prob.data(),
+                          decision.choices.data() + b * router.k,
+                          decision.weights.data() + b * router.k, &bad))
+      return outOfRange("topk router '" + router.name + "': logit " +
+                        std::to_string(bad) + " of input " + std::to_string(b) +
+                        " is " + std::to_string(row[bad]));
   }
   return okStatus();
 }

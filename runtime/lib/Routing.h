@@ -31,6 +31,20 @@ void routeRandom(const LoadedRouter &router, int64_t batch, uint64_t runSeed,
 Status routeTopk(const LoadedRouter &router, const Tensor &logits,
                  RouteDecision &decision);
 
+/// vqvae_hclust at load time: the body (the encoder, resolved before) must
+/// return one f32 [H, W, code_dim] per sample, and the router's codebook
+/// and centres, if given, must fit it and `choices`; fills `router.latent`.
+Status loadLatentRouter(const artifact::Router &source, const Program &program,
+                        LoadedRouter &router);
+
+/// A vqvae_hclust router that a ROUTE step uses must have its tables.
+Status checkLatentTables(const LoadedRouter &router);
+
+/// vqvae_hclust: `latents` is the encoder's output [B, H, W, code_dim];
+/// nearest code per position, nearest centre per input (router/), weight 1.
+void routeVqvaeHclust(const LoadedRouter &router, const Tensor &latents,
+                      RouteDecision &decision);
+
 } // namespace goe::runtime::detail
 
 #endif // GOE_RUNTIME_LIB_ROUTING_H

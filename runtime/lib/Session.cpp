@@ -9,6 +9,7 @@
 #include "goe/Runtime/Session.h"
 
 #include "Combine.h"
+#include "CudaDevice.h"
 #include "NativeCall.h"
 #include "Program.h"
 #include "Routing.h"
@@ -56,9 +57,9 @@ uint64_t mixSeed(uint64_t a, uint64_t b) {
 class Execution {
 public:
   Execution(const Program &program, uint64_t runSeed, int64_t batch,
-            RunResult &result)
+            RunResult &result, detail::CudaDevice *cuda = nullptr)
       : program(program), runSeed(runSeed), batch(batch), result(result),
-        values(program.values.size()) {}
+        values(program.values.size()), cuda(cuda) {}
 
   Status run(const std::vector<TensorView> &inputs) {
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -97,6 +98,16 @@ public:
   }
 
 private:
+  /// Runs compiled function `fn` on the session's device: native CPU code,
+  /// or the CUDA launch plan when the session was created on a GPU.
+  Status invokeOnDevice(const Program &program, const detail::LoadedFunction &fn,
+                        int64_t n, const std::vector<const Tensor *> &args,
+                        std::vector<Tensor> &out) {
+    if (cuda)
+      return cuda->run(fn, n, args, out);
+    return detail::invokeFunction(program, fn, n, args, out);
+  }
+
   const Tensor &tensor(int id) const { return *values[id].tensor; }
 
   std::vector<const Tensor *> tensors(const std::vector<int> &ids) const {
@@ -134,7 +145,7 @@ private:
   Status executeCall(const ProgramStep &step) {
     const detail::LoadedFunction &fn = *program.functions[step.function];
     std::vector<Tensor> outputs;
-    GOE_RETURN_IF_ERROR(detail::invokeFunction(program, fn, batch,
+    GOE_RETURN_IF_ERROR(invokeOnDevice(program, fn, batch,
                                                tensors(step.inputs), outputs));
     for (size_t i = 0; i < outputs.size(); ++i)
       values[step.outputs[i]].tensor = std::move(outputs[i]);
@@ -154,16 +165,20 @@ private:
       break;
     case detail::RouterKind::Topk: {
       std::vector<Tensor> logits;
-      GOE_RETURN_IF_ERROR(detail::invokeFunction(
+      GOE_RETURN_IF_ERROR(invokeOnDevice(
           program, *program.functions[router.body], batch,
           tensors(step.inputs), logits));
       GOE_RETURN_IF_ERROR(detail::routeTopk(router, logits[0], decision));
       break;
     }
-    case detail::RouterKind::VqvaeHclust:
-      return unimplemented("router '" + router.name +
-                           "': vqvae_hclust routing needs its codebook (not "
-                           "in this artifact yet)");
+    case detail::RouterKind::VqvaeHclust: {
+      std::vector<Tensor> latents;
+      GOE_RETURN_IF_ERROR(invokeOnDevice(
+          program, *program.functions[router.body], batch,
+          tensors(step.inputs), latents));
+      detail::routeVqvaeHclust(router, latents[0], decision);
+      break;
+    }
     }
     decision.step = step.index;
     result.routes[step.routeOrdinal] = decision;
@@ -227,7 +242,7 @@ private:
       for (int f : step.paths[p]) {
         const detail::LoadedFunction &fn = *program.functions[f];
         std::vector<Tensor> next;
-        GOE_RETURN_IF_ERROR(detail::invokeFunction(program, fn, n, args, next)
+        GOE_RETURN_IF_ERROR(invokeOnDevice(program, fn, n, args, next)
                                 .withContext(where + ", function '" + fn.name +
                                              "'"));
         current = std::move(next);
@@ -275,6 +290,7 @@ private:
   int64_t batch;
   RunResult &result;
   std::vector<Value> values;
+  detail::CudaDevice *cuda;
 };
 
 } // namespace
@@ -288,7 +304,29 @@ Session::create(std::shared_ptr<const Model> model,
                 const SessionOptions &options) {
   if (!model)
     return invalidArgument("cannot create a session without a model");
-  return std::unique_ptr<Session>(new Session(std::move(model), options));
+  std::unique_ptr<Session> session(new Session(model, options));
+  switch (options.device) {
+  case Device::Cpu:
+    if (!model->program().hasCpuCode)
+      return failedPrecondition(
+          "the model has no CPU code (compiled with --target=cuda only); "
+          "create the session with Device::Cuda or recompile with "
+          "--target=cpu,cuda");
+    break;
+  case Device::Cuda: {
+    StatusOr<std::unique_ptr<detail::CudaDevice>> device =
+        detail::CudaDevice::create(model->program(), options.cudaDriverLibrary,
+                                   options.deviceOrdinal);
+    if (!device.ok())
+      return device.status().withContext("creating a CUDA session");
+    session->cuda_ = std::move(device).value();
+    break;
+  }
+  default:
+    return invalidArgument("unknown device " +
+                           std::to_string(static_cast<int>(options.device)));
+  }
+  return session;
 }
 
 Status Session::checkInputs(const std::vector<TensorView> &inputs) const {
@@ -352,7 +390,8 @@ Status Session::run(const std::vector<TensorView> &inputs, RunResult &result,
                                   : mixSeed(options_.randomSeed, call);
   Status status;
   try {
-    Execution execution(model_->program(), runSeed, inputs[0].shape[0], result);
+    Execution execution(model_->program(), runSeed, inputs[0].shape[0], result,
+                        cuda_.get());
     status = execution.run(inputs);
   } catch (const std::bad_alloc &) {
     status = resourceExhausted("out of memory while running a batch of " +

@@ -1,7 +1,7 @@
 //===- goe-compile.cpp - compile a goe graph spec -------------------------===//
 //
-//   goe-compile SPEC.yaml [--weights W.goew | --seed N] -o MODEL.goe [--target=cpu]
-//   goe-compile SPEC.yaml --emit=mlir|paths|llvm [--var p=4] [--router latent]
+//   goe-compile SPEC.yaml [--weights W.goew | --seed N] -o MODEL.goe [--target=cpu|cuda|cpu,cuda]
+//   goe-compile SPEC.yaml --emit=mlir|paths|llvm|ptx [--var p=4] [--router latent]
 //
 // A thin driver over the spec frontend and the pass library: errors come
 // back as `file:line:col: error: ...` and a non-zero exit; output is written
@@ -33,7 +33,7 @@ using namespace llvm;
 
 namespace {
 
-enum class Emit { Auto, Mlir, Paths, Llvm, Artifact };
+enum class Emit { Auto, Mlir, Paths, Llvm, Ptx, Artifact };
 
 cl::OptionCategory category("goe-compile options");
 
@@ -51,13 +51,24 @@ cl::opt<Emit> emit(
                           "the routed paths with MACs per input"),
                clEnumValN(Emit::Llvm, "llvm",
                           "the LLVM IR of every expert function (CPU)"),
+               clEnumValN(Emit::Ptx, "ptx",
+                          "the PTX of every expert function's kernels "
+                          "(CUDA, sm_90)"),
                clEnumValN(Emit::Artifact, "artifact",
                           "a .goe model for the runtime (needs -o)")),
     cl::cat(category));
 
-cl::opt<std::string> target("target",
-                            cl::desc("Code to generate: cpu (default)"),
-                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Code to generate: cpu (default), cuda (PTX + sm_90 cubin, "
+             "needs ptxas), or cpu,cuda"),
+    cl::init("cpu"), cl::cat(category));
+
+cl::opt<bool> ptxasVerbose(
+    "ptxas-verbose",
+    cl::desc("With --target=cuda: print ptxas -v's report (registers, "
+             "shared memory, spills per kernel) to stderr"),
+    cl::init(false), cl::cat(category));
 
 cl::opt<std::string> weightsPath(
     "weights", cl::desc("Weights file (.goew) whose tensor names and shapes "
@@ -144,8 +155,22 @@ int main(int argc, char **argv) {
     what = StringRef(outputPath).ends_with(".goe") ? Emit::Artifact : Emit::Mlir;
   if (what == Emit::Artifact && outputPath == "-")
     return error("--emit=artifact needs an output file: -o MODEL.goe");
-  if (target != "cpu")
-    return error("--target=" + target + ": only 'cpu' is supported so far");
+  goe::CompileOptions compileOptions;
+  compileOptions.cpu = false;
+  SmallVector<StringRef> targetNames;
+  StringRef(target).split(targetNames, ',');
+  for (StringRef name : targetNames) {
+    if (name == "cpu")
+      compileOptions.cpu = true;
+    else if (name == "cuda")
+      compileOptions.cuda = true;
+    else
+      return error("--target=" + target + ": unknown target '" + name +
+                   "' (expected cpu, cuda or cpu,cuda)");
+  }
+  std::string ptxasReport;
+  if (ptxasVerbose)
+    compileOptions.cudaOptions.ptxasReport = &ptxasReport;
   if (!weightsPath.empty() && seed.getNumOccurrences())
     return error("give --weights or --seed, not both");
 
@@ -164,9 +189,11 @@ int main(int argc, char **argv) {
     } else {
       weights = goe::randomWeights(*module, seed);
     }
-    auto model = goe::buildArtifact(*module, weights, goe::CompileOptions());
+    auto model = goe::buildArtifact(*module, weights, compileOptions);
     if (failed(model))
       return 1;
+    if (ptxasVerbose)
+      errs() << ptxasReport;
     // writeModel is atomic: a failure leaves no partial file.
     goe::runtime::Status status = goe::runtime::writeModel(outputPath, *model);
     if (!status.ok())
@@ -185,6 +212,11 @@ int main(int argc, char **argv) {
     if (failed(ir))
       return 1;
     os << *ir;
+  } else if (what == Emit::Ptx) {
+    auto ptx = goe::lowerToPtx(*module, compileOptions.cudaOptions);
+    if (failed(ptx))
+      return 1;
+    os << *ptx;
   } else {
     // --mlir-print-debuginfo shows each op's spec file:line:col.
     module->print(os, mlir::OpPrintingFlags());

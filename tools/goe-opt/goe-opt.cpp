@@ -12,10 +12,13 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   goe::registerGoePasses();
   goe::registerGoePipelines();
+  goe::registerGoeGpuPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   registry.insert<goe::GoeDialect>();
+  // Translation interfaces: --goe-lower-to-nvvm serializes kernels to PTX.
+  goe::registerCodegenDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "goe optimizer driver\n", registry));
 }

@@ -51,6 +51,10 @@ options:
                            '<f4' or '<i8'; see below). Without NAME= the file
                            binds the next input not yet bound, in model order.
                            Repeatable.
+  --device cpu|cuda        where compiled code runs (default cpu); cuda needs
+                           a model compiled with --target=cuda, a GPU and
+                           its driver
+  --cuda-driver LIB        the CUDA driver library (default libcuda.so.1)
   --random-input N         N random samples for every input not given with
                            --input: f32 uniform in [0, 1); i64 uniform in
                            [0, choices) of the oracle router that reads the
@@ -80,6 +84,8 @@ struct Options {
   std::string model;
   std::vector<std::string> inputs; // "[NAME=]FILE" as given
   std::optional<int64_t> randomSamples;
+  Device device = Device::Cpu;
+  std::string cudaDriver = "libcuda.so.1";
   std::optional<uint64_t> seed;
   std::string output;
   std::string outputDir;
@@ -135,11 +141,18 @@ Status parseArgs(int argc, char **argv, Options &options) {
     GOE_RETURN_IF_ERROR(goe::tools::readFlag(
         args, i,
         {"--input", "--random-input", "--seed", "--output", "--output-dir",
-         "--labels", "--weights", "--batch"},
+         "--labels", "--weights", "--batch", "--device", "--cuda-driver"},
         flag, value));
 
     if (flag == "--input") {
       options.inputs.push_back(value);
+    } else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda")
+        return invalidArgument("--device wants cpu or cuda, got '" + value +
+                               "'");
+      options.device = value == "cuda" ? Device::Cuda : Device::Cpu;
+    } else if (flag == "--cuda-driver") {
+      options.cudaDriver = value;
     } else if (flag == "--random-input") {
       GOE_RETURN_IF_ERROR(parsePositive(flag, value, options.randomSamples));
     } else if (flag == "--batch") {
@@ -396,7 +409,11 @@ int main(int argc, char **argv) {
                   "' is not an existing directory");
   }
 
-  StatusOr<std::unique_ptr<Session>> session = Session::create(*loaded);
+  SessionOptions sessionOptions;
+  sessionOptions.device = options.device;
+  sessionOptions.cudaDriverLibrary = options.cudaDriver;
+  StatusOr<std::unique_ptr<Session>> session =
+      Session::create(*loaded, sessionOptions);
   if (!session.ok())
     return fail(session.status().message());
 

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Trainer.h"
+#include "LatentRouterTraining.h"
+#include "TopkGate.h"
 
 #include "goe/Data/RotatedMnist.h"
 #include "goe/Frontends/Spec/MLIRGen.h"
@@ -74,6 +76,7 @@ Status checkWritable(const std::string &flag, const std::string &path) {
 struct SplitTensors {
   int64_t size = 0;
   at::Tensor images, groups, classes;
+  at::Tensor paths; // a vqvae_hclust router's path per image
 };
 
 SplitTensors toTensors(const data::RotatedMnistSplit &split, int64_t limit) {
@@ -121,10 +124,12 @@ Status exportSplit(const data::RotatedMnistSplit &split,
 struct GraphInfo {
   std::string imageInput, groupInput;
   struct RouterNode {
-    std::string name;
+    std::string name, router;
     int64_t choices = 0, k = 1;
   };
   std::vector<RouterNode> routers;
+  // The router trained or used, after --router; its kind decides the mode.
+  const spec::Router *active = nullptr;
 };
 
 Status inspectSpec(const spec::Spec &spec, GraphInfo &info) {
@@ -148,7 +153,8 @@ Status inspectSpec(const spec::Spec &spec, GraphInfo &info) {
     if (!router)
       return error("router node '" + node.name + "' uses unknown router '" +
                    node.target + "'");
-    info.routers.push_back({node.name, router->choices, router->k});
+    info.routers.push_back({node.name, node.target, router->choices,
+                            router->k});
   }
   if (spec.outputs.empty())
     return error("the spec has no outputs");
@@ -175,19 +181,42 @@ public:
   Trainer(const TrainOptions &options, torchref::Model &model,
           const GraphInfo &info)
       : options(options), model(model), info(info),
-        random(options.router == "random") {}
+        random(options.router == "random"),
+        latent(info.active && info.active->kind == "vqvae_hclust"),
+        gate(info.active && info.active->kind == "topk") {
+    if (gate) {
+      gateInstance = info.active->name + "." + info.active->body;
+      balanceWeight = options.balanceWeight >= 0
+                          ? options.balanceWeight
+                          : spec::floatField(info.active->params,
+                                             "balance_weight", 0.01);
+    }
+  }
 
-  /// Logits of the first output for a batch, under the router in use.
+  /// Logits of the first output for a batch, under the router in use;
+  /// `paths` are the latent router's choices for the batch.
   at::Tensor logits(const at::Tensor &images, const at::Tensor &groups,
-                    std::mt19937_64 &rng) {
+                    const at::Tensor &paths, std::mt19937_64 &rng) {
     std::map<std::string, at::Tensor> inputs{{info.imageInput, images}};
     if (!info.groupInput.empty())
       inputs[info.groupInput] = groups;
     std::map<std::string, torchref::Routing> routing;
     if (random)
       routing = randomRouting(info, images.size(0), rng);
+    if (latent) {
+      torchref::Routing given;
+      given.paths.assign(paths.data_ptr<int64_t>(),
+                         paths.data_ptr<int64_t>() + paths.numel());
+      routing[info.routers[0].name] = given;
+    }
     torchref::ForwardResult result = model.forward(inputs, routing);
     TORCH_CHECK(result.ok(), result.error);
+    for (const auto &[node, report] : result.routes) {
+      std::vector<int64_t> &counts = routeCounts[node];
+      counts.resize(report.counts.size(), 0);
+      for (size_t p = 0; p < counts.size(); ++p)
+        counts[p] += report.counts[p];
+    }
     at::Tensor out = result.outputs[0];
     TORCH_CHECK(out.dim() == 2, "the spec's first output must be [B, classes]"
                 ", got ", out.sizes());
@@ -204,13 +233,21 @@ public:
     torch::NoGradGuard noGrad;
     model.train(false);
     std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
+    routeCounts.clear();
+    if (gate)
+      usage = GateUsage(info.active->choices, info.active->k);
     Eval e;
     double lossSum = 0;
     std::vector<at::Tensor> outs;
     for (int64_t start = 0; start < split.size; start += 1000) {
       int64_t end = std::min(split.size, start + 1000);
-      at::Tensor out = logits(split.images.slice(0, start, end),
-                              split.groups.slice(0, start, end), rng);
+      at::Tensor images = split.images.slice(0, start, end);
+      at::Tensor out = logits(images, split.groups.slice(0, start, end),
+                              latent ? split.paths.slice(0, start, end)
+                                     : at::Tensor(),
+                              rng);
+      if (gate)
+        usage.add(model.runInstance(gateInstance, {images})[0]);
       at::Tensor y = split.classes.slice(0, start, end);
       lossSum += torch::nn::functional::cross_entropy(
                      out, y,
@@ -252,8 +289,15 @@ public:
       at::Tensor x = train.images.index_select(0, index);
       at::Tensor g = train.groups.index_select(0, index);
       at::Tensor y = train.classes.index_select(0, index);
-      at::Tensor out = logits(x, g, rng);
+      at::Tensor out = logits(
+          x, g, latent ? train.paths.index_select(0, index) : at::Tensor(),
+          rng);
       at::Tensor loss = torch::nn::functional::cross_entropy(out, y);
+      if (gate && balanceWeight > 0)
+        loss = loss + balanceWeight *
+                          loadBalanceLoss(
+                              model.runInstance(gateInstance, {x})[0],
+                              info.active->k);
       adam.zero_grad();
       loss.backward();
       adam.step();
@@ -284,11 +328,20 @@ public:
     return s;
   }
 
+  /// Per router node: (input, choice) pairs per path in the last
+  /// evaluate(), as goe-run counts them.
+  std::map<std::string, std::vector<int64_t>> routeCounts;
+  /// A topk gate's usage in the last evaluate().
+  GateUsage usage{1, 1};
+  bool gate;
+
 private:
   const TrainOptions &options;
   torchref::Model &model;
   const GraphInfo &info;
-  bool random;
+  bool random, latent;
+  std::string gateInstance;
+  double balanceWeight = 0;
 };
 
 /// Weights in a stable order (by name) with their names.
@@ -397,9 +450,6 @@ Status loadCheckpoint(const std::string &path, torchref::Model &model,
 }
 
 Status run(const TrainOptions &options) {
-  if (options.router != "oracle" && options.router != "random")
-    return error("--router must be oracle or random, got '" + options.router +
-                 "'");
   if (!options.out.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--out", options.out));
   if (!options.checkpoint.empty())
@@ -427,8 +477,48 @@ Status run(const TrainOptions &options) {
     return error("cannot read the spec '" + options.specPath + "'");
   GraphInfo info;
   GOE_RETURN_IF_ERROR(inspectSpec(*spec, info));
+  torchref::BuildOptions buildOptions;
+  std::string routerName = options.router;
+  if (!routerName.empty() && !spec->findRouter(routerName) &&
+      routerName != "random") {
+    std::string declared;
+    for (const spec::Router &r : spec->routers)
+      declared += (declared.empty() ? "" : ", ") + r.name;
+    return error("--router " + routerName + ": the spec declares no router "
+                 "of that name (it declares " + declared + ", and random "
+                 "routing is --router random)");
+  }
+  if (routerName.empty() && !info.routers.empty())
+    routerName = info.routers[0].router;
+  if (options.router != "random" && !options.router.empty())
+    buildOptions.routers[""] = options.router;
+  info.active = spec->findRouter(routerName);
+  if (info.active && info.active->kind == "random" &&
+      options.router == routerName)
+    routerName = "random"; // a declared random router: the same ablation
+  bool latent = info.active && info.active->kind == "vqvae_hclust" &&
+                routerName != "random";
+  if (routerName == "random")
+    info.active = nullptr;
+  if (info.active && info.active->kind == "topk") {
+    if (info.active->from.name != info.imageInput)
+      return error("router '" + info.active->name + "': goe-train trains "
+                   "topk gates that read the image input '" +
+                   info.imageInput + "', this one reads '" +
+                   info.active->from.name + "'");
+    if (spec::floatField(info.active->params, "capacity_factor", 0) > 0)
+      return error("router '" + info.active->name + "': capacity_factor is "
+                   "not supported by goe-train yet (set it to 0)");
+  }
+  if (latent && !options.resume.empty())
+    return error("--resume with a vqvae_hclust router (--router " +
+                 routerName + ") is not supported: its codebook and centres "
+                 "are not in the checkpoint");
+  if (latent && info.routers.size() != 1)
+    return error("--router " + routerName + ": goe-train trains a "
+                 "vqvae_hclust router for a graph with one router node");
   std::unique_ptr<torchref::Model> model =
-      torchref::Model::build(*spec, torchref::BuildOptions(), &context);
+      torchref::Model::build(*spec, buildOptions, &context);
   if (!model)
     return error("cannot build the model of '" + options.specPath + "'");
   model->initRandom(options.seed);
@@ -471,11 +561,25 @@ Status run(const TrainOptions &options) {
               "train %" PRId64 ", val %" PRId64 ", test %" PRId64
               " images; Adam lr %g, batch %" PRId64 ", seed %" PRIu64 "\n",
               spec->name.c_str(), vars.c_str(), paramCount,
-              options.router.c_str(), train.size, val.size, test.size,
+              routerName.c_str(), train.size, val.size, test.size,
               options.lr, options.batch, options.seed);
   std::fflush(stdout);
 
   try {
+    router::LatentRouterTables latentTables;
+    if (latent) {
+      LatentRouterOptions routerOptions;
+      routerOptions.epochs = options.routerEpochs;
+      routerOptions.batch = options.batch;
+      routerOptions.seed = options.seed;
+      std::vector<LatentSplit> splits{
+          {"train", train.images, train.groups, &train.paths},
+          {"val", val.images, val.groups, &val.paths},
+          {"test", test.images, test.groups, &test.paths}};
+      GOE_RETURN_IF_ERROR(trainLatentRouter(*model, *info.active,
+                                            routerOptions, splits,
+                                            latentTables));
+    }
     torch::optim::Adam adam(trainable, torch::optim::AdamOptions(options.lr));
     CheckpointState state;
     if (!options.resume.empty()) {
@@ -500,6 +604,8 @@ Status run(const TrainOptions &options) {
                   epoch, options.epochs, s.loss, s.accuracy,
                   s.imagesPerSecond, v.loss, v.accuracy,
                   better ? " (best)" : "");
+      if (trainer.gate)
+        std::printf("  gate on val: %s\n", trainer.usage.report().c_str());
       std::fflush(stdout);
       if (!options.checkpoint.empty())
         GOE_RETURN_IF_ERROR(
@@ -526,6 +632,19 @@ Status run(const TrainOptions &options) {
                   state.bestEpoch, state.bestValLoss, seconds);
     std::printf("test: loss %.4f accuracy %.4f (%" PRId64 "/%" PRId64 ")\n",
                 t.loss, t.accuracy, t.correct, t.count);
+    if (info.active) { // the routing goe-run must reproduce, in its format
+      for (const auto &[node, counts] : trainer.routeCounts) {
+        std::string line;
+        for (size_t p = 0; p < counts.size(); ++p)
+          line += (p ? ", path " : "path ") + std::to_string(p) + ": " +
+                  std::to_string(counts[p]);
+        std::printf("test routing: route %s: %s\n", info.active->name.c_str(),
+                    line.c_str());
+      }
+    }
+    if (trainer.gate)
+      std::printf("gate '%s' on the test split: %s\n",
+                  info.active->name.c_str(), trainer.usage.report().c_str());
 
     if (!options.testOutput.empty() && testLogits.defined()) {
       GOE_RETURN_IF_ERROR(runtime::writeNpy(
@@ -539,6 +658,10 @@ Status run(const TrainOptions &options) {
       artifact::WeightBundle bundle;
       for (auto &[name, tensor] : torchref::exportWeights(*model))
         *bundle.add_tensors() = tensor;
+      if (latent)
+        for (artifact::Tensor &tensor :
+             latentRouterTensors(info.active->name, latentTables))
+          *bundle.add_tensors() = std::move(tensor);
       GOE_RETURN_IF_ERROR(runtime::writeWeightBundle(options.out, bundle));
       std::printf("wrote %s (%d tensors)\n", options.out.c_str(),
                   bundle.tensors_size());

@@ -48,7 +48,16 @@ struct TrainOptions {
   std::string specPath;
   std::string dataDir;
   std::map<std::string, int64_t> vars;
-  std::string router = "oracle"; // oracle | random
+  // A router the spec declares, put in place of the graph's router node as
+  // goe-compile --router does (empty: the spec's own), or "random". By the
+  // router's kind: oracle and topk route inside the model (a topk gate
+  // trains with the experts and the load-balancing loss); random gives
+  // uniform random paths; vqvae_hclust is trained first (VQ-VAE, k-means,
+  // tree; LatentRouterTraining.h) and the experts then train on its paths.
+  std::string router;
+  int64_t routerEpochs = 10;  // VQ-VAE epochs of a vqvae_hclust router
+  double balanceWeight = -1;  // topk load-balancing coefficient; < 0: the
+                              // router's balance_weight (default 0.01)
   int64_t epochs = 10;           // total epochs (a resumed run continues)
   int64_t batch = 64;
   double lr = 0.005;
@@ -63,6 +72,10 @@ struct TrainOptions {
   std::string exportDir;
   std::string testOutput; // .npy of the test split's first output, chosen
                           // weights (f32 [N, classes]); empty: none
+  // Not training (WeightImport.h): print the spec's weight names and
+  // shapes, or take the weights from a PyTorch TorchScript file.
+  bool listWeights = false;
+  std::string importTorchScript;
 };
 
 /// Runs the whole training as TrainOptions says, printing progress to

@@ -8,6 +8,9 @@
       first COUNT values (default 4)
   npy.py accuracy LOGITS.npy LABELS.npy     prints the accuracy of the argmax
       of each row of LOGITS, as goe-run does
+  npy.py agree A.npy B.npy MIN              prints how many rows of two logit
+      arrays have the same argmax and the largest absolute difference; exits
+      1 if the agreeing fraction is below MIN (e.g. 0.999)
 """
 import ast
 import struct
@@ -79,6 +82,25 @@ def accuracy(logits_path, labels_path):
     print("accuracy: %.4f (%d/%d)" % (correct / samples, correct, samples))
 
 
+def agree(a_path, b_path, minimum):
+    header, a = read(a_path)
+    other, b = read(b_path)
+    if header["shape"] != other["shape"]:
+        sys.exit("shapes differ: %s and %s" % (header["shape"], other["shape"]))
+    samples = header["shape"][0]
+    classes = len(a) // samples
+    same = 0
+    for i in range(samples):
+        x = a[i * classes:(i + 1) * classes]
+        y = b[i * classes:(i + 1) * classes]
+        same += x.index(max(x)) == y.index(max(y))
+    diff = max(abs(x - y) for x, y in zip(a, b))
+    print("predictions agree: %d/%d (%.4f), max logit difference %.3g" % (
+        same, samples, same / samples, diff))
+    if same < minimum * samples:
+        sys.exit("agreement %.4f is below %s" % (same / samples, minimum))
+
+
 def main(argv):
     version = 1
     if "--version" in argv:
@@ -89,6 +111,8 @@ def main(argv):
         write(argv[2], argv[3], argv[4], argv[5], version)
     elif argv[1] == "accuracy":
         accuracy(argv[2], argv[3])
+    elif argv[1] == "agree":
+        agree(argv[2], argv[3], float(argv[4]))
     elif argv[1] == "show":
         show(argv[2], int(argv[3]) if len(argv) > 3 else 4)
     else:

@@ -138,8 +138,16 @@ TEST(ModelLoad, NotElfCode) {
 }
 
 TEST(ModelLoad, NoCpuCode) {
+  // GPU-only code (goe-compile --target=cuda) loads; a CPU session on it is
+  // refused with the reason.
   artifact::Model model = oracleModel();
   model.mutable_code(0)->set_target("cuda-sm_90");
+  std::shared_ptr<const Model> loaded = mustLoad(model);
+  StatusOr<std::unique_ptr<Session>> session = Session::create(loaded);
+  ASSERT_FALSE(session.ok());
+  EXPECT_THAT(session.status().message(), HasSubstr("no CPU code"));
+  // No code at all is still a load error.
+  model.clear_code();
   EXPECT_THAT(loadError(model), HasSubstr("no cpu-x86_64 code object"));
 }
 

@@ -281,19 +281,6 @@ TEST(Session, RandomTopKChoicesAreDistinct) {
   }
 }
 
-TEST(Session, VqvaeHclustIsAnHonestError) {
-  artifact::Model model = oracleModel();
-  model.mutable_routers(0)->set_kind("vqvae_hclust");
-  std::unique_ptr<Session> session = makeSession(mustLoad(model));
-  RunResult result;
-  Status status = session->run(oracleInputs({0}), result);
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), StatusCode::Unimplemented);
-  EXPECT_THAT(status.message(),
-              HasSubstr("vqvae_hclust routing needs its codebook (not in this "
-                        "artifact yet)"));
-}
-
 TEST(Session, TwoModelsLoadIndependentCode) {
   // Each model gets its own copy of the library: loading, dropping and
   // reloading must not confuse one with another.

@@ -86,3 +86,12 @@ void _mlir_ciface_head(MemRef2 *x, MemRef4 *h, MemRef5 *y) {
     for (int64_t i = 0; i < n; ++i)
       y->aligned[y->offset + b * y->strides[0] + i] = h->aligned[h->offset + i];
 }
+
+/* A latent-router encoder stand-in: x [B, 4] becomes the channels-last
+ * latent z [B, 2, 1, 2] (two positions, code_dim 2) element for element. */
+void _mlir_ciface_latent(MemRef2 *x, MemRef4 *z) {
+  for (int64_t b = 0; b < x->sizes[0]; ++b)
+    for (int64_t i = 0; i < 4; ++i)
+      z->aligned[z->offset + b * z->strides[0] + (i / 2) * z->strides[1] +
+                 (i % 2) * z->strides[3]] = *at2(x, b, i);
+}

@@ -3,6 +3,7 @@
 #ifndef GOE_COMPILER_ARTIFACTBUILDER_H
 #define GOE_COMPILER_ARTIFACTBUILDER_H
 
+#include "goe/Compiler/CudaCodegen.h"
 #include "goe/Compiler/Weights.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -11,6 +12,8 @@ namespace goe {
 
 struct CompileOptions {
   bool cpu = true; // emit CPU code
+  bool cuda = false; // emit a CUDA code object (CudaCodegen.h)
+  CudaCodegenOptions cudaOptions;
 };
 
 /// Compiles the goe module built by the spec frontend into an artifact:

@@ -102,4 +102,134 @@ def InterchangeForVectorization
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TileAndVectorize
+    : Pass<"goe-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tiles convolutions, poolings, matmuls and elementwise ops "
+                "to register-sized tiles and vectorises them";
+  let description = [{
+    Tiles each op (on tensors) so that one tile's output is one sample, one
+    output row, at most 8 pixels and at most 32 channels; 2-D windows are
+    tiled to one window row and decomposed into 1-D convolutions; input
+    channels and matmul depth are tiled by at most 16. Tile sizes divide
+    the static extents, so every tile is static and full; the batch is
+    tiled by one. The tiles are then vectorised and the accumulator's
+    transfers hoisted out of the reduction loops, so it stays in registers.
+    Run before `linalg-generalize-named-ops`: it matches named ops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def LowerVectorContractions
+    : Pass<"goe-lower-vector-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Lowers vector contractions to outer products and FMAs";
+  let description = [{
+    Drops leading unit dimensions of vectors, then lowers `vector.contract`
+    to `vector.outerproduct` and on to `vector.fma` (one broadcast and one
+    FMA per accumulator vector for each reduction index), instead of the
+    dot-product lowering the LLVM conversion would pick. Transposes,
+    broadcasts, shape casts and multi-reductions are lowered on the way.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// GPU (CUDA) lowering: buildCudaLoweringPipeline in GpuPipelines.cpp.
+//===----------------------------------------------------------------------===//
+
+def MapLoopsToGpu : Pass<"goe-map-loops-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Turns each top-level parallel loop nest into a GPU launch";
+  let description = [{
+    For every `scf.parallel` directly in a `func.func` body (what
+    `convert-linalg-to-parallel-loops` makes of one linalg op), creates a
+    `gpu.launch` whose iteration space is the loop's whole parallel space,
+    linearised with the last (contiguous) dimension fastest and split into
+    blocks of `block-size` threads: block `b`, thread `t` runs point
+    `b * block-size + t`, guarded against the tail. Reductions inside the
+    loop (`scf.for`) stay sequential per thread. The grid is
+    `ceildiv(total, block-size)` computed on the host from the loop bounds,
+    so it follows the batch. Pure index computations and memref views the
+    body uses are sunk into the launch, so that after outlining a kernel's
+    arguments are only function arguments, host allocations and index
+    scalars: what a runtime without a compiler can supply. Any other
+    top-level op that writes memory is an error (it would need a host
+    interpreter). Marks the module `gpu.container_module`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256",
+           "Threads per block (one dimension)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DropBatchBroadcasts
+    : Pass<"goe-drop-batch-broadcasts", "::mlir::func::FuncOp"> {
+  let summary = "Removes run-time broadcast checks along the batch";
+  let description = [{
+    tosa-to-linalg guards each batched operand of an elementwise op with
+    `scf.if (dim(x, 0) == 1) { broadcast x } else { x }`, since it cannot
+    know that two `?` batch sizes are equal. In a goe expert function they
+    are (the runtime runs a function on one group), so the broadcast is the
+    identity: the `scf.if` is replaced by `x`. Needed on the GPU, where a
+    host-side branch cannot be expressed in a launch plan. Run after
+    tosa-to-linalg, on tensors.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def GatherGpuKernels : Pass<"goe-gather-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Moves all outlined kernels into one gpu.module with PTX-safe names";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per launch, named after
+    its host function (`paths.path0_kernel`). This pass moves every kernel
+    into a single `gpu.module @goe_kernels` (one PTX file, one cubin, one
+    driver module to load) and renames each to a unique `[A-Za-z0-9_]`
+    name: PTX identifiers cannot hold `.`, and the NVPTX back end would
+    otherwise mangle names behind the artifact's back, while the runtime
+    looks kernels up by exactly the recorded name. Other symbols the
+    kernels use (constant globals) are moved once. Every `gpu.launch_func`
+    is updated.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def PrepackWeights : Pass<"goe-prepack-weights", "::mlir::ModuleOp"> {
+  let summary = "Stores bound weights in the layout the CPU kernels read";
+  let description = [{
+    For bound weights only: a convolution's OIHW weight is stored HWCF (as
+    `<name>.hwcf`) and a fully-connected layer's [out, in] weight as
+    [in, out] (`<name>.io`). The IR keeps an explicit transpose back to the
+    layout the TOSA op expects, the inverse of the one TOSA-to-linalg
+    inserts, so that canonicalisation removes both and no weight is copied
+    at run time. Globals left unread are erased.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
+}
+
+def SampleLoop : Pass<"goe-sample-loop", "::mlir::ModuleOp"> {
+  let summary = "Runs each batched kernel as a loop over single samples";
+  let description = [{
+    Splits every function whose activations and results are [?, static...]
+    into a private `<name>.sample` (the body on batch 1, shapes refined by
+    TOSA shape inference) and the entry point `<name>` with its signature
+    unchanged: an `scf.for` over the batch that copies sample b of each
+    activation into a tensor of its own, calls the sample function with the weights as they are,
+    and inserts its results at b. Intermediates become per-sample and
+    static: cache-resident, stack-allocatable, tileable without masks.
+    Run after `goe-extract-kernels`, on TOSA.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::tosa::TosaDialect"];
+}
+
 #endif // GOE_PASSES_TD

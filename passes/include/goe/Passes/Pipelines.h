@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+
 namespace goe {
 
 /// Expert functions (TOSA on tensors) to the LLVM dialect for the CPU:
@@ -25,6 +27,49 @@ void registerCodegenDialects(mlir::DialectRegistry &registry);
 
 /// Registers the pipelines with goe-opt (`--goe-lower-to-llvm`).
 void registerGoePipelines();
+
+//===----------------------------------------------------------------------===//
+// CUDA (GpuPipelines.cpp)
+//===----------------------------------------------------------------------===//
+
+struct CudaPipelineOptions {
+  std::string chip = "sm_90";
+  /// PTX ISA the NVPTX back end targets (sm_90 needs 7.8 or later).
+  std::string ptxFeatures = "+ptx80";
+  /// Threads per block of every kernel.
+  int64_t blockSize = 256;
+  /// CUDA toolkit root, for libdevice (the math functions); empty: none,
+  /// and kernels that call math functions fail in ptxas.
+  std::string cudaToolkitPath;
+  /// Serialize the kernels to PTX (`gpu.binary`, format isa); without it
+  /// the pipeline stops at the NVVM dialect.
+  bool serialize = true;
+};
+
+/// Expert functions (TOSA on tensors) to NVVM kernels and PTX:
+///   1. goe-specialize-paths, goe-weights-to-arguments, goe-extract-kernels;
+///   2. TOSA to linalg, elementwise fusion (as for the CPU);
+///   3. one-shot bufferization, outputs as out-parameters, copies as
+///      linalg.copy, no deallocation (the runtime owns temporaries);
+///   4. linalg to parallel loops; goe-map-loops-to-gpu: one launch per
+///      loop nest, its parallel space linearised over blocks of
+///      `blockSize` threads, reductions sequential per thread;
+///      gpu-kernel-outlining; goe-gather-gpu-kernels (one gpu.module
+///      `goe_kernels`, PTX-safe names);
+///   5. nvvm-attach-target(chip), kernels to NVVM, gpu-module-to-binary
+///      (PTX).
+/// The host functions stay memref IR with gpu.launch_func: the artifact
+/// builder reads them as launch plans. Requires a module produced by the
+/// spec frontend.
+void buildCudaLoweringPipeline(mlir::OpPassManager &pm,
+                               const CudaPipelineOptions &options = {});
+
+/// The CUDA toolkit goe was configured with (GOE_CUDA_PATH in the
+/// environment overrides it); empty when none was found.
+std::string defaultCudaToolkitPath();
+
+/// Registers `--goe-lower-to-nvvm` with goe-opt.
+void registerGoeGpuPipelines();
 
 } // namespace goe
 

@@ -32,7 +32,22 @@
 
 namespace goe::runtime {
 
+namespace detail {
+class CudaDevice;
+} // namespace detail
+
+/// Where a session runs compiled code. Cuda needs the model's CUDA code
+/// object (goe-compile --target=cuda), an NVIDIA GPU and its driver
+/// (libcuda.so.1, loaded at session creation; the runtime does not link
+/// it). Routing, grouping by path and combining run on the host either way.
+enum class Device { Cpu, Cuda };
+
 struct SessionOptions {
+  Device device = Device::Cpu;
+  /// Cuda: which GPU (the driver's ordinal).
+  int deviceOrdinal = 0;
+  /// Cuda: the driver library to dlopen (tests point it elsewhere).
+  std::string cudaDriverLibrary = "libcuda.so.1";
   /// Mixed into the seed of `random` routers when a run gives no seed; with
   /// the session's call counter it makes successive runs differ while a
   /// fresh session with the same seed replays the same decisions.
@@ -99,6 +114,8 @@ private:
 
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
+  /// Set when options_.device is Cuda: the loaded kernels and weights.
+  std::shared_ptr<detail::CudaDevice> cuda_;
   mutable std::atomic<uint64_t> calls_{0};
 };
 

@@ -1,0 +1,135 @@
+//===- WeightImport.cpp - list a spec's weights; import them from PyTorch -===//
+//
+// See WeightImport.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WeightImport.h"
+
+#include "goe/Frontends/Spec/MLIRGen.h"
+#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Frontends/Torch/TorchScriptImport.h"
+#include "goe/Runtime/Artifact.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+
+namespace goe::train {
+namespace {
+
+using runtime::Status;
+
+/// The spec's expected weights: every parameter and buffer of its LibTorch
+/// model under --router, plus a vqvae_hclust router's tables, which are
+/// learned outside the network (k-means) but stored beside its weights.
+struct ExpectedWeights {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  std::string specName;
+};
+
+Status expectedWeights(const TrainOptions &options, ExpectedWeights &out) {
+  mlir::DialectRegistry registry;
+  spec::registerSpecDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto spec = spec::readSpecFile(options.specPath, options.vars, &context);
+  if (mlir::failed(spec))
+    return runtime::invalidArgument("cannot read the spec '" +
+                                    options.specPath + "'");
+  const spec::Router *router = nullptr;
+  torchref::BuildOptions buildOptions;
+  if (!options.router.empty()) {
+    router = spec->findRouter(options.router);
+    if (!router) {
+      std::string declared;
+      for (const spec::Router &r : spec->routers)
+        declared += (declared.empty() ? "" : ", ") + r.name;
+      return runtime::invalidArgument(
+          "--router " + options.router +
+          ": the spec declares no router of that name (it declares " +
+          (declared.empty() ? std::string("none") : declared) + ")");
+    }
+    buildOptions.routers[""] = options.router;
+  }
+  std::unique_ptr<torchref::Model> model =
+      torchref::Model::build(*spec, buildOptions, &context);
+  if (!model)
+    return runtime::invalidArgument("cannot build the model of '" +
+                                    options.specPath + "'");
+  out.specName = spec->name;
+  out.shapes = model->parameterShapes();
+  if (router && router->kind == "vqvae_hclust") {
+    int64_t codes = router->params.at("codes").i;
+    int64_t codeDim = router->params.at("code_dim").i;
+    std::vector<std::vector<int64_t>> latent =
+        model->instanceOutputShapes(router->name + "." + router->body);
+    if (latent.size() != 1 || latent[0].size() != 3)
+      return runtime::invalidArgument("router '" + router->name +
+                                      "': its encoder's output is not one "
+                                      "[code_dim, H, W] tensor");
+    int64_t positions = latent[0][1] * latent[0][2];
+    out.shapes[router->name + ".codebook"] = {codes, codeDim};
+    out.shapes[router->name + ".centres"] = {router->choices,
+                                             positions * codeDim};
+  }
+  return runtime::okStatus();
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+void printList(const char *what, const std::vector<std::string> &names) {
+  if (names.empty())
+    return;
+  std::string text;
+  for (size_t i = 0; i < names.size() && i < 8; ++i)
+    text += (i ? ", " : "") + names[i];
+  if (names.size() > 8)
+    text += " and " + std::to_string(names.size() - 8) + " more";
+  std::printf("note: %s %zu: %s\n", what, names.size(), text.c_str());
+}
+
+} // namespace
+
+Status listWeights(const TrainOptions &options) {
+  ExpectedWeights expected;
+  GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
+  for (const auto &[name, shape] : expected.shapes)
+    std::printf("%s %s\n", name.c_str(), shapeText(shape).c_str());
+  return runtime::okStatus();
+}
+
+Status importTorchScriptWeights(const TrainOptions &options) {
+  if (options.out.empty())
+    return runtime::invalidArgument(
+        "--import-torchscript needs --out W.goew (the weights file to write)");
+  ExpectedWeights expected;
+  GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
+  auto imported =
+      torchref::importTorchScript(options.importTorchScript, expected.shapes);
+  if (!imported.ok())
+    return imported.status();
+  printList("ignored tensors the spec does not use,", imported->ignored);
+  printList("converted to f32,", imported->converted);
+  artifact::WeightBundle bundle;
+  for (auto &[name, tensor] : imported->weights)
+    *bundle.add_tensors() = std::move(tensor);
+  GOE_RETURN_IF_ERROR(runtime::writeWeightBundle(options.out, bundle));
+  std::printf("imported %d weights of %s from %s; wrote %s\n",
+              bundle.tensors_size(), expected.specName.c_str(),
+              options.importTorchScript.c_str(), options.out.c_str());
+  return runtime::okStatus();
+}
+
+} // namespace goe::train
