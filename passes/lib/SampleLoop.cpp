@@ -102,8 +102,11 @@ struct SampleLoop : public goe::impl::SampleLoopBase<SampleLoop> {
     for (OpOperand &operand : ret->getOpOperands()) {
       Type want = oneSample(operand.get().getType());
       if (auto cast = operand.get().getDefiningOp<tensor::CastOp>())
-        if (cast.getSource().getType() == want)
+        if (cast.getSource().getType() == want) {
           operand.set(cast.getSource());
+          if (cast->use_empty())
+            cast->erase();
+        }
       if (operand.get().getType() != want) {
         OpBuilder b(ret);
         operand.set(b.create<tensor::CastOp>(ret.getLoc(), want, operand.get()));
@@ -121,7 +124,7 @@ struct SampleLoop : public goe::impl::SampleLoopBase<SampleLoop> {
     Location loc = fn.getLoc();
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value batch = b.create<tensor::DimOp>(loc, entry.getArgument(0), 0);
+    Value batch = b.create<tensor::DimOp>(loc, entry.getArgument(0), zero);
     SmallVector<Value> inits;
     for (Type type : fn.getResultTypes())
       inits.push_back(b.create<tensor::EmptyOp>(
