@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
@@ -26,6 +27,11 @@ namespace {
 /// calling the runtime need their default stacks (8 MiB on Linux): a path
 /// of the examples has at most a dozen such buffers.
 constexpr unsigned kMaxStackBufferBytes = 128 * 1024;
+
+LogicalResult copyAsLinalg(OpBuilder &b, Location loc, Value from, Value to) {
+  b.create<linalg::CopyOp>(loc, from, to);
+  return success();
+}
 } // namespace
 
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
@@ -60,14 +66,23 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  // Copies (padding, a sample into its batch) as linalg.copy: they become
+  // loops LLVM vectorises, where memref.copy into a strided view would call
+  // the generic, element-by-element memrefCopy.
+  bufferize.memCpyFn = copyAsLinalg;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
+  outParams.memCpyFn = copyAsLinalg;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   // A sample's intermediates (tens of kilobytes for the examples' small
   // images) live on the stack: no allocator call, no page faults. Larger
   // ones (YOLO at 320 x 320) stay on the heap.
+  // Allocations inside the sample loop are the same every iteration: hoist
+  // them first, so that promoted ones are one stack slot per call, not one
+  // per sample (which overflowed the stack at batch 100,000).
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   pm.addNestedPass<func::FuncOp>(bufferization::createPromoteBuffersToStackPass(
       /*maxAllocSizeInBytes=*/kMaxStackBufferBytes, /*maxRankOfAllocatedMemRef=*/8));
   bufferization::BufferDeallocationPipelineOptions deallocation;
