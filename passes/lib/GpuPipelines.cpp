@@ -31,18 +31,6 @@
 
 using namespace mlir;
 
-namespace {
-
-/// Copies as linalg.copy rather than memref.copy: a linalg op becomes a
-/// parallel loop and then a kernel like every other op, where memref.copy
-/// would stay on the host.
-LogicalResult copyAsLinalg(OpBuilder &b, Location loc, Value from, Value to) {
-  b.create<linalg::CopyOp>(loc, from, to);
-  return success();
-}
-
-} // namespace
-
 void goe::buildCudaLoweringPipeline(OpPassManager &pm,
                                     const CudaPipelineOptions &options) {
   // 1. Kernels only, weights as trailing arguments (as for the CPU).
@@ -67,10 +55,12 @@ void goe::buildCudaLoweringPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
-  bufferize.memCpyFn = copyAsLinalg;
+  // Copies become kernels like every other op (memref.copy would stay on
+  // the host).
+  bufferize.memCpyFn = goe::copyAsLinalg;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.memCpyFn = copyAsLinalg;
+  outParams.memCpyFn = goe::copyAsLinalg;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
 

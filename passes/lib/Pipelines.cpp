@@ -27,12 +27,13 @@ namespace {
 /// calling the runtime need their default stacks (8 MiB on Linux): a path
 /// of the examples has at most a dozen such buffers.
 constexpr unsigned kMaxStackBufferBytes = 128 * 1024;
+} // namespace
 
-LogicalResult copyAsLinalg(OpBuilder &b, Location loc, Value from, Value to) {
+LogicalResult goe::copyAsLinalg(OpBuilder &b, Location loc, Value from,
+                                Value to) {
   b.create<linalg::CopyOp>(loc, from, to);
   return success();
 }
-} // namespace
 
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createSpecializePaths());
@@ -69,11 +70,11 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   // Copies (padding, a sample into its batch) as linalg.copy: they become
   // loops LLVM vectorises, where memref.copy into a strided view would call
   // the generic, element-by-element memrefCopy.
-  bufferize.memCpyFn = copyAsLinalg;
+  bufferize.memCpyFn = goe::copyAsLinalg;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
-  outParams.memCpyFn = copyAsLinalg;
+  outParams.memCpyFn = goe::copyAsLinalg;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   // A sample's intermediates (tens of kilobytes for the examples' small

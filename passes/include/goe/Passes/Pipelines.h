@@ -10,15 +10,26 @@
 namespace goe {
 
 /// Expert functions (TOSA on tensors) to the LLVM dialect for the CPU:
-///   1. goe-weights-to-arguments, goe-extract-kernels: kernels only, weights
-///      as trailing arguments, C entry points;
-///   2. TOSA to linalg/arith/tensor, elementwise fusion along each function;
-///   3. one-shot bufferization of whole functions, results turned into
+///   1. goe-specialize-paths, goe-weights-to-arguments, goe-extract-kernels:
+///      kernels only, weights as trailing arguments, C entry points;
+///   2. goe-sample-loop: each kernel a loop over batch-1 bodies;
+///   3. TOSA to linalg/arith/tensor, elementwise fusion, then
+///      goe-tile-and-vectorize and goe-lower-vector-contractions;
+///   4. one-shot bufferization of whole functions, results turned into
 ///      caller-provided out-parameters (destination passing: the runtime
-///      owns every buffer), buffer deallocation;
-///   4. linalg to loops, then scf/cf/memref/arith/math/func to LLVM.
+///      owns every buffer), loop-invariant buffers hoisted, small ones on
+///      the stack, buffer deallocation;
+///   5. vector transfers and the rest of linalg to loops, then
+///      vector/scf/cf/memref/arith/math/func to LLVM.
 /// Requires a module produced by the spec frontend.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
+
+/// A bufferization copy as linalg.copy (`memCpyFn` of the bufferization
+/// options): it then lowers like every other linalg op (loops LLVM
+/// vectorises, or a GPU kernel) instead of memref.copy's generic runtime
+/// call for strided views.
+mlir::LogicalResult copyAsLinalg(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value from, mlir::Value to);
 
 /// Registers what the pipelines need in a context: the dialects they lower
 /// through and their external interfaces (bufferization models, LLVM
