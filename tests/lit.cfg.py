@@ -23,3 +23,5 @@ config.substitutions.append(("%examples", os.path.join(config.goe_src_root, "exa
 import shutil
 if shutil.which("ptxas", path=os.pathsep.join(["/usr/local/cuda/bin", os.environ.get("PATH", "")])):
     config.available_features.add("ptxas")
+# The build's tools, for scripts that take a --bin DIR (scripts/experiment.sh).
+config.substitutions.append(("%goe_bin", os.path.join(config.goe_obj_root, "bin")))

@@ -590,6 +590,15 @@ Status run(const TrainOptions &options) {
     Trainer trainer(options, *model, info);
     auto begin = std::chrono::steady_clock::now();
     for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
+      // Early stopping, checked from the state alone so that a resumed run
+      // stops where an uninterrupted one would.
+      if (options.patience > 0 && state.bestEpoch > 0 &&
+          state.epoch - state.bestEpoch >= options.patience) {
+        std::printf("stopped early after epoch %" PRId64 ": no better "
+                    "validation loss for %" PRId64 " epochs\n",
+                    state.epoch, options.patience);
+        break;
+      }
       Trainer::EpochStats s = trainer.trainEpoch(train, adam, epoch);
       Trainer::Eval v = trainer.evaluate(val);
       bool better = v.loss < state.bestValLoss;

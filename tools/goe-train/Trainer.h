@@ -59,6 +59,8 @@ struct TrainOptions {
   double balanceWeight = -1;  // topk load-balancing coefficient; < 0: the
                               // router's balance_weight (default 0.01)
   int64_t epochs = 10;           // total epochs (a resumed run continues)
+  int64_t patience = 0; // stop after this many epochs without a better
+                        // validation loss; 0: never stop early
   int64_t batch = 64;
   double lr = 0.005;
   uint64_t seed = 0;

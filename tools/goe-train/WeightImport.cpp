@@ -19,6 +19,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
+#include <set>
 
 namespace goe::train {
 namespace {
@@ -29,7 +30,10 @@ using runtime::Status;
 /// model under --router, plus a vqvae_hclust router's tables, which are
 /// learned outside the network (k-means) but stored beside its weights.
 struct ExpectedWeights {
-  std::map<std::string, std::vector<int64_t>> shapes;
+  torchref::WeightShapes shapes;
+  /// Encoders of declared routers the graph does not route with: the
+  /// compiled graph holds them but never runs them.
+  torchref::WeightShapes idle;
   std::string specName;
 };
 
@@ -65,6 +69,26 @@ Status expectedWeights(const TrainOptions &options, ExpectedWeights &out) {
                                     options.specPath + "'");
   out.specName = spec->name;
   out.shapes = model->parameterShapes();
+  std::set<std::string> routing; // the routers the graph routes with
+  if (router)
+    routing.insert(router->name);
+  else
+    for (const spec::Node &node : spec->graph)
+      if (node.kind == spec::Node::RouterNode)
+        routing.insert(node.target);
+  for (const spec::Router &declared : spec->routers) {
+    if (routing.count(declared.name) || declared.body.empty())
+      continue;
+    std::string prefix = declared.name + "." + declared.body + ".";
+    for (auto it = out.shapes.begin(); it != out.shapes.end();) {
+      if (it->first.rfind(prefix, 0) == 0) {
+        out.idle.insert(*it);
+        it = out.shapes.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
   if (router && router->kind == "vqvae_hclust") {
     int64_t codes = router->params.at("codes").i;
     int64_t codeDim = router->params.at("code_dim").i;
@@ -107,6 +131,9 @@ Status listWeights(const TrainOptions &options) {
   GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
   for (const auto &[name, shape] : expected.shapes)
     std::printf("%s %s\n", name.c_str(), shapeText(shape).c_str());
+  for (const auto &[name, shape] : expected.idle)
+    std::printf("%s %s (not run by this graph: optional, zeros if absent)\n",
+                name.c_str(), shapeText(shape).c_str());
   return runtime::okStatus();
 }
 
@@ -116,12 +143,14 @@ Status importTorchScriptWeights(const TrainOptions &options) {
         "--import-torchscript needs --out W.goew (the weights file to write)");
   ExpectedWeights expected;
   GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
-  auto imported =
-      torchref::importTorchScript(options.importTorchScript, expected.shapes);
+  auto imported = torchref::importTorchScript(options.importTorchScript,
+                                              expected.shapes, expected.idle);
   if (!imported.ok())
     return imported.status();
   printList("ignored tensors the spec does not use,", imported->ignored);
   printList("converted to f32,", imported->converted);
+  printList("zeros for weights this graph holds but never runs,",
+            imported->zeroFilled);
   artifact::WeightBundle bundle;
   for (auto &[name, tensor] : imported->weights)
     *bundle.add_tensors() = std::move(tensor);

@@ -11,7 +11,11 @@
 //       (goe/Frontends/Torch/TorchScriptImport.h). Extras are ignored with
 //       a note. With a vqvae_hclust router (--router latent) the file must
 //       also hold its tables, `<router>.codebook` [codes, code_dim] and
-//       `<router>.centres` [choices, positions * code_dim].
+//       `<router>.centres` [choices, positions * code_dim]. The encoders
+//       of declared routers the graph does not route with (latent's while
+//       it routes with oracle) are compiled but never run: goe-compile
+//       needs them, a PyTorch model trained without them has none, so
+//       absent ones are written as zeros (with a note).
 //
 // This file holds no LibTorch include: the import itself lives in
 // frontends/torch.

@@ -2,7 +2,7 @@
 //
 //   goe-train SPEC.yaml --data DIR [--var p=8] [--router NAME|random]
 //             [--router-epochs N] [--balance-weight W]
-//             [--epochs N] [--batch B] [--lr 0.005] [--seed S] [--seed-sizes]
+//             [--epochs N] [--patience N] [--batch B] [--lr 0.005] [--seed S] [--seed-sizes]
 //             [--max-train N] [--threads T] [--out W.goew]
 //             [--checkpoint FILE] [--resume FILE]
 //             [--export-split train|val|test --export-dir DIR]
@@ -64,6 +64,8 @@ options:
                          0.01 if unset)
   --epochs N             epochs in all (default 10; a resumed run continues
                          up to N)
+  --patience N           stop early once N epochs in a row have not
+                         improved the validation loss (default 0: never)
   --batch B              batch size (default 64)
   --lr LR                Adam learning rate (default 0.005)
   --seed S               seed of the data split, the initial weights, the
@@ -88,7 +90,7 @@ weights trained in PyTorch (no --data, no training):
   --import-torchscript MODEL.pt
                          take the spec's weights by name from a TorchScript
                          file (torch.jit.save): its parameters and buffers,
-                         PyTorch's dotted names (paths.expert0.0.weight),
+                         PyTorch's dotted names (paths.level0.0.0.weight),
                          must include every weight the spec needs with its
                          exact shape (floating point, converted to f32);
                          others are ignored with a note. Writes --out for
@@ -154,7 +156,7 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
         args, i,
         {"--data", "--var", "--router", "--epochs", "--batch", "--lr",
          "--seed", "--max-train", "--threads", "--out", "--checkpoint",
-         "--router-epochs", "--balance-weight",
+         "--router-epochs", "--balance-weight", "--patience",
          "--resume", "--export-split", "--export-dir", "--test-output",
          "--import-torchscript"},
         flag, value));
@@ -186,6 +188,8 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
       options.balanceWeight = weight;
     } else if (flag == "--epochs") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.epochs, true));
+    } else if (flag == "--patience") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.patience, true));
     } else if (flag == "--batch") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.batch));
     } else if (flag == "--max-train") {

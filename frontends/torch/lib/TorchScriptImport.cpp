@@ -52,9 +52,9 @@ artifact::Tensor toArtifact(const std::string &name, const at::Tensor &value) {
 
 } // namespace
 
-runtime::StatusOr<TorchScriptWeights> importTorchScript(
-    const std::string &path,
-    const std::map<std::string, std::vector<int64_t>> &expected) {
+runtime::StatusOr<TorchScriptWeights>
+importTorchScript(const std::string &path, const WeightShapes &expected,
+                  const WeightShapes &idle) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     return runtime::notFound("cannot read TorchScript file '" + path + "': " +
@@ -81,8 +81,15 @@ runtime::StatusOr<TorchScriptWeights> importTorchScript(
 
   TorchScriptWeights result;
   std::vector<std::string> missing, problems;
-  for (const auto &[name, shape] : expected) {
+  WeightShapes wanted = expected;
+  wanted.insert(idle.begin(), idle.end());
+  for (const auto &[name, shape] : wanted) {
     auto it = found.find(name);
+    if (it == found.end() && !expected.count(name)) {
+      result.zeroFilled.push_back(name);
+      result.weights[name] = toArtifact(name, torch::zeros(shape));
+      continue;
+    }
     if (it == found.end()) {
       missing.push_back("'" + name + "' " + shapeText(shape));
       continue;
@@ -121,7 +128,7 @@ runtime::StatusOr<TorchScriptWeights> importTorchScript(
     return runtime::invalidArgument(message);
   }
   for (const auto &[name, value] : found)
-    if (!expected.count(name))
+    if (!wanted.count(name))
       result.ignored.push_back(name);
   return result;
 }

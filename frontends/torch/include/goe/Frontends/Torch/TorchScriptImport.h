@@ -38,17 +38,24 @@ struct TorchScriptWeights {
   /// Expected names whose tensors were not f32 and were converted
   /// ("name (Double)"), sorted.
   std::vector<std::string> converted;
+  /// `idle` names absent from the file, written as zeros, sorted.
+  std::vector<std::string> zeroFilled;
 };
+
+using WeightShapes = std::map<std::string, std::vector<int64_t>>;
 
 /// Reads the TorchScript file at `path` and takes, from its parameters and
 /// buffers (recursively, PyTorch's dotted names), each of `expected`
-/// (goe name -> shape). Errors name the file and every missing or
-/// mis-shaped weight: a missing file is NotFound, a file that is not a
-/// TorchScript archive is DataLoss, a missing or mis-shaped weight is
-/// InvalidArgument. Never throws.
-runtime::StatusOr<TorchScriptWeights> importTorchScript(
-    const std::string &path,
-    const std::map<std::string, std::vector<int64_t>> &expected);
+/// (goe name -> shape). `idle` weights are those the compiled graph holds
+/// but never runs (the encoder of a declared router the graph does not
+/// route with): taken if present, zeros if absent, since a PyTorch model
+/// trained without that router has no such weights. Errors name the file
+/// and every missing or mis-shaped weight: a missing file is NotFound, a
+/// file that is not a TorchScript archive is DataLoss, a missing or
+/// mis-shaped weight is InvalidArgument. Never throws.
+runtime::StatusOr<TorchScriptWeights>
+importTorchScript(const std::string &path, const WeightShapes &expected,
+                  const WeightShapes &idle = {});
 
 } // namespace goe::torchref
 
