@@ -1,6 +1,7 @@
 //===- TorchScriptImport.cpp - weights from a TorchScript file by name ----===//
 
 #include "goe/Frontends/Torch/TorchScriptImport.h"
+#include "goe/Frontends/Torch/WeightExport.h"
 
 #include <torch/script.h>
 
@@ -36,18 +37,6 @@ std::string listSome(const std::vector<std::string> &items, size_t shown = 6) {
 /// serialized code's context, noise for a user.
 std::string firstLine(const std::string &text) {
   return text.substr(0, text.find('\n'));
-}
-
-artifact::Tensor toArtifact(const std::string &name, const at::Tensor &value) {
-  at::Tensor data = value.detach().to(at::kFloat).contiguous();
-  artifact::Tensor tensor;
-  tensor.set_name(name);
-  for (int64_t d : data.sizes())
-    tensor.add_shape(d);
-  tensor.set_dtype(artifact::F32);
-  tensor.set_data(std::string(static_cast<const char *>(data.data_ptr()),
-                              data.numel() * sizeof(float)));
-  return tensor;
 }
 
 } // namespace
@@ -87,7 +76,7 @@ importTorchScript(const std::string &path, const WeightShapes &expected,
     auto it = found.find(name);
     if (it == found.end() && !expected.count(name)) {
       result.zeroFilled.push_back(name);
-      result.weights[name] = toArtifact(name, torch::zeros(shape));
+      result.weights[name] = toArtifactTensor(name, torch::zeros(shape));
       continue;
     }
     if (it == found.end()) {
@@ -110,7 +99,7 @@ importTorchScript(const std::string &path, const WeightShapes &expected,
     if (value.scalar_type() != at::kFloat)
       result.converted.push_back(name + " (" +
                                  c10::toString(value.scalar_type()) + ")");
-    result.weights[name] = toArtifact(name, value);
+    result.weights[name] = toArtifactTensor(name, value);
   }
   if (!missing.empty() || !problems.empty()) {
     std::string message = "TorchScript file '" + path + "' does not fit the spec:";

@@ -22,6 +22,11 @@ namespace goe::torchref {
 /// Every tensor of `model` as contiguous f32 data, keyed by name.
 std::map<std::string, artifact::Tensor> exportWeights(const Model &model);
 
+/// One LibTorch tensor as an artifact tensor named `name`: converted to f32,
+/// contiguous, row-major.
+artifact::Tensor toArtifactTensor(const std::string &name,
+                                  const at::Tensor &value);
+
 /// A runtime view of a contiguous f32 or i64 LibTorch tensor (no copy; the
 /// tensor must outlive the view).
 runtime::TensorView viewOf(const at::Tensor &tensor);
