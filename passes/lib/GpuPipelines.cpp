@@ -51,18 +51,7 @@ void goe::buildCudaLoweringPipeline(OpPassManager &pm,
   // 3. Whole-function bufferization; results become caller-provided
   //    outputs. No deallocation pipeline: temporaries are the runtime's
   //    (the launch plan lists them and frees them after the function).
-  bufferization::OneShotBufferizationOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
-  // Copies become kernels like every other op (memref.copy would stay on
-  // the host).
-  bufferize.memCpyFn = goe::copyAsLinalg;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.memCpyFn = goe::copyAsLinalg;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
+  addBufferizationToOutParams(pm, /*hoistStaticAllocs=*/false);
 
   // 4. One parallel loop nest per linalg op (reductions as inner scf.for),
   //    each mapped to one launch over blocks x threads, then outlined into

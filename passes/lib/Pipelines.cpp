@@ -29,10 +29,28 @@ namespace {
 constexpr unsigned kMaxStackBufferBytes = 128 * 1024;
 } // namespace
 
-LogicalResult goe::copyAsLinalg(OpBuilder &b, Location loc, Value from,
-                                Value to) {
+/// Copies as linalg.copy: they then lower like every other linalg op (loops
+/// LLVM vectorises, or a GPU kernel) instead of memref.copy's generic,
+/// element-by-element runtime call for strided views.
+static LogicalResult copyAsLinalg(OpBuilder &b, Location loc, Value from,
+                                  Value to) {
   b.create<linalg::CopyOp>(loc, from, to);
   return success();
+}
+
+void goe::addBufferizationToOutParams(OpPassManager &pm,
+                                      bool hoistStaticAllocs) {
+  bufferization::OneShotBufferizationOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferize.memCpyFn = copyAsLinalg;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = hoistStaticAllocs;
+  outParams.memCpyFn = copyAsLinalg;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
 }
 
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
@@ -63,20 +81,7 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   fn.addPass(createLinalgGeneralizeNamedOpsPass());
   fn.addPass(createInterchangeForVectorization());
 
-  bufferization::OneShotBufferizationOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
-  // Copies (padding, a sample into its batch) as linalg.copy: they become
-  // loops LLVM vectorises, where memref.copy into a strided view would call
-  // the generic, element-by-element memrefCopy.
-  bufferize.memCpyFn = goe::copyAsLinalg;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.memCpyFn = goe::copyAsLinalg;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
+  addBufferizationToOutParams(pm, /*hoistStaticAllocs=*/true);
   // A sample's intermediates (tens of kilobytes for the examples' small
   // images) live on the stack: no allocator call, no page faults. Larger
   // ones (YOLO at 320 x 320) stay on the heap.

@@ -24,12 +24,12 @@ namespace goe {
 /// Requires a module produced by the spec frontend.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
-/// A bufferization copy as linalg.copy (`memCpyFn` of the bufferization
-/// options): it then lowers like every other linalg op (loops LLVM
-/// vectorises, or a GPU kernel) instead of memref.copy's generic runtime
-/// call for strided views.
-mlir::LogicalResult copyAsLinalg(mlir::OpBuilder &b, mlir::Location loc,
-                                 mlir::Value from, mlir::Value to);
+/// Whole-function one-shot bufferization with identity layouts at function
+/// boundaries, copies as linalg.copy, results turned into caller-provided
+/// out-parameters (destination passing), then canonicalisation. Shared by
+/// the CPU and CUDA pipelines.
+void addBufferizationToOutParams(mlir::OpPassManager &pm,
+                                 bool hoistStaticAllocs);
 
 /// Registers what the pipelines need in a context: the dialects they lower
 /// through and their external interfaces (bufferization models, LLVM
