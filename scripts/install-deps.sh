@@ -13,6 +13,10 @@ packages=(
   libtorch-dev libopenblas0-pthread libopenblas-dev
   # clustering and nearest-code search
   libfaiss-dev
+  # datasets: image decoding/resizing (OpenCV), .gz IDX files (zlib), and
+  # Fashion-MNIST itself (70,000 real images, IDX gz)
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev zlib1g-dev
+  dataset-fashion-mnist
   # artifact format, spec reader
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev
   # tests and benchmarks
