@@ -16,6 +16,7 @@ packages=(
   # datasets: image decoding/resizing (OpenCV), .gz IDX files (zlib), and
   # Fashion-MNIST itself (70,000 real images, IDX gz)
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev zlib1g-dev
+  nlohmann-json3-dev
   dataset-fashion-mnist
   # artifact format, spec reader
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev
