@@ -1,0 +1,74 @@
+//===- CocoEval.h - COCO's 12 box-detection statistics -----------*- C++ -*-===//
+//
+// What pycocotools' COCOeval computes for iouType "bbox", with its exact
+// semantics, so a goe number can be set next to anybody's COCO number:
+//   - IoU of [x, y, w, h] boxes without +1; against a crowd ground truth
+//     the union is the detection's own area;
+//   - per image and category, detections sorted by score (stable) and cut
+//     at maxDets; each, in that order, takes the best still-unmatched
+//     ground truth with IoU >= t (crowds may be matched again; once a
+//     non-ignored match exists an ignored one never replaces it), for each
+//     of the ten thresholds 0.50:0.05:0.95 separately;
+//   - ground truths that are crowds or outside the area range are ignored,
+//     as are unmatched detections outside it;
+//   - precision made monotone from the right, sampled at the 101 recall
+//     points 0:0.01:1 (left searchsorted, 0 past the last recall);
+//   - categories without ground truth (for an area range) are left out of
+//     the means; a statistic with nothing to average is -1.
+// Area ranges: all, small (< 32^2), medium (32^2..96^2), large (> 96^2)
+// pixels, by the ground truth's `area` (w * h when the file has none) and
+// the detection's w * h. maxDets 1, 10, 100.
+//
+// Thread safety: the functions are reentrant.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_DATA_COCOEVAL_H
+#define GOE_DATA_COCOEVAL_H
+
+#include "goe/Runtime/Status.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace goe::data {
+
+using runtime::Status;
+using runtime::StatusOr;
+
+struct CocoBox {
+  int64_t imageId = 0, categoryId = 0;
+  double x = 0, y = 0, w = 0, h = 0; // pixels
+  double area = 0;                   // ground truth: its `area`
+  double score = 0;                  // detections
+  bool crowd = false;                // ground truth
+};
+
+struct CocoEvalInput {
+  std::vector<int64_t> imageIds;    // the ground truth's images
+  std::vector<int64_t> categoryIds; // the ground truth's categories
+  std::vector<CocoBox> groundTruth;
+  std::vector<CocoBox> detections;
+};
+
+/// The statistics in COCOeval.summarize()'s order: AP, AP50, AP75, APs,
+/// APm, APl, AR1, AR10, AR100, ARs, ARm, ARl.
+using CocoStats = std::array<double, 12>;
+extern const char *const kCocoStatNames[12];
+
+CocoStats cocoEvaluate(const CocoEvalInput &input);
+
+/// Reads a ground-truth instances JSON and a results JSON (a list of
+/// {image_id, category_id, bbox, score}). Errors name the file and entry;
+/// results for images the ground truth lacks are refused, as COCO does.
+StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
+                                          const std::string &resultsPath);
+
+/// The twelve lines COCOeval.summarize() prints.
+std::string formatCocoStats(const CocoStats &stats);
+
+} // namespace goe::data
+
+#endif // GOE_DATA_COCOEVAL_H
