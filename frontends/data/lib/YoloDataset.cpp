@@ -140,6 +140,38 @@ StatusOr<std::vector<DetectionBox>> parseYoloLabels(const std::string &text,
   return boxes;
 }
 
+StatusOr<std::vector<std::string>> readClassNames(const std::string &dataYaml) {
+  auto text = runtime::readFileBytes(dataYaml);
+  if (!text.ok())
+    return text.status();
+  std::vector<std::string> names;
+  try {
+    YAML::Node root = YAML::Load(*text);
+    YAML::Node list = root.IsMap() ? root["names"] : YAML::Node();
+    if (list && list.IsSequence())
+      for (const YAML::Node &name : list)
+        names.push_back(name.as<std::string>());
+    else if (list && list.IsMap())
+      for (const auto &entry : list) {
+        int64_t index = entry.first.as<int64_t>();
+        if (index < 0 || index > 100000)
+          return runtime::invalidArgument(dataYaml + ": class index " +
+                                          std::to_string(index) +
+                                          " in 'names' is out of range");
+        if ((int64_t)names.size() <= index)
+          names.resize(index + 1);
+        names[index] = entry.second.as<std::string>();
+      }
+    else
+      return runtime::invalidArgument(dataYaml + ": no 'names' list");
+  } catch (const YAML::Exception &error) {
+    return runtime::invalidArgument(dataYaml + ":" +
+                                    std::to_string(error.mark.line + 1) +
+                                    ": " + error.msg);
+  }
+  return names;
+}
+
 StatusOr<DetectionSet> readYoloDataset(const std::string &dataYaml) {
   auto text = runtime::readFileBytes(dataYaml);
   if (!text.ok())

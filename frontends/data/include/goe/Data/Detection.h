@@ -65,6 +65,10 @@ struct DetectionSet {
 /// Reads a YOLO-format set from its data.yaml.
 StatusOr<DetectionSet> readYoloDataset(const std::string &dataYaml);
 
+/// The class names of a data.yaml (`names`, a list or ultralytics' map),
+/// without reading its splits.
+StatusOr<std::vector<std::string>> readClassNames(const std::string &dataYaml);
+
 /// Parses one YOLO labels file's text; `name` names it in messages.
 StatusOr<std::vector<DetectionBox>> parseYoloLabels(const std::string &text,
                                                     const std::string &name,
