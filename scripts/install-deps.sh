@@ -20,6 +20,8 @@ packages=(
   dataset-fashion-mnist
   # artifact format, spec reader
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev
+  # the Python package (pybind11 over the C API) and its tests
+  pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
 )

@@ -21,6 +21,8 @@ struct goe_status_s {
 };
 struct goe_model_s {
   std::shared_ptr<const Model> model;
+  /// "output<i>": the artifact does not name outputs.
+  std::vector<std::string> outputNames;
 };
 struct goe_session_s {
   std::unique_ptr<Session> session;
@@ -65,9 +67,27 @@ goe_status_t loadWith(StatusOr<std::shared_ptr<const Model>> loaded,
                       goe_model_t **out) {
   if (!loaded.ok())
     return toC(loaded.status());
-  *out = new goe_model_t{std::move(loaded).value()};
+  auto *model = new goe_model_t{std::move(loaded).value(), {}};
+  for (size_t i = 0; i < model->model->numOutputs(); ++i)
+    model->outputNames.push_back("output" + std::to_string(i));
+  *out = model;
   return nullptr;
 }
+
+goe_status_t describe(const std::string &name, const TensorSpec &spec,
+                      const char **out_name, goe_dtype_t *out_dtype,
+                      const int64_t **out_shape, size_t *out_rank) {
+  if (out_name)
+    *out_name = name.c_str();
+  if (out_dtype)
+    *out_dtype = static_cast<goe_dtype_t>(spec.dtype);
+  if (out_shape)
+    *out_shape = spec.shape.data();
+  if (out_rank)
+    *out_rank = spec.shape.size();
+  return nullptr;
+}
+
 
 } // namespace
 
@@ -124,6 +144,35 @@ size_t goe_model_input_count(const goe_model_t *model) {
 }
 size_t goe_model_output_count(const goe_model_t *model) {
   return model ? model->model->numOutputs() : 0;
+}
+
+const char *goe_model_name(const goe_model_t *model) {
+  return model ? model->model->name().c_str() : "";
+}
+
+
+goe_status_t goe_model_input(const goe_model_t *model, size_t index,
+                             const char **out_name, goe_dtype_t *out_dtype,
+                             const int64_t **out_shape, size_t *out_rank) {
+  if (!model)
+    return nullArgument("model");
+  if (index >= model->model->numInputs())
+    return toC(outOfRange("input " + std::to_string(index) + " of " +
+                          std::to_string(model->model->numInputs())));
+  return describe(model->model->inputName(index), model->model->inputSpec(index),
+                  out_name, out_dtype, out_shape, out_rank);
+}
+
+goe_status_t goe_model_output(const goe_model_t *model, size_t index,
+                              const char **out_name, goe_dtype_t *out_dtype,
+                              const int64_t **out_shape, size_t *out_rank) {
+  if (!model)
+    return nullArgument("model");
+  if (index >= model->model->numOutputs())
+    return toC(outOfRange("output " + std::to_string(index) + " of " +
+                          std::to_string(model->model->numOutputs())));
+  return describe(model->outputNames[index], model->model->outputSpec(index),
+                  out_name, out_dtype, out_shape, out_rank);
 }
 
 goe_status_t goe_model_function_stats(const goe_model_t *model,
@@ -241,6 +290,12 @@ goe_status_t goe_result_route(const goe_result_t *result, size_t index,
   if (out_weights)
     *out_weights = r.weights.data();
   return nullptr;
+}
+
+const char *goe_result_route_router(const goe_result_t *result, size_t index) {
+  if (!result || index >= result->result.routes.size())
+    return "";
+  return result->result.routes[index].router.c_str();
 }
 
 size_t goe_result_dispatch_count(const goe_result_t *result) {

@@ -86,6 +86,17 @@ void goe_model_free(goe_model_t *model);
 
 size_t goe_model_input_count(const goe_model_t *model);
 size_t goe_model_output_count(const goe_model_t *model);
+/* The model's name; valid while the model lives ("" for NULL). */
+const char *goe_model_name(const goe_model_t *model);
+/* Input or output `index`: its name, dtype and per-sample shape (the batch
+ * left out). Pointers stay valid while the model lives. Outputs are named
+ * "output<index>" (the artifact does not name them). */
+goe_status_t goe_model_input(const goe_model_t *model, size_t index,
+                             const char **out_name, goe_dtype_t *out_dtype,
+                             const int64_t **out_shape, size_t *out_rank);
+goe_status_t goe_model_output(const goe_model_t *model, size_t index,
+                              const char **out_name, goe_dtype_t *out_dtype,
+                              const int64_t **out_shape, size_t *out_rank);
 /* Cumulative execution counters of a named function since load. */
 goe_status_t goe_model_function_stats(const goe_model_t *model,
                                       const char *function, uint64_t *calls,
@@ -112,6 +123,8 @@ goe_status_t goe_result_output(const goe_result_t *result, size_t index,
 /* ROUTE steps in order: out_choices and out_weights point to batch * k
  * values (row-major [batch][k]). */
 size_t goe_result_route_count(const goe_result_t *result);
+/* The router a ROUTE step ran; valid until goe_result_free. */
+const char *goe_result_route_router(const goe_result_t *result, size_t index);
 goe_status_t goe_result_route(const goe_result_t *result, size_t index,
                               int64_t *out_batch, int64_t *out_k,
                               const int64_t **out_choices,
