@@ -17,6 +17,8 @@ packages=(
   # Fashion-MNIST itself (70,000 real images, IDX gz)
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev zlib1g-dev
   nlohmann-json3-dev
+  # goe-serve: HTTP (and curl for trying it by hand)
+  libcpp-httplib-dev curl
   dataset-fashion-mnist
   # artifact format, spec reader
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev

@@ -1,0 +1,158 @@
+//===- Server.cpp - goe-serve's HTTP front --------------------------------===//
+
+#include "Server.h"
+
+#include "InferJson.h"
+
+#include <httplib.h>
+
+#include <filesystem>
+
+namespace goe::serve {
+namespace {
+
+constexpr const char *kJson = "application/json";
+
+int httpStatus(const runtime::Status &status) {
+  switch (status.code()) {
+  case runtime::StatusCode::InvalidArgument:
+  case runtime::StatusCode::OutOfRange:
+    return 400;
+  case runtime::StatusCode::NotFound:
+    return 404;
+  case runtime::StatusCode::FailedPrecondition:
+    return 503;
+  default:
+    return 500;
+  }
+}
+
+} // namespace
+
+runtime::StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions &options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(options.modelDir, ec))
+    return runtime::notFound("model directory '" + options.modelDir +
+                             "' does not exist or is not a directory");
+  std::unique_ptr<Server> server(new Server());
+  server->options_ = options;
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::directory_iterator(options.modelDir, ec))
+    if (entry.path().extension() == ".goe")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty())
+    return runtime::notFound("model directory '" + options.modelDir +
+                             "' holds no .goe model");
+  for (const fs::path &file : files) {
+    std::string name = file.stem().string();
+    auto model = ServedModel::load(name, file.string(), options.batching, server->metrics_);
+    if (!model.ok())
+      return model.status().withContext("model '" + name + "'");
+    server->models_[name] = std::move(model).value();
+  }
+  server->http_ = std::make_unique<httplib::Server>();
+  server->http_->set_payload_max_length(options.maxBodyBytes);
+  size_t threads = std::max<size_t>(1, options.httpThreads);
+  server->http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Clients that keep their connection (every benchmark and SDK does) should
+  // not be cut off every 5 requests, httplib's default.
+  server->http_->set_keep_alive_max_count(100000);
+  // Small JSON responses must not wait for delayed ACKs (Nagle).
+  server->http_->set_tcp_nodelay(true);
+  server->routes();
+  return server;
+}
+
+Server::~Server() { stop(); }
+
+int Server::bind(const std::string &host, int port) {
+  if (port == 0)
+    return http_->bind_to_any_port(host);
+  return http_->bind_to_port(host, port) ? port : -1;
+}
+
+bool Server::serve() {
+  ready_ = true;
+  bool ok = http_->listen_after_bind();
+  ready_ = false;
+  return ok || stopped_;
+}
+
+void Server::stop() {
+  if (stopped_.exchange(true))
+    return;
+  ready_ = false;
+  if (http_)
+    http_->stop(); // answers the requests in flight, then returns from serve()
+  for (auto &[name, model] : models_)
+    model->drain();
+}
+
+void Server::routes() {
+  httplib::Server &http = *http_;
+  auto json = [](httplib::Response &res, int status, const std::string &body) {
+    res.status = status;
+    res.set_content(body, kJson);
+  };
+  http.Get("/v2/health/live", [](const httplib::Request &, httplib::Response &res) {
+    res.status = 200;
+  });
+  http.Get("/v2/health/ready", [this](const httplib::Request &, httplib::Response &res) {
+    res.status = ready_ ? 200 : 503;
+  });
+  http.Get("/v2", [json](const httplib::Request &, httplib::Response &res) {
+    json(res, 200, R"({"name":"goe-serve","version":"1","extensions":["goe_routes"]})");
+  });
+  http.Get(R"(/v2/models/([^/]+))", [this, json](const httplib::Request &req,
+                                                 httplib::Response &res) {
+    auto it = models_.find(req.matches[1]);
+    if (it == models_.end())
+      return json(res, 404, renderError("unknown model '" + std::string(req.matches[1]) + "'"));
+    json(res, 200, renderModelMetadata(it->first, it->second->model()));
+  });
+  http.Get(R"(/v2/models/([^/]+)/ready)", [this](const httplib::Request &req,
+                                                 httplib::Response &res) {
+    res.status = models_.count(req.matches[1]) ? (ready_ ? 200 : 503) : 404;
+  });
+  http.Post(R"(/v2/models/([^/]+)/infer)", [this, json](const httplib::Request &req,
+                                                       httplib::Response &res) {
+    std::string name = req.matches[1];
+    auto it = models_.find(name);
+    if (it == models_.end()) {
+      metrics_.request(name, 404);
+      return json(res, 404, renderError("unknown model '" + name + "'"));
+    }
+    ServedModel &model = *it->second;
+    auto request = parseInferRequest(req.body, model.model());
+    if (!request.ok()) {
+      metrics_.request(name, 400);
+      return json(res, 400, renderError(request.status().message()));
+    }
+    InferResult result = model.submit(std::move(request->inputs)).get();
+    if (!result.status.ok()) {
+      int status = httpStatus(result.status);
+      metrics_.request(name, status);
+      return json(res, status, renderError(result.status.message()));
+    }
+    metrics_.request(name, 200);
+    json(res, 200, renderInferResponse(name, *request, model.model(), result));
+  });
+  http.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
+    res.set_content(metrics_.render(), "text/plain; version=0.0.4");
+  });
+  // 413 for bodies over the limit, a JSON 404 elsewhere.
+  http.set_error_handler([this, json](const httplib::Request &, httplib::Response &res) {
+    if (!res.body.empty())
+      return; // a handler's own error, already worded
+    if (res.status == 413)
+      return json(res, 413, renderError("the request body is over the " +
+                                        std::to_string(options_.maxBodyBytes) +
+                                        "-byte limit"));
+    if (res.status == 404)
+      return json(res, 404, renderError("no such endpoint"));
+  });
+}
+
+} // namespace goe::serve
