@@ -101,9 +101,10 @@ std::optional<WeightRecipe> goe::recipeOf(ml_program::GlobalOp global) {
   return recipe;
 }
 
-ml_program::GlobalOp goe::deriveWeight(const runtime::WeightTransform &transform,
-                                       ArrayRef<ml_program::GlobalOp> operands,
-                                       StringRef name, SymbolTable &symbols) {
+ml_program::GlobalOp
+goe::deriveWeight(const runtime::WeightTransform &transform,
+                  ArrayRef<ml_program::GlobalOp> operands, StringRef name,
+                  SymbolTable &symbols) {
   std::vector<FloatTensor> values;
   std::vector<WeightRecipe> recipes;
   for (ml_program::GlobalOp operand : operands) {
@@ -114,7 +115,8 @@ ml_program::GlobalOp goe::deriveWeight(const runtime::WeightTransform &transform
     values.push_back(std::move(*bound));
     recipes.push_back(std::move(*recipe));
   }
-  std::optional<WeightRecipe> recipe = runtime::composeRecipe(transform, recipes);
+  std::optional<WeightRecipe> recipe =
+      runtime::composeRecipe(transform, recipes);
   if (!recipe || operands.empty())
     return nullptr;
   std::vector<const FloatTensor *> pointers;

@@ -41,11 +41,6 @@ struct RouterTables {
 /// declares; every problem is collected, so one message lists them all.
 class BundleCheck {
 public:
-  BundleCheck(const artifact::Model &model) {
-    for (const artifact::WeightSource &source : model.weight_sources())
-      declared.emplace(source.name(), shapeOf(source.shape()));
-  }
-
   /// Indexes `bundle` by name; a name given twice is an error at once.
   Status index(const artifact::WeightBundle &bundle) {
     for (const artifact::Tensor &tensor : bundle.tensors())
@@ -76,8 +71,8 @@ public:
     if (!absent.empty())
       problems.insert(problems.begin(),
                       std::to_string(absent.size()) + " of " +
-                          std::to_string(total) + " weight(s) missing: " +
-                          joined(absent));
+                          std::to_string(total) +
+                          " weight(s) missing: " + joined(absent));
   }
 
   /// The learned tables of routers that have them: given, both replace the
@@ -95,8 +90,9 @@ public:
       RouterTables tables{r, nullptr, nullptr};
       const artifact::Tensor *codebook = take(router.name() + ".codebook");
       const artifact::Tensor *centres = take(router.name() + ".centres");
-      bool fit = (!codebook || fits(*codebook, shapeOf(router.codebook().shape()))) &&
-                 (!centres || fits(*centres, shapeOf(router.centres().shape())));
+      bool fit =
+          (!codebook || fits(*codebook, shapeOf(router.codebook().shape()))) &&
+          (!centres || fits(*centres, shapeOf(router.centres().shape())));
       if (codebook && centres) {
         tables.codebook = codebook;
         tables.centres = centres;
@@ -125,7 +121,6 @@ public:
                          joined(unknown));
   }
 
-  std::map<std::string, std::vector<int64_t>> declared;
   std::map<std::string, const artifact::Tensor *> given; // not yet taken
   std::map<std::string, FloatTensor> sources;
   std::vector<RouterTables> routerTables;
@@ -150,8 +145,7 @@ private:
       return false;
     }
     StatusOr<int64_t> count = checkedNumel(shape);
-    if (!count.ok() ||
-        tensor.data().size() != size_t(*count) * sizeof(float)) {
+    if (!count.ok() || tensor.data().size() != size_t(*count) * sizeof(float)) {
       problems.push_back(quote(tensor.name()) + " has " +
                          std::to_string(tensor.data().size()) +
                          " bytes of data, " + specToString(expected) +
@@ -230,7 +224,7 @@ Status bindWeightBundle(const artifact::WeightBundle &bundle,
   if (model.weight_sources_size() == 0 && model.weights_size() > 0)
     return failedPrecondition("the model does not record which weights it is "
                               "made of; recompile it with this goe-compile");
-  BundleCheck check(model);
+  BundleCheck check;
   GOE_RETURN_IF_ERROR(check.index(bundle));
   check.checkSources(model);
   check.checkRouterTables(model);

@@ -1,4 +1,4 @@
-//===- WeightTransforms.cpp - how stored weights are made from trained ones -===//
+//===- WeightTransforms.cpp - stored weights from trained ones ------------===//
 
 #include "goe/Runtime/WeightTransforms.h"
 
@@ -110,7 +110,8 @@ TransformResult foldBias(const WeightTransform &t,
                          const std::vector<const FloatTensor *> &operands) {
   if (operands.size() != 4 && operands.size() != 5)
     return failure(t, "takes [bias,] running_mean, gamma, running_var, beta; "
-                      "got " + std::to_string(operands.size()) + " operands");
+                      "got " +
+                          std::to_string(operands.size()) + " operands");
   size_t first = operands.size() - 4; // 1 with a bias
   const FloatTensor &mean = *operands[first];
   if (mean.shape.size() != 1)
@@ -155,7 +156,8 @@ std::string_view weightTransformName(WeightTransform::Kind kind) {
   return "unknown";
 }
 
-std::optional<WeightTransform::Kind> weightTransformKind(std::string_view name) {
+std::optional<WeightTransform::Kind>
+weightTransformKind(std::string_view name) {
   for (auto kind : {WeightTransform::Kind::Transpose,
                     WeightTransform::Kind::FoldBatchNormWeight,
                     WeightTransform::Kind::FoldBatchNormBias})

@@ -1,4 +1,4 @@
-//===- CompiledWeightsTest.cpp - goe-run --weights equals goe-compile --weights -===//
+//===- CompiledWeightsTest.cpp - goe-run --weights = goe-compile --weights ===//
 //
 // One weights file (random, with non-trivial batch-norm statistics and
 // latent router tables) compiled in (`goe-compile --weights`) and given at
@@ -15,6 +15,7 @@
 #include "goe/Runtime/Session.h"
 #include "goe/Runtime/WeightBinding.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include <gmock/gmock.h>
@@ -71,8 +72,8 @@ protected:
     module = spec::buildModule(*spec, c.build, &context);
     ASSERT_TRUE(module);
     trained = bundleOf(randomWeights(*module, 11));
-    path = tempPath(std::to_string(reinterpret_cast<uintptr_t>(this)) +
-                    ".goew");
+    path =
+        tempPath(std::to_string(reinterpret_cast<uintptr_t>(this)) + ".goew");
     ASSERT_TRUE(rt::writeWeightBundle(path, trained).ok());
   }
 
@@ -87,10 +88,21 @@ protected:
     return mlir::succeeded(model) ? *model : artifact::Model();
   }
 
+  /// Why goe-compile --weights refuses `bundle` ("" if it does not).
+  std::string compileErrors(const artifact::WeightBundle &bundle) {
+    std::string errors;
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      errors += d.str();
+      return mlir::success();
+    });
+    (void)bindWeights(*module, bundle);
+    return errors;
+  }
+
   /// goe-compile --seed 3.
   artifact::Model compileWithSeed() {
-    auto model = buildArtifact(*module, randomWeights(*module, 3),
-                               CompileOptions());
+    auto model =
+        buildArtifact(*module, randomWeights(*module, 3), CompileOptions());
     EXPECT_TRUE(mlir::succeeded(model));
     return mlir::succeeded(model) ? *model : artifact::Model();
   }
@@ -181,14 +193,16 @@ protected:
 };
 
 TEST_F(CompiledWeights, FoldedBatchNormsAndPrepackedWeights) {
-  expectSameBits({std::string(GOE_TEST_INPUTS_DIR) + "/batchnorm.yaml", {}, {}});
+  expectSameBits(
+      {std::string(GOE_TEST_INPUTS_DIR) + "/batchnorm.yaml", {}, {}});
 }
 
 TEST_F(CompiledWeights, LatentRouterTables) {
   spec::BuildOptions latent;
   latent.routers[""] = "latent";
   expectSameBits({std::string(GOE_EXAMPLES_DIR) + "/rotated_mnist/goe.yaml",
-                  {{"p", 2}}, latent});
+                  {{"p", 2}},
+                  latent});
 }
 
 TEST_F(CompiledWeights, RefusesAPartialOrMisshapenFile) {
@@ -207,9 +221,16 @@ TEST_F(CompiledWeights, RefusesAPartialOrMisshapenFile) {
   auto refused = rt::Model::fromProto(seeded, options);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(),
-              HasSubstr("weights file '" + path + "': does not fit the model: "
+              HasSubstr("weights file '" + path +
+                        "': does not fit the model: "
                         "1 of 37 weight(s) missing: "
                         "'heads.expert2.1.running_var' [4]"));
+
+  // goe-compile --weights refuses it with the same words.
+  EXPECT_THAT(
+      compileErrors(partial),
+      HasSubstr("the weights file does not fit the model: 1 of 37 "
+                "weight(s) missing: 'heads.expert2.1.running_var' [4]"));
 
   artifact::WeightBundle misshapen = trained;
   for (artifact::Tensor &t : *misshapen.mutable_tensors())
@@ -219,6 +240,9 @@ TEST_F(CompiledWeights, RefusesAPartialOrMisshapenFile) {
   refused = rt::Model::fromProto(seeded, options);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(),
+              HasSubstr("'heads.expert0.4.weight' is f32[10, 195], the model "
+                        "needs f32[10, 196]"));
+  EXPECT_THAT(compileErrors(misshapen),
               HasSubstr("'heads.expert0.4.weight' is f32[10, 195], the model "
                         "needs f32[10, 196]"));
 }

@@ -1,4 +1,4 @@
-//===- WeightBindingTest.cpp - a weights file bound by the artifact's recipes -===//
+//===- WeightBindingTest.cpp - a weights file bound by recipes ------------===//
 //
 // A hand-made artifact whose stored weights are a folded, prepacked
 // convolution weight, its folded bias and a prepacked linear weight: a
@@ -47,8 +47,8 @@ void addSource(artifact::Model &model, const std::string &name,
 artifact::Model foldedModel() {
   artifact::Model model;
   addSource(model, "c.weight", {2, 1, 1, 1});
-  for (const char *bn : {"bn.weight", "bn.bias", "bn.running_mean",
-                         "bn.running_var"})
+  for (const char *bn :
+       {"bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"})
     addSource(model, bn, {2});
   addSource(model, "l.weight", {3, 2});
   *model.add_weights() = tensor("c.folded_weight.hwcf", {1, 1, 1, 2}, {0, 0});
@@ -108,8 +108,7 @@ TEST(WeightBinding, MakesEveryStoredWeight) {
   EXPECT_EQ(valuesOf(model.weights(0)), (std::vector<float>{2, 6}));
   // (0 - 1) * 0.5 + 0.5, (0 - 0) * 1 - 1.
   EXPECT_EQ(valuesOf(model.weights(1)), (std::vector<float>{0, -1}));
-  EXPECT_EQ(valuesOf(model.weights(2)),
-            (std::vector<float>{1, 3, 5, 2, 4, 6}));
+  EXPECT_EQ(valuesOf(model.weights(2)), (std::vector<float>{1, 3, 5, 2, 4, 6}));
 }
 
 TEST(WeightBinding, RefusesAMissingTensorByName) {

@@ -101,7 +101,8 @@ TEST(WeightTransforms, RefusesMisfitOperands) {
       apply({Kind::FoldBatchNormWeight, {}, 1e-5f}, {&weight, &three, &four});
   EXPECT_THAT(r.error, HasSubstr("fold_batch_norm_weight: gamma has shape "
                                  "[3], expected [4]"));
-  r = apply({Kind::FoldBatchNormBias, {}, 1e-5f}, {&four, &four, &three, &four});
+  r = apply({Kind::FoldBatchNormBias, {}, 1e-5f},
+            {&four, &four, &three, &four});
   EXPECT_THAT(r.error, HasSubstr("running_var has shape [3], expected [4]"));
   r = apply({Kind::FoldBatchNormBias, {}, 1e-5f}, {&four, &four});
   EXPECT_THAT(r.error, HasSubstr("got 2 operands"));
@@ -122,8 +123,10 @@ TEST(WeightTransforms, RecipeChainsItsTransforms) {
   WeightTransform pack{Kind::Transpose, {2, 3, 1, 0}, 0};
   WeightRecipe recipe{{"w", "g", "v"}, {fold, pack}};
   auto lookup = [&](const std::string &name) -> const FloatTensor * {
-    return name == "w" ? &weight : name == "g" ? &gamma : name == "v" ? &var
-                                                                     : nullptr;
+    return name == "w"   ? &weight
+           : name == "g" ? &gamma
+           : name == "v" ? &var
+                         : nullptr;
   };
   TransformResult chained = applyWeightRecipe(recipe, lookup);
   TransformResult folded = apply(fold, {&weight, &gamma, &var});
@@ -156,8 +159,8 @@ TEST(WeightTransforms, ComposesRecipes) {
 }
 
 TEST(WeightTransforms, NamesRoundTrip) {
-  for (Kind kind : {Kind::Transpose, Kind::FoldBatchNormWeight,
-                    Kind::FoldBatchNormBias})
+  for (Kind kind :
+       {Kind::Transpose, Kind::FoldBatchNormWeight, Kind::FoldBatchNormBias})
     EXPECT_EQ(weightTransformKind(weightTransformName(kind)), kind);
   EXPECT_FALSE(weightTransformKind("fold"));
 }

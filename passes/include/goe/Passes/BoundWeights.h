@@ -30,11 +30,13 @@
 namespace goe {
 
 /// The values of `global` if it holds bound f32 values, else nullopt.
-std::optional<runtime::FloatTensor> boundValues(mlir::ml_program::GlobalOp global);
+std::optional<runtime::FloatTensor>
+boundValues(mlir::ml_program::GlobalOp global);
 
 /// How `global` is made: its `goe.recipe`, or the global itself as the one
 /// source. nullopt if the attribute is malformed.
-std::optional<runtime::WeightRecipe> recipeOf(mlir::ml_program::GlobalOp global);
+std::optional<runtime::WeightRecipe>
+recipeOf(mlir::ml_program::GlobalOp global);
 
 /// A new private global `name`, inserted before `operands[0]`, holding
 /// `transform` applied to the bound values of `operands` and recording its

@@ -1,4 +1,4 @@
-//===- WeightBinding.h - a weights file bound to a compiled model -*- C++ -*-===//
+//===- WeightBinding.h - a weights file bound at load -----------*- C++ -*-===//
 //
 // The rule for a weights file given at run time (goe-run --weights,
 // ModelOptions::weightsPath) is the compiler's (goe-compile --weights): the

@@ -1,4 +1,4 @@
-//===- WeightTransforms.h - how stored weights are made from trained ones -*- C++ -*-===//
+//===- WeightTransforms.h - stored weights from trained ones ----*- C++ -*-===//
 //
 // A weights file holds tensors as the spec names them, in PyTorch layouts
 // (`feats.0.conv.weight` OIHW, `feats.0.bn.running_var`, ...). The compiler
@@ -75,21 +75,23 @@ struct TransformResult {
 
 /// `transform` applied to `operands`. Operand counts and shapes are
 /// checked; a mismatch is an error, never a crash.
-TransformResult applyWeightTransform(const WeightTransform &transform,
-                                     const std::vector<const FloatTensor *> &operands);
+TransformResult
+applyWeightTransform(const WeightTransform &transform,
+                     const std::vector<const FloatTensor *> &operands);
 
 /// `recipe` applied to the tensors `lookup` returns by source name (null:
 /// the error names the source).
-TransformResult
-applyWeightRecipe(const WeightRecipe &recipe,
-                  const std::function<const FloatTensor *(const std::string &)> &lookup);
+TransformResult applyWeightRecipe(
+    const WeightRecipe &recipe,
+    const std::function<const FloatTensor *(const std::string &)> &lookup);
 
 /// The recipe of `transform` applied to tensors made by `operands`: a
 /// one-operand transform extends its operand's chain; one with several
 /// operands needs each to be a plain source (no transforms), and nullopt
 /// says it cannot be written as one recipe.
-std::optional<WeightRecipe> composeRecipe(const WeightTransform &transform,
-                                          const std::vector<WeightRecipe> &operands);
+std::optional<WeightRecipe>
+composeRecipe(const WeightTransform &transform,
+              const std::vector<WeightRecipe> &operands);
 
 } // namespace goe::runtime
 
