@@ -63,8 +63,8 @@ Model::~Model() = default;
 
 /// `model` with every weight made from the weights file at `path`
 /// (WeightBinding.h): all of them, or an error listing what does not fit.
-static StatusOr<artifact::Model> withWeightsFile(const artifact::Model &model,
-                                          const std::string &path) {
+static StatusOr<artifact::Model>
+withWeightsFile(const artifact::Model &model, const std::string &path) {
   StatusOr<artifact::WeightBundle> bundle = readWeightBundle(path);
   if (!bundle.ok())
     return bundle.status();
