@@ -11,6 +11,7 @@
 #include "goe/Compiler/ArtifactBuilder.h"
 #include "goe/Compiler/CpuCodegen.h"
 #include "goe/Compiler/RouterState.h"
+#include "goe/Compiler/WeightRecipes.h"
 #include "goe/Dialect/Goe/GoeOps.h"
 #include "goe/Passes/Passes.h"
 #include "goe/Passes/Pipelines.h"
@@ -293,6 +294,8 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
       *out++ = v;
     tensor->set_data(std::move(data));
   }
+  if (failed(recordWeightRecipes(module, *bound, model)))
+    return failure();
 
   if (options.cpu) {
     OwningOpRef<ModuleOp> kernels = bound->clone();

@@ -2,16 +2,18 @@
 //
 // At inference a batch-norm is a per-channel affine map, so it folds into
 // the convolution before it: one pass over the activations instead of four
-// elementwise ones, and no batch-norm parameters in the artifact.
+// elementwise ones, and no batch-norm parameters in the artifact. The
+// arithmetic is the runtime's (WeightTransforms.h), and the new globals
+// record their recipe, so that a weights file given at run time is folded
+// the same way (BoundWeights.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "goe/Passes/BoundWeights.h"
 #include "goe/Passes/Passes.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-
-#include <cmath>
 
 namespace goe {
 #define GEN_PASS_DEF_FOLDBATCHNORM
@@ -34,12 +36,6 @@ ml_program::GlobalOp boundGlobal(Value value, SymbolTable &symbols) {
   if (!global || !isa_and_nonnull<DenseElementsAttr>(global.getValueAttr()))
     return nullptr;
   return global;
-}
-
-std::vector<float> valuesOf(ml_program::GlobalOp global) {
-  auto dense = cast<DenseElementsAttr>(*global.getValue());
-  auto range = dense.getValues<float>();
-  return {range.begin(), range.end()};
 }
 
 /// The pieces of `conv -> batch-norm` as the spec frontend emits them.
@@ -124,41 +120,35 @@ struct FoldBatchNorm : public goe::impl::FoldBatchNormBase<FoldBatchNorm> {
         global.erase();
   }
 
+  /// New globals for the folded weight and bias, made by the transforms
+  /// the runtime applies to a weights file (BoundWeights.h), and the
+  /// convolution rewired to read them. Nothing changes if they refuse the
+  /// operands.
   void fold(Match m, SymbolTable &symbols) {
-    std::vector<float> weight = valuesOf(m.weight);
-    std::vector<float> mean = valuesOf(m.mean), gamma = valuesOf(m.gamma);
-    std::vector<float> var = valuesOf(m.var), beta = valuesOf(m.beta);
-    size_t channels = mean.size();
-    std::vector<float> bias =
-        m.bias ? valuesOf(m.bias) : std::vector<float>(channels, 0.f);
-    if (gamma.size() != channels || var.size() != channels ||
-        beta.size() != channels || bias.size() != channels ||
-        weight.size() % channels != 0)
-      return;
-    size_t perChannel = weight.size() / channels; // OIHW: O is outermost
-    for (size_t o = 0; o < channels; ++o) {
-      float s = gamma[o] / std::sqrt(var[o] + float(m.eps));
-      for (size_t i = 0; i < perChannel; ++i)
-        weight[o * perChannel + i] *= s;
-      bias[o] = (bias[o] - mean[o]) * s + beta[o];
-    }
+    using goe::runtime::WeightTransform;
+    WeightTransform foldWeight{WeightTransform::Kind::FoldBatchNormWeight, {},
+                               float(m.eps)};
+    WeightTransform foldBias{WeightTransform::Kind::FoldBatchNormBias, {},
+                             float(m.eps)};
+    SmallVector<ml_program::GlobalOp> biasOperands;
+    if (m.bias)
+      biasOperands.push_back(m.bias);
+    biasOperands.append({m.mean, m.gamma, m.var, m.beta});
     std::string base = m.weight.getSymName().str();
     base = base.substr(0, base.rfind('.'));
-    auto weightType = cast<RankedTensorType>(m.weight.getType());
-    auto biasType = RankedTensorType::get({(int64_t)channels},
-                                          weightType.getElementType());
-    OpBuilder module(m.weight);
-    auto makeGlobal = [&](const std::string &name, RankedTensorType type,
-                          ArrayRef<float> values) {
-      auto global = module.create<ml_program::GlobalOp>(
-          m.weight.getLoc(), name, type, /*is_mutable=*/false,
-          DenseElementsAttr::get(type, values),
-          module.getStringAttr("private"));
-      symbols.insert(global);
-      return global;
-    };
-    auto newWeight = makeGlobal(base + ".folded_weight", weightType, weight);
-    auto newBias = makeGlobal(base + ".folded_bias", biasType, bias);
+    ml_program::GlobalOp newWeight =
+        goe::deriveWeight(foldWeight, {m.weight, m.gamma, m.var},
+                          base + ".folded_weight", symbols);
+    if (!newWeight)
+      return;
+    ml_program::GlobalOp newBias = goe::deriveWeight(
+        foldBias, biasOperands, base + ".folded_bias", symbols);
+    if (!newBias) {
+      symbols.erase(newWeight);
+      return;
+    }
+    auto weightType = cast<RankedTensorType>(newWeight.getType());
+    auto biasType = cast<RankedTensorType>(newBias.getType());
 
     OpBuilder b(m.conv);
     Location loc = m.conv.getLoc();

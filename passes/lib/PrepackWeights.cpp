@@ -12,10 +12,14 @@
 // lowering inserts (HWCF -> OHWI before a conv2d, [in, out] -> [out, in]
 // before a fully_connected); canonicalisation then cancels the pair, so
 // the compiled code reads the prepacked weight directly. Globals nothing
-// reads any more are dropped, so the artifact holds each weight once.
+// reads any more are dropped, so the artifact holds each weight once. The
+// transpose is the runtime's (WeightTransforms.h) and the new global
+// records its recipe, so that a weights file given at run time is packed
+// the same way (BoundWeights.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "goe/Passes/BoundWeights.h"
 #include "goe/Passes/Passes.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -43,33 +47,6 @@ ml_program::GlobalOp boundGlobalOf(ml_program::GlobalLoadConstOp load,
   return global;
 }
 
-/// `values` (row-major, `shape`) transposed: result dimension i is input
-/// dimension perm[i].
-std::vector<float> transposeValues(ArrayRef<float> values,
-                                   ArrayRef<int64_t> shape,
-                                   ArrayRef<int64_t> perm) {
-  size_t rank = shape.size();
-  SmallVector<int64_t> inStrides(rank, 1), outShape(rank);
-  for (size_t d = rank; d-- > 1;)
-    inStrides[d - 1] = inStrides[d] * shape[d];
-  for (size_t d = 0; d < rank; ++d)
-    outShape[d] = shape[perm[d]];
-  std::vector<float> out(values.size());
-  SmallVector<int64_t> index(rank, 0); // position in the output
-  for (size_t flat = 0; flat < out.size(); ++flat) {
-    int64_t source = 0;
-    for (size_t d = 0; d < rank; ++d)
-      source += index[d] * inStrides[perm[d]];
-    out[flat] = values[source];
-    for (size_t d = rank; d-- > 0;) {
-      if (++index[d] < outShape[d])
-        break;
-      index[d] = 0;
-    }
-  }
-  return out;
-}
-
 struct PrepackWeights
     : public goe::impl::PrepackWeightsBase<PrepackWeights> {
   void runOnOperation() override {
@@ -92,7 +69,8 @@ struct PrepackWeights
         return;
       ml_program::GlobalOp hwcf =
           packedGlobal(weight, {2, 3, 1, 0}, ".hwcf", symbols, packed);
-      replaceWeight(conv, conv.getWeightMutable(), hwcf, {3, 0, 1, 2});
+      if (hwcf)
+        replaceWeight(conv, conv.getWeightMutable(), hwcf, {3, 0, 1, 2});
     });
 
     // fully_connected(x, load W_oi) -> fully_connected(x, transpose(load
@@ -104,7 +82,8 @@ struct PrepackWeights
         return;
       ml_program::GlobalOp io =
           packedGlobal(weight, {1, 0}, ".io", symbols, packed);
-      replaceWeight(fc, fc.getWeightMutable(), io, {1, 0});
+      if (io)
+        replaceWeight(fc, fc.getWeightMutable(), io, {1, 0});
     });
 
     // Loads and transposes of the original layouts are dead now, and so
@@ -129,7 +108,7 @@ struct PrepackWeights
   }
 
   /// `weight` transposed by `perm` as a new global `<weight><suffix>`,
-  /// made once however many ops read it.
+  /// made once however many ops read it (null if it cannot be made).
   ml_program::GlobalOp packedGlobal(ml_program::GlobalOp weight,
                                     ArrayRef<int64_t> perm, StringRef suffix,
                                     SymbolTable &symbols,
@@ -137,22 +116,13 @@ struct PrepackWeights
     std::string name = (weight.getSymName() + suffix).str();
     if (auto it = packed.find(name); it != packed.end())
       return it->second;
-    auto type = cast<RankedTensorType>(weight.getType());
-    auto dense = cast<DenseElementsAttr>(*weight.getValue());
-    auto range = dense.getValues<float>();
-    std::vector<float> values(range.begin(), range.end());
-    std::vector<float> moved = transposeValues(values, type.getShape(), perm);
-    SmallVector<int64_t> shape;
-    for (int64_t d : perm)
-      shape.push_back(type.getDimSize(d));
-    auto packedType = RankedTensorType::get(shape, type.getElementType());
-    OpBuilder builder(weight);
-    auto global = builder.create<ml_program::GlobalOp>(
-        weight.getLoc(), name, packedType, /*is_mutable=*/false,
-        DenseElementsAttr::get(packedType, ArrayRef<float>(moved)),
-        builder.getStringAttr("private"));
-    symbols.insert(global);
-    packed[name] = global;
+    goe::runtime::WeightTransform transpose{
+        goe::runtime::WeightTransform::Kind::Transpose,
+        std::vector<int64_t>(perm.begin(), perm.end()), 0.f};
+    ml_program::GlobalOp global =
+        goe::deriveWeight(transpose, {weight}, name, symbols);
+    if (global)
+      packed[name] = global;
     return global;
   }
 

@@ -24,6 +24,21 @@ uint64_t nameHash(const std::string &name, uint64_t seed) {
   return hash;
 }
 
+std::string joined(const std::vector<std::string> &items,
+                   const char *separator = ", ") {
+  std::string out;
+  for (const std::string &item : items)
+    out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+std::string dims(const std::vector<int64_t> &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
 bool endsWith(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -82,39 +97,63 @@ goe::bindWeights(ModuleOp module, const artifact::WeightBundle &bundle) {
     if (!given.emplace(tensor.name(), &tensor).second)
       return module.emitError("the weights file holds '")
              << tensor.name() << "' twice";
+  // Every problem in one message, worded as the runtime's check of a file
+  // given at load (goe/Runtime/WeightBinding.h), which has the same rule.
   WeightMap weights;
+  std::vector<std::string> missing, misfits;
+  int total = 0;
   for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    ++total;
     std::string name = global.getSymName().str();
-    auto it = given.find(name);
-    if (it == given.end())
-      return module.emitError("the weights file has no tensor '")
-             << name << "' (shape " << global.getType() << ")";
-    const artifact::Tensor &tensor = *it->second;
     std::vector<int64_t> expected = shapeOf(global);
+    auto it = given.find(name);
+    if (it == given.end()) {
+      missing.push_back("'" + name + "' " + dims(expected));
+      continue;
+    }
+    const artifact::Tensor &tensor = *it->second;
+    given.erase(it);
     std::vector<int64_t> actual(tensor.shape().begin(), tensor.shape().end());
     int64_t count = 1;
     for (int64_t d : expected)
       count *= d;
-    if (actual != expected || tensor.dtype() != artifact::F32 ||
-        (int64_t)tensor.data().size() != count * (int64_t)sizeof(float))
-      return module.emitError("weights file tensor '")
-             << name << "' does not match the model's "
-             << global.getType() << " f32 (shape or size differs)";
-    weights[name] = tensor;
-    given.erase(it);
-  }
-  // Learned router tables (RouterState.h) travel with the weights.
-  for (auto it = given.begin(); it != given.end();) {
-    if (!isRouterStateName(module, it->first)) {
-      ++it;
+    std::string needs = "f32" + dims(expected);
+    if (actual != expected || tensor.dtype() != artifact::F32) {
+      misfits.push_back("'" + name + "' is " +
+                        (tensor.dtype() == artifact::F32 ? "f32" : "i64") +
+                        dims(actual) + ", the model needs " + needs);
       continue;
     }
-    weights[it->first] = *it->second;
-    it = given.erase(it);
+    if ((int64_t)tensor.data().size() != count * (int64_t)sizeof(float)) {
+      misfits.push_back("'" + name + "' has " +
+                        std::to_string(tensor.data().size()) +
+                        " bytes of data, " + needs + " needs " +
+                        std::to_string(count * sizeof(float)));
+      continue;
+    }
+    weights[name] = tensor;
   }
-  if (!given.empty())
-    return module.emitError("the weights file holds '")
-           << given.begin()->first
-           << "', which the model does not use (wrong spec or variables?)";
+  // Learned router tables (RouterState.h) travel with the weights.
+  std::vector<std::string> unknown;
+  for (const auto &[name, tensor] : given) {
+    if (isRouterStateName(module, name))
+      weights[name] = *tensor;
+    else
+      unknown.push_back("'" + name + "'");
+  }
+  std::vector<std::string> problems;
+  if (!missing.empty())
+    problems.push_back(std::to_string(missing.size()) + " of " +
+                       std::to_string(total) +
+                       " weight(s) missing: " + joined(missing));
+  problems.insert(problems.end(), misfits.begin(), misfits.end());
+  if (!unknown.empty())
+    problems.push_back(std::to_string(unknown.size()) +
+                       " tensor(s) the model does not have (another spec or "
+                       "--var?): " +
+                       joined(unknown));
+  if (!problems.empty())
+    return module.emitError("the weights file does not fit the model: ")
+           << joined(problems, "; ");
   return weights;
 }

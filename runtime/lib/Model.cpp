@@ -4,6 +4,9 @@
 
 #include "Program.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/WeightBinding.h"
+
+#include <optional>
 
 namespace goe::runtime {
 namespace detail {
@@ -58,18 +61,32 @@ Model::Model(std::unique_ptr<detail::Program> program)
 
 Model::~Model() = default;
 
+/// `model` with every weight made from the weights file at `path`
+/// (WeightBinding.h): all of them, or an error listing what does not fit.
+static StatusOr<artifact::Model>
+withWeightsFile(const artifact::Model &model, const std::string &path) {
+  StatusOr<artifact::WeightBundle> bundle = readWeightBundle(path);
+  if (!bundle.ok())
+    return bundle.status();
+  artifact::Model bound = model;
+  GOE_RETURN_IF_ERROR(bindWeightBundle(*bundle, bound)
+                          .withContext("weights file '" + path + "'"));
+  return bound;
+}
+
 StatusOr<std::shared_ptr<const Model>>
-Model::fromProto(const artifact::Model &model, const ModelOptions &options) {
-  artifact::WeightBundle bundle;
+Model::fromProto(const artifact::Model &given, const ModelOptions &options) {
+  std::optional<artifact::Model> bound;
   if (!options.weightsPath.empty()) {
-    StatusOr<artifact::WeightBundle> read = readWeightBundle(options.weightsPath);
-    if (!read.ok())
-      return read.status();
-    bundle = std::move(read).value();
+    StatusOr<artifact::Model> made = withWeightsFile(given, options.weightsPath);
+    if (!made.ok())
+      return made.status();
+    bound = std::move(made).value();
   }
+  const artifact::Model &model = bound ? *bound : given;
   std::string source = model.name().empty() ? "model" : "model '" + model.name() + "'";
-  StatusOr<std::unique_ptr<detail::Program>> program = detail::buildProgram(
-      model, options.weightsPath.empty() ? nullptr : &bundle);
+  StatusOr<std::unique_ptr<detail::Program>> program =
+      detail::buildProgram(model, nullptr);
   if (!program.ok())
     return program.status().withContext(source);
   GOE_RETURN_IF_ERROR(detail::bindCode(model, **program).withContext(source));

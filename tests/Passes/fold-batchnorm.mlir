@@ -5,8 +5,10 @@
 // The batch-norm's parameters and ops are gone.
 
 // CHECK-NOT: bn.
-// CHECK-DAG: ml_program.global private @c.0.conv.folded_weight(dense<{{\[\[\[\[}}5.000000e-01]], {{\[\[}}1.000000e+00]]], {{\[\[\[}}3.000000e+00]], {{\[\[}}4.000000e+00]]]]>
-// CHECK-DAG: ml_program.global private @c.0.conv.folded_bias(dense<[0.000000e+00, -1.000000e+00]>
+// Each new global records its recipe: the trained tensors it is made of and
+// the transform, which the runtime replays on a weights file given at load.
+// CHECK-DAG: ml_program.global private @c.0.conv.folded_weight(dense<{{\[\[\[\[}}5.000000e-01]], {{\[\[}}1.000000e+00]]], {{\[\[\[}}3.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<2x2x1x1xf32>) : tensor<2x2x1x1xf32> {goe.recipe = {sources = ["c.0.conv.weight", "c.0.bn.weight", "c.0.bn.running_var"], transforms = [{eps = 1.000000e+00 : f32, kind = "fold_batch_norm_weight"}]}}
+// CHECK-DAG: ml_program.global private @c.0.conv.folded_bias(dense<[0.000000e+00, -1.000000e+00]> : tensor<2xf32>) : tensor<2xf32> {goe.recipe = {sources = ["c.0.bn.running_mean", "c.0.bn.weight", "c.0.bn.running_var", "c.0.bn.bias"], transforms = [{eps = 1.000000e+00 : f32, kind = "fold_batch_norm_bias"}]}}
 // CHECK-NOT: @c.0.conv.weight
 // CHECK-LABEL: func.func private @c
 // CHECK: %[[W:.*]] = ml_program.global_load_const @c.0.conv.folded_weight
@@ -50,3 +52,7 @@ func.func private @c(%x: tensor<?x4x4x2xf32>) -> tensor<?x4x4x2xf32> {
 // RUN: sed 's/dense<\[\[\[\[1.0\]\], \[\[2.0\]\]\], \[\[\[3.0\]\], \[\[4.0\]\]\]\]>/#ml_program.extern/' %s | goe-opt --goe-fold-batchnorm | FileCheck %s --check-prefix=UNBOUND
 // UNBOUND-DAG: tosa.rsqrt
 // UNBOUND-DAG: @c.0.bn.running_var
+
+// Prepacking after folding extends the folded weight's recipe.
+// RUN: goe-opt %s --goe-fold-batchnorm --goe-prepack-weights | FileCheck %s --check-prefix=CHAIN
+// CHAIN: ml_program.global private @c.0.conv.folded_weight.hwcf({{.*}}) : tensor<1x1x2x2xf32> {goe.recipe = {sources = ["c.0.conv.weight", "c.0.bn.weight", "c.0.bn.running_var"], transforms = [{eps = 1.000000e+00 : f32, kind = "fold_batch_norm_weight"}, {kind = "transpose", perm = array<i64: 2, 3, 1, 0>}]}}

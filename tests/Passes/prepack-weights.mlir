@@ -2,12 +2,14 @@
 // RUN: goe-opt %s --goe-prepack-weights | FileCheck %s --check-prefix=GONE
 // Bound weights are stored in the layouts the CPU kernels read, with the
 // inverse transpose left in the IR; the PyTorch-layout globals are dropped.
+// Each packed global records its recipe (source and transpose), which the
+// runtime replays on a weights file given at load.
 
 // Conv weight OIHW [2, 1, 1, 3] = [[[[1, 2, 3]]], [[[4, 5, 6]]]] becomes
 // HWCF [1, 3, 1, 2]: out[0, w, 0, f] = in[f, 0, 0, w].
-// CHECK-DAG: ml_program.global private @c.0.weight.hwcf(dense<{{\[\[\[\[}}1.000000e+00, 4.000000e+00]], {{\[\[}}2.000000e+00, 5.000000e+00]], {{\[\[}}3.000000e+00, 6.000000e+00]]]]> : tensor<1x3x1x2xf32>)
+// CHECK-DAG: ml_program.global private @c.0.weight.hwcf(dense<{{\[\[\[\[}}1.000000e+00, 4.000000e+00]], {{\[\[}}2.000000e+00, 5.000000e+00]], {{\[\[}}3.000000e+00, 6.000000e+00]]]]> : tensor<1x3x1x2xf32>) : tensor<1x3x1x2xf32> {goe.recipe = {sources = ["c.0.weight"], transforms = [{kind = "transpose", perm = array<i64: 2, 3, 1, 0>}]}}
 // Linear weight [out 3, in 2] becomes [in 2, out 3].
-// CHECK-DAG: ml_program.global private @l.0.weight.io(dense<{{\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>)
+// CHECK-DAG: ml_program.global private @l.0.weight.io(dense<{{\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>) : tensor<2x3xf32> {goe.recipe = {sources = ["l.0.weight"], transforms = [{kind = "transpose", perm = array<i64: 1, 0>}]}}
 // GONE-NOT: @c.0.weight{{[ (:]}}
 // GONE-NOT: @l.0.weight{{[ (:]}}
 // An unbound weight is left as it is.

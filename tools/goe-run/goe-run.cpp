@@ -66,7 +66,13 @@ options:
                            exist).
   --labels FILE.npy        i64 class per sample ([N]): print the accuracy of
                            the argmax over the first output.
-  --weights W.goew         replace the model's weights with these.
+  --weights W.goew         bind every weight of the model from this file,
+                           as goe-compile --weights would have: it holds each
+                           weight of the spec by name and shape (goe-train
+                           SPEC --list-weights), and batch-norm folding and
+                           prepacking run at load, by the compiler's code. A
+                           file that lacks a weight or has another shape is
+                           refused with the list; none is half replaced.
   --batch B                run B samples at a time (default: all at once).
   --help                   print this text.
 

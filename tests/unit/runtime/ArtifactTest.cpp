@@ -43,7 +43,7 @@ TEST(Artifact, HeaderLayout) {
   std::string file = encodeArtifact(ArtifactKind::Model, "xyz");
   ASSERT_EQ(file.size(), kHeaderSize + 3);
   EXPECT_EQ(file.substr(0, 8), "GOEMODEL");
-  EXPECT_EQ(file[8], 1); // version, little-endian
+  EXPECT_EQ(file[8], char(kFormatVersion)); // version, little-endian
   EXPECT_EQ(file[12], 3); // payload length
   uint64_t sum = 0;
   for (int i = 0; i < 8; ++i)
@@ -148,7 +148,8 @@ TEST(Artifact, OtherVersion) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), StatusCode::FailedPrecondition);
   EXPECT_THAT(read.status().message(),
-              HasSubstr("format version 7, this runtime reads 1"));
+              HasSubstr("format version 7, this runtime reads " +
+                        std::to_string(kFormatVersion)));
 }
 
 TEST(Artifact, UnparsablePayloadWithValidChecksum) {

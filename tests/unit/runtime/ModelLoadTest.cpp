@@ -201,11 +201,23 @@ TEST(ModelLoad, NumValuesBounded) {
   EXPECT_THAT(loadError(model), HasSubstr("num_values is 1073741824"));
 }
 
-TEST(ModelLoad, WeightBundleOverridesWeights) {
+TEST(ModelLoad, WeightBundleBindsEveryWeight) {
   artifact::Model model;
   addInput(model, "x", valueType({4}));
   addWeight(model, "w", {3, 4}, std::vector<float>(12, 0.0f));
   addWeight(model, "bias", {3}, {0, 0, 0});
+  // Stored as the weights file names them (WeightBinding.h).
+  for (const auto &[name, shape] :
+       std::vector<std::pair<std::string, std::vector<int64_t>>>{
+           {"w", {3, 4}}, {"bias", {3}}}) {
+    artifact::WeightSource *source = model.add_weight_sources();
+    source->set_name(name);
+    for (int64_t d : shape)
+      source->add_shape(d);
+    artifact::WeightRecipe *recipe = model.add_weight_recipes();
+    recipe->set_name(name);
+    recipe->add_sources(name);
+  }
   addFunction(model, "lin", "linear", {valueType({4})}, {valueType({3})},
               {"w", "bias"});
   addStep(model, artifact::Step::CALL, {0}, {1}).set_function("lin");
@@ -221,9 +233,22 @@ TEST(ModelLoad, WeightBundleOverridesWeights) {
   bias->set_data(std::string(reinterpret_cast<const char *>(values.data()), 12));
   std::string path = tempPath("bias.goew");
   ASSERT_TRUE(writeWeightBundle(path, bundle).ok());
-
   ModelOptions options;
   options.weightsPath = path;
+
+  // A file with only some of the weights is refused, naming the others.
+  StatusOr<std::shared_ptr<const Model>> partial = Model::fromProto(model, options);
+  ASSERT_FALSE(partial.ok());
+  EXPECT_THAT(partial.status().message(),
+              HasSubstr("1 of 2 weight(s) missing: 'w' [3, 4]"));
+
+  artifact::Tensor *w = bundle.add_tensors();
+  w->set_name("w");
+  w->add_shape(3);
+  w->add_shape(4);
+  std::vector<float> ones(12, 1.0f);
+  w->set_data(std::string(reinterpret_cast<const char *>(ones.data()), 48));
+  ASSERT_TRUE(writeWeightBundle(path, bundle).ok());
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model, options);
   ASSERT_TRUE(loaded.ok()) << loaded.status().toString();
   std::unique_ptr<Session> session = std::move(Session::create(*loaded)).value();
@@ -232,15 +257,15 @@ TEST(ModelLoad, WeightBundleOverridesWeights) {
   inputs.push_back(f32Tensor({1, 4}, {1, 1, 1, 1}));
   ASSERT_TRUE(session->run(inputs, result).ok());
   const float *y = result.outputs[0].f32();
-  EXPECT_EQ(y[0], 7);
-  EXPECT_EQ(y[2], 9);
+  EXPECT_EQ(y[0], 11);
+  EXPECT_EQ(y[2], 13);
 
   bias->set_shape(0, 4);
   ASSERT_TRUE(writeWeightBundle(path, bundle).ok());
   StatusOr<std::shared_ptr<const Model>> bad = Model::fromProto(model, options);
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(),
-              HasSubstr("the weights file has f32[4], the model expects f32[3]"));
+              HasSubstr("'bias' is f32[4], the model needs f32[3]"));
 }
 
 } // namespace

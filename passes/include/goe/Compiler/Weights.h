@@ -24,7 +24,9 @@ using WeightMap = std::map<std::string, artifact::Tensor>;
 WeightMap randomWeights(mlir::ModuleOp module, uint64_t seed);
 
 /// Checks that `bundle` holds exactly the module's globals with their shapes
-/// (f32); names the first missing, extra or misshapen tensor otherwise.
+/// (f32), plus learned router tables (RouterState.h); otherwise one error
+/// lists every missing, misshapen and unknown tensor. goe-run --weights
+/// applies the same rule at load (goe/Runtime/WeightBinding.h).
 mlir::FailureOr<WeightMap> bindWeights(mlir::ModuleOp module,
                                        const artifact::WeightBundle &bundle);
 

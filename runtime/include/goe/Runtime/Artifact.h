@@ -27,7 +27,9 @@ namespace goe::runtime {
 /// The header format version this runtime writes and reads. Bump it when a
 /// change to the payload could make an old reader misinterpret a new file
 /// (new fields that old readers may ignore do not need a bump).
-inline constexpr uint32_t kFormatVersion = 1;
+/// 2: weight recipes (Model.weight_sources, weight_recipes), which
+/// goe-run --weights needs.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kHeaderSize = 28;
 inline constexpr std::string_view kModelMagic = "GOEMODEL";
 inline constexpr std::string_view kWeightBundleMagic = "GOEWEIGH";

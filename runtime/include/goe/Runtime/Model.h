@@ -38,9 +38,12 @@ struct Program;
 
 struct ModelOptions {
   /// Optional weights file (a "GOEWEIGH" WeightBundle, e.g. goe-train's
-  /// output): its tensors replace the artifact's weights of the same names,
-  /// which must have the same dtype and shape. Tensors the model does not
-  /// use are ignored; a file sharing no name with the model is an error.
+  /// output), bound as goe-compile --weights binds it (WeightBinding.h): it
+  /// holds every weight the spec declares, by the spec's names and shapes,
+  /// and nothing else but latent router tables; every stored weight is made
+  /// from it (batch-norms folded, layouts prepacked, by the compiler's
+  /// code). A file that does not fit is refused, listing what is missing,
+  /// misshapen or unknown; the artifact's weights are never half replaced.
   std::string weightsPath;
 };
 
