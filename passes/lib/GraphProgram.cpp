@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <optional>
+
 using namespace mlir;
 namespace artifact = goe::artifact;
 
@@ -69,38 +71,116 @@ LogicalResult addInputs(Operation *op, ValueRange operands,
   return success();
 }
 
-/// Combine parameters as the runtime reads them: numbers only, conf_type by
-/// index, and the image size WBF normalises boxes by.
-void combineParams(goe::CombineOp combine, goe::GraphOp graph,
-                   artifact::Step &step) {
-  auto &params = *step.mutable_params();
+/// A number of a params dictionary, integer or float.
+std::optional<double> number(Attribute value) {
+  if (auto f = dyn_cast<FloatAttr>(value))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(value))
+    return double(i.getInt());
+  return std::nullopt;
+}
+
+/// The wbf combine's typed message: the spec's parameters (absent ones
+/// take the runtime's defaults, Detection.h) and the image size WBF
+/// normalises boxes by.
+LogicalResult wbfMessage(goe::CombineOp combine, goe::GraphOp graph,
+                         artifact::WbfCombine &wbf) {
   if (auto dict = combine.getParamsAttr()) {
     for (NamedAttribute entry : dict) {
       StringRef key = entry.getName().getValue();
-      if (auto f = dyn_cast<FloatAttr>(entry.getValue()))
-        params[key.str()] = f.getValueAsDouble();
-      else if (auto i = dyn_cast<IntegerAttr>(entry.getValue()))
-        params[key.str()] = double(i.getInt());
-      else if (auto s = dyn_cast<StringAttr>(entry.getValue()); s && key == "conf_type")
-        params["conf_type"] = llvm::StringSwitch<double>(s.getValue())
-                                  .Case("max", 1)
-                                  .Case("box_and_model_avg", 2)
-                                  .Case("absent_model_aware_avg", 3)
-                                  .Default(0);
+      if (key == "conf_type") {
+        auto text = dyn_cast<StringAttr>(entry.getValue());
+        artifact::WbfCombine::ConfType type;
+        if (!text || !artifact::WbfCombine::ConfType_Parse(
+                         text.getValue().upper(), &type))
+          return combine.emitError("wbf conf_type must be avg, max, "
+                                   "box_and_model_avg or "
+                                   "absent_model_aware_avg");
+        wbf.set_conf_type(type);
+        continue;
+      }
+      std::optional<double> value = number(entry.getValue());
+      if (!value)
+        return combine.emitError("wbf parameter '") << key
+               << "' must be a number";
+      if (key == "iou")
+        wbf.set_iou(*value);
+      else if (key == "skip_box_thr")
+        wbf.set_skip_box_thr(*value);
+      else if (key == "nms_conf")
+        wbf.set_nms_conf(*value);
+      else if (key == "nms_iou")
+        wbf.set_nms_iou(*value);
+      else if (key == "max_det")
+        wbf.set_max_det(int64_t(*value));
+      else if (key == "max_nms")
+        wbf.set_max_nms(int64_t(*value));
+      else if (key == "allows_overflow")
+        wbf.set_allows_overflow(*value != 0);
+      else
+        return combine.emitError("wbf has no parameter '") << key << "'";
     }
   }
-  if (combine.getKind() != goe::CombineKind::Wbf)
-    return;
   // Boxes are in the pixels of the model's image input: its first
   // [batch, C, H, W] input.
   for (Type input : graph.getArgumentTypes()) {
     auto tensor = cast<RankedTensorType>(input);
     if (tensor.getRank() == 4 && tensor.getElementType().isF32()) {
-      params["image_height"] = double(tensor.getDimSize(2));
-      params["image_width"] = double(tensor.getDimSize(3));
+      wbf.set_image_height(tensor.getDimSize(2));
+      wbf.set_image_width(tensor.getDimSize(3));
       break;
     }
   }
+  return success();
+}
+
+/// The typed Combine message of a goe.combine (artifact.proto).
+LogicalResult combineMessage(goe::CombineOp combine, goe::GraphOp graph,
+                             artifact::Combine &out) {
+  switch (combine.getKind()) {
+  case goe::CombineKind::Select:
+    out.mutable_select();
+    return success();
+  case goe::CombineKind::WeightedSum:
+    out.mutable_weighted_sum();
+    return success();
+  case goe::CombineKind::ImportanceMix:
+    out.mutable_importance_mix();
+    return success();
+  case goe::CombineKind::Wbf:
+    return wbfMessage(combine, graph, *out.mutable_wbf());
+  }
+  return combine.emitError("this combine kind has no artifact message");
+}
+
+/// The typed kind message of a goe.router (artifact.proto). Parameters the
+/// runtime does not read (a latent router's sizes, a gate's training
+/// weight) stay behind; the latent tables are attached later
+/// (RouterState.cpp).
+LogicalResult routerMessage(goe::RouterOp router, artifact::Router &out) {
+  switch (router.getKind()) {
+  case goe::RouterKind::Oracle:
+    out.mutable_oracle();
+    return success();
+  case goe::RouterKind::Random: {
+    artifact::RandomRouter &random = *out.mutable_random();
+    if (auto params = router.getParamsAttr())
+      if (Attribute seed = params.get("seed")) {
+        auto value = dyn_cast<IntegerAttr>(seed);
+        if (!value)
+          return router.emitError("a random router's seed must be an integer");
+        random.set_seed(uint64_t(value.getInt()));
+      }
+    return success();
+  }
+  case goe::RouterKind::TopK:
+    out.mutable_topk();
+    return success();
+  case goe::RouterKind::VqvaeHclust:
+    out.mutable_vqvae_hclust();
+    return success();
+  }
+  return router.emitError("this router kind has no artifact message");
 }
 
 } // namespace
@@ -165,9 +245,9 @@ LogicalResult goe::buildGraphProgram(goe::GraphOp graph, artifact::Model &model)
       inputs = dispatch.getInputs();
     } else if (auto combine = dyn_cast<goe::CombineOp>(op)) {
       step.set_kind(artifact::Step::COMBINE);
-      step.set_combine(goe::stringifyCombineKind(combine.getKind()).str());
       step.set_routing(ids.lookup(combine.getRouting()));
-      combineParams(combine, graph, step);
+      if (failed(combineMessage(combine, graph, *step.mutable_combine())))
+        return failure();
       inputs = combine.getInputs();
     } else {
       return op.emitError("the runtime cannot execute this op in a graph");
@@ -207,20 +287,12 @@ LogicalResult goe::describeFunctions(ModuleOp annotated, artifact::Model &model)
   for (auto router : annotated.getOps<goe::RouterOp>()) {
     artifact::Router *out = model.add_routers();
     out->set_name(router.getSymName().str());
-    out->set_kind(goe::stringifyRouterKind(router.getKind()).str());
     out->set_choices(router.getChoices());
     out->set_k(router.getK());
     if (router.getBody())
       out->set_body(router.getBody()->str());
-    if (auto params = router.getParamsAttr())
-      for (NamedAttribute entry : params) {
-        double value = 0;
-        if (auto f = dyn_cast<FloatAttr>(entry.getValue()))
-          value = f.getValueAsDouble();
-        else if (auto i = dyn_cast<IntegerAttr>(entry.getValue()))
-          value = double(i.getInt());
-        (*out->mutable_params())[entry.getName().str()] = value;
-      }
+    if (failed(routerMessage(router, *out)))
+      return failure();
   }
   return success();
 }
