@@ -110,7 +110,7 @@ LogicalResult attachRouterState(ModuleOp module, const WeightMap &weights,
     if (step.kind() == artifact::Step::ROUTE)
       used.insert(step.router());
   for (artifact::Router &out : *model.mutable_routers()) {
-    if (out.kind() != "vqvae_hclust")
+    if (out.kind_case() != artifact::Router::kVqvaeHclust)
       continue;
     auto router = SymbolTable::lookupNearestSymbolFrom<RouterOp>(
         module, StringAttr::get(module.getContext(), out.name()));
@@ -141,8 +141,8 @@ LogicalResult attachRouterState(ModuleOp module, const WeightMap &weights,
       return router.emitError("'")
              << out.name() << ".centres' must be f32 [" << shape->choices
              << ", " << shape->latentSize << "] (choices, latent size)";
-    *out.mutable_codebook() = codebook->second;
-    *out.mutable_centres() = centres->second;
+    *out.mutable_vqvae_hclust()->mutable_codebook() = codebook->second;
+    *out.mutable_vqvae_hclust()->mutable_centres() = centres->second;
   }
   return success();
 }

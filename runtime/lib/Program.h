@@ -13,11 +13,9 @@
 #ifndef GOE_RUNTIME_LIB_PROGRAM_H
 #define GOE_RUNTIME_LIB_PROGRAM_H
 
-#include "goe/Runtime/Detection.h"
 #include "goe/Runtime/NativeLibrary.h"
 #include "goe/Runtime/Tensor.h"
 #include "goe/Runtime/proto/artifact.pb.h"
-#include "goe/Router/LatentRouter.h"
 
 #include <atomic>
 #include <map>
@@ -45,25 +43,17 @@ struct LoadedFunction {
   mutable std::atomic<uint64_t> samples{0};
 };
 
-enum class RouterKind { Oracle, Random, Topk, VqvaeHclust };
+class Router;   // routers/Router.h: one implementation per router kind
+class Combiner; // combines/Combiner.h: one implementation per combine kind
 
+/// What every router kind has; `rule` is its kind's implementation and
+/// state (a seed, the latent tables).
 struct LoadedRouter {
   std::string name;
-  RouterKind kind = RouterKind::Oracle;
   int64_t choices = 0;
   int64_t k = 0;
-  int body = -1; // function index, topk and vqvae_hclust
-  uint64_t seed = 0; // params["seed"], random only
-  router::LatentRouterTables latent; // vqvae_hclust only
-};
-
-enum class CombineKind { Select, WeightedSum, ImportanceMix, Wbf };
-
-struct WbfCombineParams {
-  NmsOptions nms;
-  WbfOptions wbf;
-  double imageWidth = 0;
-  double imageHeight = 0;
+  int body = -1; // function index, for kinds that run a body
+  std::shared_ptr<const Router> rule;
 };
 
 /// A value of the program: a batched tensor, or the routing a ROUTE made.
@@ -84,8 +74,7 @@ struct ProgramStep {
   int router = -1;                     // ROUTE
   int routing = -1;                    // DISPATCH / COMBINE: value id
   std::vector<std::vector<int>> paths; // DISPATCH: function chains
-  CombineKind combine = CombineKind::Select;
-  WbfCombineParams wbf;
+  std::shared_ptr<const Combiner> combine; // COMBINE
   std::vector<int> perm;               // TRANSPOSE, batch included
   std::vector<int> release;            // values whose last read is this step
   int routeOrdinal = -1;               // ROUTE: index into RunResult::routes

@@ -9,11 +9,11 @@
 
 #include "NativeCall.h"
 #include "Program.h"
-#include "Routing.h"
+#include "combines/Combiner.h"
+#include "routers/Router.h"
 
 #include <algorithm>
 #include <climits>
-#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -58,18 +58,6 @@ TensorSpec withLeading(int64_t dim, const TensorSpec &spec) {
   TensorSpec out = spec;
   out.shape.insert(out.shape.begin(), dim);
   return out;
-}
-
-TensorSpec dropLeading(const TensorSpec &spec) {
-  TensorSpec out = spec;
-  out.shape.erase(out.shape.begin());
-  return out;
-}
-
-double param(const google::protobuf::Map<std::string, double> &params,
-             const std::string &key, double fallback) {
-  auto it = params.find(key);
-  return it == params.end() ? fallback : it->second;
 }
 
 class Builder {
@@ -220,18 +208,6 @@ private:
         return invalidArgument(what + " is defined twice");
       LoadedRouter router;
       router.name = r.name();
-      if (r.kind() == "oracle")
-        router.kind = RouterKind::Oracle;
-      else if (r.kind() == "random")
-        router.kind = RouterKind::Random;
-      else if (r.kind() == "topk")
-        router.kind = RouterKind::Topk;
-      else if (r.kind() == "vqvae_hclust")
-        router.kind = RouterKind::VqvaeHclust;
-      else
-        return invalidArgument(what + " has unknown kind " + quote(r.kind()) +
-                               " (expected oracle, random, topk or "
-                               "vqvae_hclust)");
       router.choices = r.choices();
       router.k = r.k();
       if (router.choices < 1)
@@ -241,34 +217,12 @@ private:
         return invalidArgument(what + " picks k = " + std::to_string(r.k()) +
                                " of " + std::to_string(r.choices()) +
                                " choices; k must be in [1, choices]");
-      if (router.kind == RouterKind::Oracle && router.k != 1)
-        return invalidArgument(what + ": an oracle router picks one path, "
-                                      "k = " +
-                               std::to_string(r.k()));
-      if (router.kind == RouterKind::Random)
-        router.seed = static_cast<uint64_t>(
-            static_cast<int64_t>(param(r.params(), "seed", 0.0)));
-      if (router.kind == RouterKind::Topk) {
-        auto it = program->functionIndex.find(r.body());
-        if (r.body().empty())
-          return invalidArgument(what + ": a topk router needs a body function");
-        if (it == program->functionIndex.end())
-          return invalidArgument(what + " has unknown body function " +
-                                 quote(r.body()));
-        const LoadedFunction &body = *program->functions[it->second];
-        if (body.outputs.size() != 1 || body.outputs[0].dtype != DType::F32 ||
-            *checkedNumel(body.outputs[0].shape) != router.choices)
-          return invalidArgument(
-              what + ": body " + quote(body.name) +
-              " must return one f32 logit per choice (" +
-              std::to_string(router.choices) + "), it returns " +
-              (body.outputs.size() == 1 ? specToString(body.outputs[0])
-                                        : std::to_string(body.outputs.size()) +
-                                              " outputs"));
-        router.body = it->second;
-      }
-      if (router.kind == RouterKind::VqvaeHclust)
-        GOE_RETURN_IF_ERROR(loadLatentRouter(r, *program, router));
+      // The kind's own checks and state: routers/<Kind>.cpp.
+      StatusOr<std::shared_ptr<const Router>> rule =
+          loadRouter(r, *program, router);
+      if (!rule.ok())
+        return rule.status();
+      router.rule = std::move(rule).value();
       routerIndex[r.name()] = static_cast<int>(program->routers.size());
       program->routers.push_back(router);
     }
@@ -456,17 +410,8 @@ private:
     if (out.inputs.empty())
       return invalidArgument("router " + quote(router.name) +
                              " needs at least one input");
-    if (router.kind == RouterKind::Oracle) {
-      const TensorSpec &label = specOf(out.inputs[0]);
-      if (label.dtype != DType::I64 || *checkedNumel(label.shape) != 1)
-        return invalidArgument("oracle router " + quote(router.name) +
-                               " reads one i64 label per sample, input 0 is " +
-                               specToString(label));
-    }
-    if (router.kind == RouterKind::VqvaeHclust)
-      GOE_RETURN_IF_ERROR(checkLatentTables(router));
-    if (router.kind == RouterKind::Topk ||
-        router.kind == RouterKind::VqvaeHclust) {
+    GOE_RETURN_IF_ERROR(router.rule->checkRoute(router, inputSpecs(out)));
+    if (router.body >= 0) {
       const LoadedFunction &body = *program->functions[router.body];
       GOE_RETURN_IF_ERROR(checkArguments(body, inputSpecs(out))
                               .withContext("router " + quote(router.name)));
@@ -527,95 +472,20 @@ private:
     return okStatus();
   }
 
+  /// The kind's checks and output types: combines/<Kind>.cpp.
   Status buildCombine(const Step &step, ProgramStep &out,
                       std::vector<TensorSpec> &results) {
-    const std::string &kind = step.combine();
-    std::vector<TensorSpec> ins = inputSpecs(out);
-    if (kind == "select" || kind == "weighted_sum") {
-      out.combine = kind == "select" ? CombineKind::Select : CombineKind::WeightedSum;
-      int64_t k = 1;
-      if (out.combine == CombineKind::WeightedSum) {
-        GOE_RETURN_IF_ERROR(checkRouting(step, out));
-        k = program->routers[program->values[out.routing].router].k;
-      }
-      for (size_t i = 0; i < ins.size(); ++i) {
-        if (ins[i].shape.empty() || ins[i].shape[0] != k)
-          return invalidArgument(
-              kind + " input " + std::to_string(i) + " is " +
-              specToString(ins[i]) + ", expected [" + std::to_string(k) +
-              ", ...] (one slot per chosen path" +
-              (out.combine == CombineKind::Select ? ", k = 1)" : ")"));
-        if (out.combine == CombineKind::WeightedSum && ins[i].dtype != DType::F32)
-          return invalidArgument("weighted_sum input " + std::to_string(i) +
-                                 " is " + specToString(ins[i]) + ", not f32");
-        results.push_back(dropLeading(ins[i]));
-      }
-      return okStatus();
-    }
-    if (kind == "importance_mix") {
-      out.combine = CombineKind::ImportanceMix;
-      GOE_RETURN_IF_ERROR(checkCount("inputs", step.inputs_size(), 3));
-      const TensorSpec &base = ins[0];
-      TensorSpec scores = withLeading(1, base);
-      TensorSpec importance = scores;
-      importance.shape.push_back(2);
-      if (base.dtype != DType::F32 || ins[1] != scores || ins[2] != importance)
-        return invalidArgument(
-            "importance_mix takes baseline S, scores [1, S...] and importance "
-            "[1, S..., 2], all f32; it gets " +
-            specToString(ins[0]) + ", " + specToString(ins[1]) + ", " +
-            specToString(ins[2]));
-      results.push_back(base);
-      return okStatus();
-    }
-    if (kind == "wbf") {
-      out.combine = CombineKind::Wbf;
+    StatusOr<std::shared_ptr<const Combiner>> combine =
+        loadCombine(step.combine());
+    if (!combine.ok())
+      return combine.status();
+    out.combine = std::move(combine).value();
+    int64_t k = 1;
+    if (out.combine->readsRouting()) {
       GOE_RETURN_IF_ERROR(checkRouting(step, out));
-      int64_t k = program->routers[program->values[out.routing].router].k;
-      if (ins.empty())
-        return invalidArgument("wbf needs at least one head level");
-      for (size_t i = 0; i < ins.size(); ++i) {
-        const TensorSpec &level = ins[i];
-        if (level.dtype != DType::F32 || level.shape.size() < 2 ||
-            level.shape[0] != k || level.shape.back() < 6 ||
-            level.shape.back() != ins[0].shape.back())
-          return invalidArgument(
-              "wbf level " + std::to_string(i) + " is " + specToString(level) +
-              ", expected f32[" + std::to_string(k) +
-              ", ..., nc + 5] (decoded xywh, objectness, class probabilities; "
-              "the same nc on every level)");
-      }
-      const auto &params = step.params();
-      WbfCombineParams &p = out.wbf;
-      p.imageWidth = param(params, "image_width", 0);
-      p.imageHeight = param(params, "image_height", 0);
-      if (!(p.imageWidth > 0) || !(p.imageHeight > 0))
-        return invalidArgument(
-            "wbf needs params image_width and image_height (pixels, > 0)");
-      p.nms.confThreshold = param(params, "nms_conf", 0.001);
-      p.nms.iouThreshold = param(params, "nms_iou", 0.65);
-      double maxDet = param(params, "max_det", 300);
-      double maxNms = param(params, "max_nms", 30000);
-      if (!(maxDet >= 1 && maxDet <= 1e6) || !(maxNms >= 1 && maxNms <= 1e9))
-        return invalidArgument("wbf params max_det must be in [1, 1e6] and "
-                               "max_nms in [1, 1e9]");
-      p.nms.maxDetections = static_cast<int64_t>(maxDet);
-      p.nms.maxCandidates = static_cast<int64_t>(maxNms);
-      p.wbf.iouThreshold = param(params, "iou", 0.55);
-      p.wbf.skipBoxThreshold = param(params, "skip_box_thr", 0.0);
-      p.wbf.allowOverflow = param(params, "allows_overflow", 0) != 0;
-      double confType = param(params, "conf_type", 0);
-      if (confType != 0 && confType != 1 && confType != 2 && confType != 3)
-        return invalidArgument(
-            "wbf param conf_type must be 0 (avg), 1 (max), 2 "
-            "(box_and_model_avg) or 3 (absent_model_aware_avg)");
-      p.wbf.confType = static_cast<WbfConfType>(static_cast<int>(confType));
-      results.push_back(TensorSpec{DType::F32, {p.nms.maxDetections, 6}});
-      return okStatus();
+      k = program->routers[program->values[out.routing].router].k;
     }
-    return invalidArgument("unknown combine " + quote(kind) +
-                           " (expected select, weighted_sum, importance_mix "
-                           "or wbf)");
+    return out.combine->inferTypes(inputSpecs(out), k, results);
   }
 
   Status buildTranspose(const Step &step, ProgramStep &out,

@@ -8,12 +8,12 @@
 
 #include "goe/Runtime/Session.h"
 
-#include "Combine.h"
 #include "CudaDevice.h"
 #include "NativeCall.h"
 #include "Program.h"
-#include "Routing.h"
 #include "TensorOps.h"
+#include "combines/Combiner.h"
+#include "routers/Router.h"
 
 #include <new>
 #include <optional>
@@ -154,32 +154,18 @@ private:
 
   Status executeRoute(const ProgramStep &step) {
     const detail::LoadedRouter &router = program.routers[step.router];
+    std::vector<const Tensor *> inputs = tensors(step.inputs);
+    detail::RouteContext context;
+    context.batch = batch;
+    context.inputs = &inputs;
+    context.runSeed = runSeed;
+    context.step = step.index;
+    context.runBody = [&](std::vector<Tensor> &outputs) {
+      return invokeOnDevice(program, *program.functions[router.body], batch,
+                            inputs, outputs);
+    };
     RouteDecision decision;
-    switch (router.kind) {
-    case detail::RouterKind::Oracle:
-      GOE_RETURN_IF_ERROR(
-          detail::routeOracle(router, tensor(step.inputs[0]), decision));
-      break;
-    case detail::RouterKind::Random:
-      detail::routeRandom(router, batch, runSeed, step.index, decision);
-      break;
-    case detail::RouterKind::Topk: {
-      std::vector<Tensor> logits;
-      GOE_RETURN_IF_ERROR(invokeOnDevice(
-          program, *program.functions[router.body], batch,
-          tensors(step.inputs), logits));
-      GOE_RETURN_IF_ERROR(detail::routeTopk(router, logits[0], decision));
-      break;
-    }
-    case detail::RouterKind::VqvaeHclust: {
-      std::vector<Tensor> latents;
-      GOE_RETURN_IF_ERROR(invokeOnDevice(
-          program, *program.functions[router.body], batch,
-          tensors(step.inputs), latents));
-      detail::routeVqvaeHclust(router, latents[0], decision);
-      break;
-    }
-    }
+    GOE_RETURN_IF_ERROR(router.rule->route(router, context, decision));
     decision.step = step.index;
     result.routes[step.routeOrdinal] = decision;
     values[step.outputs[0]].route = std::move(decision);
@@ -259,30 +245,14 @@ private:
   }
 
   Status executeCombine(const ProgramStep &step) {
-    switch (step.combine) {
-    case detail::CombineKind::Select:
-      for (size_t i = 0; i < step.inputs.size(); ++i)
-        GOE_RETURN_IF_ERROR(define(step.outputs[i],
-                                   detail::combineSelect(tensor(step.inputs[i]))));
-      return okStatus();
-    case detail::CombineKind::WeightedSum:
-      for (size_t i = 0; i < step.inputs.size(); ++i)
-        GOE_RETURN_IF_ERROR(define(
-            step.outputs[i],
-            detail::combineWeightedSum(tensor(step.inputs[i]),
-                                       *values[step.routing].route)));
-      return okStatus();
-    case detail::CombineKind::ImportanceMix:
-      return define(step.outputs[0],
-                    detail::combineImportanceMix(tensor(step.inputs[0]),
-                                                 tensor(step.inputs[1]),
-                                                 tensor(step.inputs[2])));
-    case detail::CombineKind::Wbf:
-      return define(step.outputs[0],
-                    detail::combineWbf(tensors(step.inputs),
-                                       *values[step.routing].route, step.wbf));
-    }
-    return internalError("unknown combine kind");
+    const RouteDecision *routing =
+        step.routing >= 0 ? &*values[step.routing].route : nullptr;
+    std::vector<Tensor> outputs;
+    GOE_RETURN_IF_ERROR(
+        step.combine->combine(tensors(step.inputs), routing, outputs));
+    for (size_t i = 0; i < outputs.size(); ++i)
+      values[step.outputs[i]].tensor = std::move(outputs[i]);
+    return okStatus();
   }
 
   const Program &program;

@@ -210,7 +210,7 @@ int64_t oracleChoices(const goe::artifact::Model &proto, size_t index) {
         step.inputs(0) != static_cast<int32_t>(index))
       continue;
     for (const goe::artifact::Router &router : proto.routers())
-      if (router.name() == step.router() && router.kind() == "oracle" &&
+      if (router.name() == step.router() && router.has_oracle() &&
           router.choices() > 0 && (choices == 0 || router.choices() < choices))
         choices = router.choices();
   }

@@ -15,6 +15,7 @@
 #include "goe/Frontends/Torch/WeightExport.h"
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/Npy.h"
+#include "goe/Router/RandomRouting.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -161,16 +162,21 @@ Status inspectSpec(const spec::Spec &spec, GraphInfo &info) {
   return runtime::okStatus();
 }
 
-/// Uniform random paths for every router node, `batch` inputs.
+/// Random paths for every router node, `batch` inputs: router/'s random
+/// routing rule, the runtime's random router's (k distinct uniform choices,
+/// weight 1/k). One seed per batch from `rng`, mixed with the node's index;
+/// a sample's key is its index in the batch.
 std::map<std::string, torchref::Routing>
 randomRouting(const GraphInfo &info, int64_t batch, std::mt19937_64 &rng) {
+  uint64_t batchSeed = rng();
   std::map<std::string, torchref::Routing> routing;
-  for (const GraphInfo::RouterNode &node : info.routers) {
-    torchref::Routing r;
+  for (size_t n = 0; n < info.routers.size(); ++n) {
+    const GraphInfo::RouterNode &node = info.routers[n];
+    torchref::Routing r; // empty weights: 1/k each, as the rule says
     r.k = node.k;
-    r.paths.resize(batch * node.k);
-    for (int64_t &p : r.paths)
-      p = static_cast<int64_t>(rng() % static_cast<uint64_t>(node.choices));
+    r.paths.resize(static_cast<size_t>(batch * node.k));
+    router::randomRoutes(router::mixRandomSeed(batchSeed, n), batch,
+                         node.choices, node.k, r.paths.data());
     routing[node.name] = std::move(r);
   }
   return routing;

@@ -43,7 +43,9 @@ TEST(Artifact, HeaderLayout) {
   std::string file = encodeArtifact(ArtifactKind::Model, "xyz");
   ASSERT_EQ(file.size(), kHeaderSize + 3);
   EXPECT_EQ(file.substr(0, 8), "GOEMODEL");
-  EXPECT_EQ(file[8], char(kFormatVersion)); // version, little-endian
+  EXPECT_EQ(file[8], 2); // version, little-endian
+  // Weight bundles keep format 1: their payload did not change.
+  EXPECT_EQ(encodeArtifact(ArtifactKind::WeightBundle, "xyz")[8], 1);
   EXPECT_EQ(file[12], 3); // payload length
   uint64_t sum = 0;
   for (int i = 0; i < 8; ++i)
@@ -148,8 +150,20 @@ TEST(Artifact, OtherVersion) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), StatusCode::FailedPrecondition);
   EXPECT_THAT(read.status().message(),
-              HasSubstr("format version 7, this runtime reads " +
-                        std::to_string(kFormatVersion)));
+              HasSubstr("format version 7, this runtime reads 2"));
+}
+
+TEST(Artifact, FormatOneIsRefusedWithARecompileHint) {
+  // Format 1 carried router and combine kinds as strings; its payload
+  // would parse as a model without kinds, so the header refuses it.
+  std::string bytes = *serializeModel(smallModel());
+  putU32(bytes, 8, 1);
+  StatusOr<artifact::Model> read = readModel(writeBytes("v1.goe", bytes));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::FailedPrecondition);
+  EXPECT_THAT(read.status().message(),
+              HasSubstr("v1.goe' has format version 1, this runtime reads 2: "
+                        "recompile it with the goe-compile of this release"));
 }
 
 TEST(Artifact, UnparsablePayloadWithValidChecksum) {

@@ -69,7 +69,7 @@ TEST(Combine, ImportanceMix) {
   addInput(model, "scores", valueType({1, 3}));
   addInput(model, "importance", valueType({1, 3, 2}));
   artifact::Step &mix = addStep(model, artifact::Step::COMBINE, {0, 1, 2}, {3});
-  mix.set_combine("importance_mix");
+  mix.mutable_combine()->mutable_importance_mix();
   *mix.add_types() = valueType({3});
   model.add_outputs(3);
   model.set_num_values(4);
@@ -99,7 +99,7 @@ TEST(Combine, ImportanceMixShapesAreChecked) {
   addInput(model, "scores", valueType({1, 3}));
   addInput(model, "importance", valueType({1, 3}));
   addStep(model, artifact::Step::COMBINE, {0, 1, 2}, {3})
-      .set_combine("importance_mix");
+      .mutable_combine()->mutable_importance_mix();
   model.add_outputs(3);
   model.set_num_values(4);
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
@@ -110,7 +110,7 @@ TEST(Combine, ImportanceMixShapesAreChecked) {
 
 TEST(Combine, SelectNeedsKOne) {
   artifact::Model model = topkModel();
-  model.mutable_steps(2)->set_combine("select");
+  model.mutable_steps(2)->mutable_combine()->mutable_select();
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.status().message(), HasSubstr("k = 1"));

@@ -137,7 +137,7 @@ artifact::Model wbfModel() {
               {valueType({3, 2, 2, 7})}, {"h0"});
   addFunction(model, "expert1", "head", {valueType({4})},
               {valueType({3, 2, 2, 7})}, {"h1"});
-  addRouter(model, "router", "topk", 2, 2, "gate");
+  addRouter(model, "router", artifact::Router::kTopk, 2, 2, "gate");
   addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("router");
   artifact::Step &d = addStep(model, artifact::Step::DISPATCH, {0}, {2});
   d.set_routing(1);
@@ -145,14 +145,13 @@ artifact::Model wbfModel() {
   d.add_paths()->add_functions("expert1");
   artifact::Step &c = addStep(model, artifact::Step::COMBINE, {2}, {3});
   c.set_routing(1);
-  c.set_combine("wbf");
-  auto &p = *c.mutable_params();
-  p["nms_conf"] = 0.05;
-  p["nms_iou"] = 0.65;
-  p["max_det"] = 5;
-  p["iou"] = 0.55;
-  p["image_width"] = 100;
-  p["image_height"] = 100;
+  artifact::WbfCombine &p = *c.mutable_combine()->mutable_wbf();
+  p.set_nms_conf(0.05);
+  p.set_nms_iou(0.65);
+  p.set_max_det(5);
+  p.set_iou(0.55);
+  p.set_image_width(100);
+  p.set_image_height(100);
   *c.add_types() = valueType({5, 6});
   model.add_outputs(3);
   model.set_num_values(4);

@@ -35,11 +35,11 @@ artifact::Model latentModel() {
   addFunction(model, "a", "affine_a", {valueType({4})}, {valueType({4})});
   addFunction(model, "b", "affine_b", {valueType({4})}, {valueType({4})});
   addFunction(model, "enc", "latent", {valueType({4})}, {valueType({2, 1, 2})});
-  addRouter(model, "latent", "vqvae_hclust", 3, 1, "enc");
+  addRouter(model, "latent", artifact::Router::kVqvaeHclust, 3, 1, "enc");
   artifact::Router &router = *model.mutable_routers(0);
-  *router.mutable_codebook() = table({3, 2}, {0, 0, 1, 0, 0, 1});
+  *router.mutable_vqvae_hclust()->mutable_codebook() = table({3, 2}, {0, 0, 1, 0, 0, 1});
   // Path p's centre: both positions code 0; both code 1; codes (2, 1).
-  *router.mutable_centres() = table({3, 4}, {0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0});
+  *router.mutable_vqvae_hclust()->mutable_centres() = table({3, 4}, {0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0});
   addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("latent");
   artifact::Step &dispatch = addStep(model, artifact::Step::DISPATCH, {0}, {2});
   dispatch.set_routing(1);
@@ -50,7 +50,7 @@ artifact::Model latentModel() {
   both->add_functions("b");
   artifact::Step &combine = addStep(model, artifact::Step::COMBINE, {2}, {3});
   combine.set_routing(1);
-  combine.set_combine("select");
+  combine.mutable_combine()->mutable_select();
   model.add_outputs(3);
   model.set_num_values(4);
   addCode(model);
@@ -85,8 +85,8 @@ TEST(LatentRouter, NearestCodeThenNearestCentreGivesThePath) {
 TEST(LatentRouter, MissingTablesAreALoadError) {
   // A used router without tables; then one with centres only.
   artifact::Model model = latentModel();
-  model.mutable_routers(0)->clear_codebook();
-  model.mutable_routers(0)->clear_centres();
+  model.mutable_routers(0)->mutable_vqvae_hclust()->clear_codebook();
+  model.mutable_routers(0)->mutable_vqvae_hclust()->clear_centres();
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.status().message(),
@@ -94,7 +94,7 @@ TEST(LatentRouter, MissingTablesAreALoadError) {
                         "centres: compile weights trained with goe-train "
                         "--router latent"));
   model = latentModel();
-  model.mutable_routers(0)->clear_codebook();
+  model.mutable_routers(0)->mutable_vqvae_hclust()->clear_codebook();
   loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.status().message(),
@@ -105,13 +105,13 @@ TEST(LatentRouter, AnUnusedRouterNeedsNoTables) {
   // A spec may declare a latent router it does not place: its artifact
   // entry has no tables and must still load.
   artifact::Model model = latentModel();
-  addRouter(model, "spare", "vqvae_hclust", 3, 1, "enc");
+  addRouter(model, "spare", artifact::Router::kVqvaeHclust, 3, 1, "enc");
   EXPECT_TRUE(Model::fromProto(model).ok());
 }
 
 TEST(LatentRouter, MisshapenCentresAreALoadError) {
   artifact::Model model = latentModel();
-  *model.mutable_routers(0)->mutable_centres() = table({3, 2}, {0, 0, 0, 0, 0, 0});
+  *model.mutable_routers(0)->mutable_vqvae_hclust()->mutable_centres() = table({3, 2}, {0, 0, 0, 0, 0, 0});
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.status().message(),
@@ -120,7 +120,7 @@ TEST(LatentRouter, MisshapenCentresAreALoadError) {
 
 TEST(LatentRouter, NonFiniteCodebookIsALoadError) {
   artifact::Model model = latentModel();
-  *model.mutable_routers(0)->mutable_codebook() =
+  *model.mutable_routers(0)->mutable_vqvae_hclust()->mutable_codebook() =
       table({3, 2}, {0, 0, 1, 0, 0, std::numeric_limits<float>::quiet_NaN()});
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());

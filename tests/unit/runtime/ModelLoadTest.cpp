@@ -7,6 +7,8 @@
 
 #include "TestModels.h"
 
+#include "goe/Runtime/Detection.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -152,9 +154,13 @@ TEST(ModelLoad, NoCpuCode) {
 }
 
 TEST(ModelLoad, UnknownRouterKindAndBadK) {
+  // No kind, as an artifact from a newer compiler with a kind this runtime
+  // does not know parses.
   artifact::Model model = oracleModel();
-  model.mutable_routers(0)->set_kind("psychic");
-  EXPECT_THAT(loadError(model), HasSubstr("unknown kind 'psychic'"));
+  model.mutable_routers(0)->clear_kind();
+  EXPECT_THAT(loadError(model),
+              HasSubstr("router 'oracle' has no kind this runtime knows "
+                        "(oracle, random, topk, vqvae_hclust)"));
   model = oracleModel();
   model.mutable_routers(0)->set_k(4);
   EXPECT_THAT(loadError(model), HasSubstr("k must be in [1, choices]"));
@@ -185,14 +191,59 @@ TEST(ModelLoad, TransposeMustKeepBatch) {
 TEST(ModelLoad, WbfNeedsImageSize) {
   artifact::Model model;
   addInput(model, "level", valueType({1, 3, 1, 1, 7}));
-  addRouter(model, "r", "random", 1, 1);
+  addRouter(model, "r", artifact::Router::kRandom, 1, 1);
   addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
   artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
   c.set_routing(1);
-  c.set_combine("wbf");
+  c.mutable_combine()->mutable_wbf();
   model.add_outputs(2);
   model.set_num_values(3);
   EXPECT_THAT(loadError(model), HasSubstr("image_width and image_height"));
+}
+
+/// A wbf combine of one [1, 3, 1, 1, 7] level under a random router.
+artifact::Model wbfOnly(const artifact::WbfCombine &wbf) {
+  artifact::Model model;
+  addInput(model, "level", valueType({1, 3, 1, 1, 7}));
+  addRouter(model, "r", artifact::Router::kRandom, 1, 1);
+  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
+  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
+  c.set_routing(1);
+  *c.mutable_combine()->mutable_wbf() = wbf;
+  model.add_outputs(2);
+  model.set_num_values(3);
+  addCode(model);
+  return model;
+}
+
+TEST(ModelLoad, WbfFieldsLeftOutTakeDetectionDefaults) {
+  artifact::WbfCombine wbf;
+  wbf.set_image_width(64);
+  wbf.set_image_height(48);
+  std::shared_ptr<const Model> loaded = mustLoad(wbfOnly(wbf));
+  ASSERT_TRUE(loaded);
+  // max_det left out: NmsOptions' default.
+  EXPECT_EQ(loaded->outputSpec(0).shape,
+            (std::vector<int64_t>{NmsOptions().maxDetections, 6}));
+  wbf.set_max_det(7);
+  loaded = mustLoad(wbfOnly(wbf));
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->outputSpec(0).shape,
+            (std::vector<int64_t>{7, 6}));
+  wbf.set_max_det(0);
+  EXPECT_THAT(loadError(wbfOnly(wbf)), HasSubstr("max_det must be in [1, 1e6]"));
+  wbf.clear_max_det();
+  wbf.set_conf_type(static_cast<artifact::WbfCombine::ConfType>(9));
+  EXPECT_THAT(loadError(wbfOnly(wbf)),
+              HasSubstr("wbf conf_type 9 is not one this runtime knows"));
+}
+
+TEST(ModelLoad, CombineWithoutKind) {
+  artifact::Model model = oracleModel();
+  model.mutable_steps(2)->clear_combine();
+  EXPECT_THAT(loadError(model),
+              HasSubstr("step 2 (COMBINE): has no combine kind this runtime "
+                        "knows (select, weighted_sum, importance_mix, wbf)"));
 }
 
 TEST(ModelLoad, NumValuesBounded) {

@@ -2,6 +2,8 @@
 
 #include "TestModels.h"
 
+#include "goe/Router/RandomRouting.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -233,8 +235,8 @@ TEST(Session, CallWithWeightsAndTranspose) {
 
 TEST(Session, RandomRoutingIsDeterministicGivenSeed) {
   artifact::Model model = oracleModel();
-  model.mutable_routers(0)->set_kind("random");
-  (*model.mutable_routers(0)->mutable_params())["seed"] = 42;
+  model.mutable_routers(0)->mutable_random();
+  model.mutable_routers(0)->mutable_random()->set_seed(42);
   std::shared_ptr<const Model> loaded = mustLoad(model);
   std::unique_ptr<Session> one = makeSession(loaded);
   std::unique_ptr<Session> two = makeSession(loaded);
@@ -268,7 +270,7 @@ TEST(Session, RandomRoutingIsDeterministicGivenSeed) {
 
 TEST(Session, RandomTopKChoicesAreDistinct) {
   artifact::Model model = topkModel();
-  model.mutable_routers(0)->set_kind("random");
+  model.mutable_routers(0)->mutable_random();
   std::unique_ptr<Session> session = makeSession(mustLoad(model));
   std::vector<Tensor> inputs;
   inputs.push_back(f32Tensor({50, 4}, std::vector<float>(200, 1.0f)));
@@ -279,6 +281,29 @@ TEST(Session, RandomTopKChoicesAreDistinct) {
     EXPECT_NE(r.choice(b, 0), r.choice(b, 1));
     EXPECT_FLOAT_EQ(r.weight(b, 0), 0.5f);
   }
+}
+
+TEST(Session, RandomRouterFollowsTheSharedRoutingRule) {
+  // The runtime's random router is router/'s rule, the one goe-train's
+  // --router random calls: the routing seed is the router's seed mixed with
+  // the run's seed and the ROUTE's step index, a sample's key its index.
+  artifact::Model model = topkModel();
+  model.mutable_routers(0)->mutable_random()->set_seed(42);
+  std::unique_ptr<Session> session = makeSession(mustLoad(model));
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({40, 4}, std::vector<float>(160, 1.0f)));
+  RunOptions seeded;
+  seeded.seed = 7;
+  RunResult result;
+  ASSERT_TRUE(session->run(inputs, result, seeded).ok());
+  const RouteDecision &r = result.routes[0];
+  std::vector<int64_t> expected(40 * 2);
+  std::vector<float> weights(40 * 2);
+  uint64_t seed = router::mixRandomSeed(router::mixRandomSeed(42, 7),
+                                        /*ROUTE step*/ 0);
+  router::randomRoutes(seed, 40, 3, 2, expected.data(), weights.data());
+  EXPECT_EQ(r.choices, expected);
+  EXPECT_EQ(r.weights, weights);
 }
 
 TEST(Session, TwoModelsLoadIndependentCode) {

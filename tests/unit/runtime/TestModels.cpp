@@ -97,11 +97,26 @@ artifact::Step &addStep(artifact::Model &model, artifact::Step::Kind kind,
 }
 
 void addRouter(artifact::Model &model, const std::string &name,
-               const std::string &kind, int64_t choices, int64_t k,
+               artifact::Router::KindCase kind, int64_t choices, int64_t k,
                const std::string &body) {
   artifact::Router *r = model.add_routers();
   r->set_name(name);
-  r->set_kind(kind);
+  switch (kind) {
+  case artifact::Router::kOracle:
+    r->mutable_oracle();
+    break;
+  case artifact::Router::kRandom:
+    r->mutable_random();
+    break;
+  case artifact::Router::kTopk:
+    r->mutable_topk();
+    break;
+  case artifact::Router::kVqvaeHclust:
+    r->mutable_vqvae_hclust();
+    break;
+  case artifact::Router::KIND_NOT_SET:
+    break;
+  }
   r->set_choices(choices);
   r->set_k(k);
   r->set_body(body);
@@ -136,7 +151,7 @@ artifact::Model oracleModel() {
   addInput(model, "x", valueType({4}));
   addInput(model, "label", valueType({}, artifact::I64));
   addAffineFunctions(model);
-  addRouter(model, "oracle", "oracle", 3, 1);
+  addRouter(model, "oracle", artifact::Router::kOracle, 3, 1);
   addStep(model, artifact::Step::ROUTE, {1}, {2}).set_router("oracle");
   artifact::Step &dispatch = addStep(model, artifact::Step::DISPATCH, {0}, {3});
   dispatch.set_routing(2);
@@ -144,7 +159,7 @@ artifact::Model oracleModel() {
   *dispatch.add_types() = valueType({1, 4});
   artifact::Step &combine = addStep(model, artifact::Step::COMBINE, {3}, {4});
   combine.set_routing(2);
-  combine.set_combine("select");
+  combine.mutable_combine()->mutable_select();
   *combine.add_types() = valueType({4});
   model.add_outputs(4);
   *model.add_output_types() = valueType({4});
@@ -159,14 +174,14 @@ artifact::Model topkModel() {
   addInput(model, "x", valueType({4}));
   addAffineFunctions(model);
   addFunction(model, "gate", "gate", {valueType({4})}, {valueType({3})});
-  addRouter(model, "moe", "topk", 3, 2, "gate");
+  addRouter(model, "moe", artifact::Router::kTopk, 3, 2, "gate");
   addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("moe");
   artifact::Step &dispatch = addStep(model, artifact::Step::DISPATCH, {0}, {2});
   dispatch.set_routing(1);
   addPaths(dispatch);
   artifact::Step &combine = addStep(model, artifact::Step::COMBINE, {2}, {3});
   combine.set_routing(1);
-  combine.set_combine("weighted_sum");
+  combine.mutable_combine()->mutable_weighted_sum();
   model.add_outputs(3);
   model.set_num_values(4);
   addCode(model);

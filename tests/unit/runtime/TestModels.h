@@ -35,8 +35,9 @@ void addInput(artifact::Model &model, const std::string &name,
               artifact::ValueType type);
 artifact::Step &addStep(artifact::Model &model, artifact::Step::Kind kind,
                         std::vector<int> inputs, std::vector<int> outputs);
+/// A router of `kind` with an empty kind message (KIND_NOT_SET: none).
 void addRouter(artifact::Model &model, const std::string &name,
-               const std::string &kind, int64_t choices, int64_t k,
+               artifact::Router::KindCase kind, int64_t choices, int64_t k,
                const std::string &body = "");
 void addCode(artifact::Model &model);
 

@@ -24,12 +24,15 @@
 
 namespace goe::runtime {
 
-/// The header format version this runtime writes and reads. Bump it when a
-/// change to the payload could make an old reader misinterpret a new file
-/// (new fields that old readers may ignore do not need a bump).
-/// 2: weight recipes (Model.weight_sources, weight_recipes), which
-/// goe-run --weights needs.
+/// The header format version of models this runtime writes and reads. Bump
+/// it when a change to the payload could make an old reader misinterpret a
+/// new file (new fields that old readers may ignore do not need a bump).
+/// 2: router and combine kinds are typed messages, and weight recipes
+/// (Model.weight_sources, weight_recipes) let goe-run --weights rebind
+/// every weight (artifact.proto).
 inline constexpr uint32_t kFormatVersion = 2;
+/// The same for weight bundles, whose payload has not changed since 1.
+inline constexpr uint32_t kWeightBundleFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 28;
 inline constexpr std::string_view kModelMagic = "GOEMODEL";
 inline constexpr std::string_view kWeightBundleMagic = "GOEWEIGH";
@@ -44,7 +47,7 @@ std::string encodeArtifact(ArtifactKind kind, std::string_view payload);
 /// of its payload (into `file`). `source` names the file in messages. Errors
 /// (all say `source`): wrong magic -> InvalidArgument "not a goe model";
 /// other version -> FailedPrecondition "format version 7, this runtime reads
-/// 1"; short -> DataLoss "truncated"; checksum or trailing bytes -> DataLoss
+/// 2" (for a model: "recompile it with goe-compile"); short -> DataLoss "truncated"; checksum or trailing bytes -> DataLoss
 /// "corrupt".
 StatusOr<std::string_view> decodeArtifact(ArtifactKind kind,
                                           std::string_view file,
