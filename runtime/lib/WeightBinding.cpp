@@ -85,14 +85,18 @@ public:
         used.insert(step.router());
     for (int r = 0; r < model.routers_size(); ++r) {
       const artifact::Router &router = model.routers(r);
-      if (!router.has_codebook() && !router.has_centres())
+      // Only the latent router carries tables (VqvaeHclustRouter).
+      if (!router.has_vqvae_hclust())
+        continue;
+      const artifact::VqvaeHclustRouter &latent = router.vqvae_hclust();
+      if (!latent.has_codebook() && !latent.has_centres())
         continue;
       RouterTables tables{r, nullptr, nullptr};
       const artifact::Tensor *codebook = take(router.name() + ".codebook");
       const artifact::Tensor *centres = take(router.name() + ".centres");
       bool fit =
-          (!codebook || fits(*codebook, shapeOf(router.codebook().shape()))) &&
-          (!centres || fits(*centres, shapeOf(router.centres().shape())));
+          (!codebook || fits(*codebook, shapeOf(latent.codebook().shape()))) &&
+          (!centres || fits(*centres, shapeOf(latent.centres().shape())));
       if (codebook && centres) {
         tables.codebook = codebook;
         tables.centres = centres;
@@ -245,12 +249,13 @@ Status bindWeightBundle(const artifact::WeightBundle &bundle,
                                        values.size() * sizeof(float));
   }
   for (const RouterTables &tables : check.routerTables) {
-    artifact::Router &router = *model.mutable_routers(tables.router);
-    router.clear_codebook();
-    router.clear_centres();
+    artifact::VqvaeHclustRouter &latent =
+        *model.mutable_routers(tables.router)->mutable_vqvae_hclust();
+    latent.clear_codebook();
+    latent.clear_centres();
     if (tables.codebook) {
-      *router.mutable_codebook() = *tables.codebook;
-      *router.mutable_centres() = *tables.centres;
+      *latent.mutable_codebook() = *tables.codebook;
+      *latent.mutable_centres() = *tables.centres;
     }
   }
   return okStatus();

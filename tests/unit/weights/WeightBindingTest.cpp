@@ -169,12 +169,12 @@ TEST(WeightBinding, ReplacesAndClearsRouterTables) {
   artifact::Model model = foldedModel();
   artifact::Router *used = model.add_routers();
   used->set_name("latent");
-  *used->mutable_codebook() = tensor("latent.codebook", {2, 1}, {0, 0});
-  *used->mutable_centres() = tensor("latent.centres", {1, 1}, {0});
+  *used->mutable_vqvae_hclust()->mutable_codebook() = tensor("latent.codebook", {2, 1}, {0, 0});
+  *used->mutable_vqvae_hclust()->mutable_centres() = tensor("latent.centres", {1, 1}, {0});
   artifact::Router *unused = model.add_routers();
   unused->set_name("spare");
-  *unused->mutable_codebook() = tensor("spare.codebook", {2, 1}, {0, 0});
-  *unused->mutable_centres() = tensor("spare.centres", {1, 1}, {0});
+  *unused->mutable_vqvae_hclust()->mutable_codebook() = tensor("spare.codebook", {2, 1}, {0, 0});
+  *unused->mutable_vqvae_hclust()->mutable_centres() = tensor("spare.centres", {1, 1}, {0});
   artifact::Step *route = model.add_steps();
   route->set_kind(artifact::Step::ROUTE);
   route->set_router("latent");
@@ -187,12 +187,12 @@ TEST(WeightBinding, ReplacesAndClearsRouterTables) {
   *bundle.add_tensors() = tensor("latent.codebook", {2, 1}, {3, 4});
   *bundle.add_tensors() = tensor("latent.centres", {1, 1}, {5});
   ASSERT_TRUE(bindWeightBundle(bundle, model).ok());
-  EXPECT_EQ(valuesOf(model.routers(0).codebook()), (std::vector<float>{3, 4}));
-  EXPECT_EQ(valuesOf(model.routers(0).centres()), (std::vector<float>{5}));
+  EXPECT_EQ(valuesOf(model.routers(0).vqvae_hclust().codebook()), (std::vector<float>{3, 4}));
+  EXPECT_EQ(valuesOf(model.routers(0).vqvae_hclust().centres()), (std::vector<float>{5}));
   // goe-compile --weights attaches an unused router's tables only if the
   // file has them.
-  EXPECT_FALSE(model.routers(1).has_codebook());
-  EXPECT_FALSE(model.routers(1).has_centres());
+  EXPECT_FALSE(model.routers(1).vqvae_hclust().has_codebook());
+  EXPECT_FALSE(model.routers(1).vqvae_hclust().has_centres());
 }
 
 } // namespace
