@@ -10,11 +10,12 @@
 
 #include "YamlReader.h"
 
+#include "goe/Dialect/Goe/CombineKinds.h"
+#include "goe/Dialect/Goe/RouterKinds.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "llvm/Support/MemoryBuffer.h"
-
-
 
 using namespace goe::spec;
 
@@ -183,16 +184,17 @@ void Reader::readRouter(const std::string &name, const YAML::Node &node,
   router.loc = loc;
   YAML::Node kind = node["kind"];
   if (!kind)
-    fail(node, owner + " needs a 'kind' (oracle, random, vqvae_hclust, topk)");
+    fail(node, owner + " needs a 'kind' (" + routerKindNames() + ")");
   router.kind = readName(kind, "router kind");
-  const std::vector<FieldSpec> *fields = routerFields(router.kind);
-  if (!fields)
-    fail(kind, "unknown router kind '" + router.kind +
-                   "' (known: oracle, random, vqvae_hclust, topk)");
+  const RouterKindInfo *info = findRouterKind(router.kind);
+  if (!info)
+    fail(kind, "unknown router kind '" + router.kind + "' (known: " +
+                   routerKindNames() + ")");
   std::set<std::string> common = {"kind", "choices", "from", "doc"};
-  if (router.kind == "topk")
+  if (info->picksSeveral)
     common.insert("k");
-  readFields(node, *fields, common, owner, router.params);
+  readKindFields(node, info->bodyKey, info->params, common, owner,
+                 router.params);
   YAML::Node choices = node["choices"];
   if (!choices)
     fail(node, owner + " needs 'choices' (how many paths or experts it "
@@ -210,12 +212,10 @@ void Reader::readRouter(const std::string &name, const YAML::Node &node,
       fail(from, owner + " reads exactly one value");
     router.from = refs[0];
   }
-  for (const char *key : {"encoder", "gate"}) {
-    auto it = router.params.find(key);
-    if (it == router.params.end())
-      continue;
-    router.body = it->second.s;
-    router.bodyLoc = it->second.loc;
+  if (info->hasBody()) {
+    const Field &body = router.params.at(info->bodyKey);
+    router.body = body.s;
+    router.bodyLoc = body.loc;
   }
   spec.routers.push_back(std::move(router));
 }
@@ -293,20 +293,11 @@ void Reader::readNode(const YAML::Node &node) {
     break;
   }
   case Node::CombineNode: {
-    const std::vector<FieldSpec> *fields = combineFields(out.target);
-    if (!fields)
+    const CombineKindInfo *info = findCombineKind(out.target);
+    if (!info)
       fail(node["combine"], "unknown combine kind '" + out.target +
-                                "' (known: select, weighted_sum, "
-                                "importance_mix, wbf)");
-    readFields(node, *fields, allowed, owner, out.params);
-    auto conf = out.params.find("conf_type");
-    if (conf != out.params.end()) {
-      const std::string &c = conf->second.s;
-      if (c != "avg" && c != "max" && c != "box_and_model_avg" &&
-          c != "absent_model_aware_avg")
-        fail(conf->second.loc, "conf_type must be avg, max, "
-                               "box_and_model_avg or absent_model_aware_avg");
-    }
+                                "' (known: " + combineKindNames() + ")");
+    readKindFields(node, nullptr, info->params, allowed, owner, out.params);
     break;
   }
   }

@@ -8,6 +8,7 @@
 #ifndef GOE_FRONTENDS_SPEC_LIB_YAMLREADER_H
 #define GOE_FRONTENDS_SPEC_LIB_YAMLREADER_H
 
+#include "goe/Dialect/Goe/KindParams.h"
 #include "goe/Frontends/Spec/LayerOps.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 
@@ -30,9 +31,12 @@ Loc locOf(const YAML::Node &node);
 bool isIdentifier(const std::string &name);
 /// "nothing", "'text'", "a list", "a map": what a node is, for messages.
 std::string describe(const YAML::Node &node);
-/// Range checks of float fields whose meaning bounds them (p, eps, iou...).
+/// Range checks of layer float fields whose meaning bounds them (p, eps...).
 void checkRange(const YAML::Node &node, const std::string &key, double value,
                 const std::string &what);
+/// Fails at `loc` unless low <= value <= high.
+void checkBounds(Loc loc, double value, double low, double high,
+                 const std::string &what);
 
 class Reader {
 public:
@@ -61,6 +65,13 @@ private:
   void readFields(const YAML::Node &map, const std::vector<FieldSpec> &specs,
                   const std::set<std::string> &common, const std::string &owner,
                   Fields &out);
+  /// The fields of a router or combine kind: its body module (`bodyKey`,
+  /// required when not null) and its parameters, checked against their
+  /// descriptors (ranges, choices).
+  void readKindFields(const YAML::Node &map, const char *bodyKey,
+                      const std::vector<KindParam> &params,
+                      const std::set<std::string> &common,
+                      const std::string &owner, Fields &out);
   const YAML::Node &expectMap(const YAML::Node &node, const std::string &what);
   const YAML::Node &expectSeq(const YAML::Node &node, const std::string &what);
 

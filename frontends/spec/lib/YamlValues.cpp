@@ -120,27 +120,27 @@ bool Reader::readBool(const YAML::Node &node, const std::string &what) {
   fail(node, what + " must be true or false, got " + describe(node));
 }
 
-/// Ranges of the float fields whose meaning bounds them.
+void checkBounds(Loc loc, double value, double low, double high,
+                 const std::string &what) {
+  if (value >= low && value <= high)
+    return;
+  std::ostringstream message;
+  message << what << " must lie in [" << low << ", " << high << "], got "
+          << value;
+  fail(loc, message.str());
+}
+
+/// Ranges of the layer float fields whose meaning bounds them (router and
+/// combine parameters carry theirs in their kind's descriptor).
 void checkRange(const YAML::Node &node, const std::string &key, double value,
                 const std::string &what) {
   static const std::map<std::string, std::pair<double, double>> ranges = {
-      {"p", {0.0, 0.999999}},        {"eps", {1e-30, 1.0}},
-      {"momentum", {0.0, 1.0}},      {"iou", {0.0, 1.0}},
-      {"nms_iou", {0.0, 1.0}},       {"nms_conf", {0.0, 1.0}},
-      {"skip_box_thr", {0.0, 1.0}},  {"beta", {0.0, 1e6}},
-      {"balance_weight", {0.0, 1e6}}, {"z_loss_weight", {0.0, 1e6}},
-      {"capacity_factor", {0.0, 1e6}}, {"jitter", {0.0, 1.0}},
-      {"slope", {0.0, 1e6}}};
+      {"p", {0.0, 0.999999}}, {"eps", {1e-30, 1.0}},
+      {"momentum", {0.0, 1.0}}, {"slope", {0.0, 1e6}}};
   auto it = ranges.find(key);
-  if (it == ranges.end())
-    return;
-  auto [low, high] = it->second;
-  if (value < low || value > high) {
-    std::ostringstream message;
-    message << what << " must lie in [" << low << ", " << high << "], got "
-            << value;
-    fail(node, message.str());
-  }
+  if (it != ranges.end())
+    checkBounds(locOf(node), value, it->second.first, it->second.second,
+                what);
 }
 
 Field Reader::readField(const YAML::Node &node, const FieldSpec &field,
@@ -226,6 +226,38 @@ void Reader::readFields(const YAML::Node &map,
       continue;
     }
     out[field.key] = readField(value, field, owner);
+  }
+}
+
+void Reader::readKindFields(const YAML::Node &map, const char *bodyKey,
+                            const std::vector<KindParam> &params,
+                            const std::set<std::string> &common,
+                            const std::string &owner, Fields &out) {
+  static const std::map<KindParam::Type, FieldType> types = {
+      {KindParam::Size, FieldType::Size},
+      {KindParam::Count, FieldType::Count},
+      {KindParam::Float, FieldType::Float},
+      {KindParam::Choice, FieldType::Str}};
+  std::vector<FieldSpec> specs;
+  if (bodyKey)
+    specs.push_back({bodyKey, FieldType::Str, true});
+  for (const KindParam &param : params)
+    specs.push_back({param.key, types.at(param.type), param.required});
+  readFields(map, specs, common, owner, out);
+  for (const KindParam &param : params) {
+    auto it = out.find(param.key);
+    if (it == out.end())
+      continue;
+    const Field &field = it->second;
+    if (param.type == KindParam::Choice) {
+      if (param.choiceIndex(field.s) < 0)
+        fail(field.loc, std::string(param.key) + " must be " +
+                            param.choiceList());
+    } else if (param.high > param.low) {
+      checkBounds(field.loc, field.kind == Field::Float ? field.f : field.i,
+                  param.low, param.high,
+                  owner + " field '" + param.key + "'");
+    }
   }
 }
 
