@@ -179,7 +179,10 @@ public:
          const std::map<std::string, Routing> &given, ForwardResult &result)
       : plan(plan), instances(instances), given(given), result(result) {}
 
-  void run(const std::map<std::string, at::Tensor> &inputs);
+  /// Runs the pass; false when the inputs or a given routing do not fit
+  /// the plan (`problem` says how). LibTorch's own errors still throw.
+  bool run(const std::map<std::string, at::Tensor> &inputs);
+  std::string problem;
 
 private:
   std::vector<at::Tensor> gather(const std::vector<ValueRef> &refs) {
@@ -194,9 +197,16 @@ private:
     return instances[id]->forward(inputs);
   }
 
-  Route givenRoute(const PlanNode &node, const Routing &routing);
-  Route computeRoute(const PlanNode &node, const at::Tensor &x);
-  void report(const PlanNode &node, const Route &route);
+  /// Records the first problem of the pass and gives false.
+  template <typename... Parts> bool refuse(const Parts &...parts) {
+    if (problem.empty())
+      problem = c10::str(parts...);
+    return false;
+  }
+  bool checkInputs(const std::map<std::string, at::Tensor> &inputs);
+  bool givenRoute(const PlanNode &node, const Routing &routing, Route &route);
+  bool computeRoute(const PlanNode &node, const at::Tensor &x, Route &route);
+  bool report(const PlanNode &node, const Route &route);
   std::vector<at::Tensor> dispatch(const PlanNode &node,
                                    const std::vector<at::Tensor> &inputs);
   std::vector<at::Tensor> combine(const PlanNode &node,
@@ -211,35 +221,39 @@ private:
   std::map<std::string, Route> routes;
 };
 
-Route Runner::givenRoute(const PlanNode &node, const Routing &routing) {
-  Route route{node.choices, node.k, {}, {}};
+bool Runner::givenRoute(const PlanNode &node, const Routing &routing,
+                        Route &route) {
+  route = Route{node.choices, node.k, {}, {}};
   size_t n = (size_t)(batch * node.k);
   const std::string &name = node.node->name;
-  TORCH_CHECK(routing.k == node.k, "router node '", name, "' picks ",
-              node.k, " per input, the given routing ", routing.k);
-  TORCH_CHECK(routing.paths.size() == n, "router node '", name,
-              "': the given routing has ", routing.paths.size(),
-              " choices for ", batch, " inputs x k = ", node.k);
-  TORCH_CHECK(routing.weights.empty() || routing.weights.size() == n,
-              "router node '", name, "': ", routing.weights.size(),
-              " weights for ", n, " choices");
+  if (routing.k != node.k)
+    return refuse("router node '", name, "' picks ", node.k,
+                  " per input, the given routing ", routing.k);
+  if (routing.paths.size() != n)
+    return refuse("router node '", name, "': the given routing has ",
+                  routing.paths.size(), " choices for ", batch,
+                  " inputs x k = ", node.k);
+  if (!routing.weights.empty() && routing.weights.size() != n)
+    return refuse("router node '", name, "': ", routing.weights.size(),
+                  " weights for ", n, " choices");
   route.paths = at::tensor(routing.paths, at::kLong).view({batch, node.k});
   route.weights =
       routing.weights.empty()
           ? at::full({batch, node.k}, 1.0 / (double)node.k, at::kFloat)
           : at::tensor(routing.weights, at::kFloat).view({batch, node.k});
-  return route;
+  return true;
 }
 
-Route Runner::computeRoute(const PlanNode &node, const at::Tensor &x) {
+bool Runner::computeRoute(const PlanNode &node, const at::Tensor &x,
+                          Route &route) {
   const PlanRouter &router = plan.routers[node.router];
-  Route route{node.choices, node.k, {}, {}};
+  route = Route{node.choices, node.k, {}, {}};
   switch (router.kind->kind) {
   case goe::RouterKind::Oracle:
     // Label i -> path i, the whole weight on it.
     route.paths = x.to(at::kLong).view({batch, 1});
     route.weights = at::ones({batch, 1}, at::kFloat);
-    return route;
+    return true;
   case goe::RouterKind::TopK: {
     // Gate logits -> softmax -> the k largest; a stable descending sort
     // breaks ties towards the lower index. Weights renormalised to sum 1.
@@ -249,19 +263,19 @@ Route Runner::computeRoute(const PlanNode &node, const at::Tensor &x) {
     at::Tensor top = std::get<0>(sorted).slice(1, 0, node.k);
     route.paths = std::get<1>(sorted).slice(1, 0, node.k).contiguous();
     route.weights = top / top.sum(1, /*keepdim=*/true);
-    return route;
+    return true;
   }
   case goe::RouterKind::Random:
   case goe::RouterKind::VqvaeHclust:
     break;
   }
-  TORCH_CHECK(false, "router node '", node.node->name, "' uses router '",
-              router.router->name, "' (", router.kind->name().str(),
-              "), whose decision needs learned state: pass its routing to "
-              "forward()");
+  return refuse("router node '", node.node->name, "' uses router '",
+                router.router->name, "' (", router.kind->name().str(),
+                "), whose decision needs learned state: pass its routing to "
+                "forward()");
 }
 
-void Runner::report(const PlanNode &node, const Route &route) {
+bool Runner::report(const PlanNode &node, const Route &route) {
   RouteReport out;
   out.k = route.k;
   out.choices = route.choices;
@@ -273,11 +287,13 @@ void Runner::report(const PlanNode &node, const Route &route) {
                      weights.data_ptr<float>() + weights.numel());
   out.counts.assign(route.choices, 0);
   for (int64_t p : out.paths) {
-    TORCH_CHECK(p >= 0 && p < route.choices, "router node '", node.node->name,
-                "' chose path ", p, ", outside [0, ", route.choices, ")");
+    if (p < 0 || p >= route.choices)
+      return refuse("router node '", node.node->name, "' chose path ", p,
+                    ", outside [0, ", route.choices, ")");
     ++out.counts[p];
   }
   result.routes[node.node->name] = out;
+  return true;
 }
 
 std::vector<at::Tensor>
@@ -346,24 +362,34 @@ Runner::combine(const PlanNode &node, const std::vector<at::Tensor> &inputs) {
   return out;
 }
 
-void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
+bool Runner::checkInputs(const std::map<std::string, at::Tensor> &inputs) {
   for (const Input &input : plan.spec->inputs) {
     auto it = inputs.find(input.name);
-    TORCH_CHECK(it != inputs.end(), "missing input '", input.name, "'");
+    if (it == inputs.end())
+      return refuse("missing input '", input.name, "'");
     const at::Tensor &x = it->second;
     bool same = x.dim() == (int64_t)input.shape.size() + 1;
     for (size_t d = 0; same && d < input.shape.size(); ++d)
       same = x.size(d + 1) == input.shape[d];
-    TORCH_CHECK(same, "input '", input.name, "' must be [B] + ",
-                formatShape(input.shape), ", got ", x.sizes());
-    TORCH_CHECK(x.scalar_type() == (input.isInt ? at::kLong : at::kFloat),
-                "input '", input.name, "' must be ",
-                input.isInt ? "int64" : "float32", ", got ", x.scalar_type());
-    TORCH_CHECK(batch < 0 || x.size(0) == batch, "input '", input.name,
-                "' has batch ", x.size(0), ", the others ", batch);
+    if (!same)
+      return refuse("input '", input.name, "' must be [B] + ",
+                    formatShape(input.shape), ", got ", x.sizes());
+    if (x.scalar_type() != (input.isInt ? at::kLong : at::kFloat))
+      return refuse("input '", input.name, "' must be ",
+                    input.isInt ? "int64" : "float32", ", got ",
+                    x.scalar_type());
+    if (batch >= 0 && x.size(0) != batch)
+      return refuse("input '", input.name, "' has batch ", x.size(0),
+                    ", the others ", batch);
     batch = x.size(0);
     values[input.name] = {x};
   }
+  return true;
+}
+
+bool Runner::run(const std::map<std::string, at::Tensor> &inputs) {
+  if (!checkInputs(inputs))
+    return false;
   for (const PlanNode &node : plan.nodes) {
     std::vector<at::Tensor> in = gather(node.inputs);
     const std::string &name = node.node->name;
@@ -373,9 +399,11 @@ void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
       break;
     case PlanNode::Router: {
       auto it = given.find(name);
-      Route route = it != given.end() ? givenRoute(node, it->second)
-                                      : computeRoute(node, in[0]);
-      report(node, route);
+      Route route;
+      bool routed = it != given.end() ? givenRoute(node, it->second, route)
+                                      : computeRoute(node, in[0], route);
+      if (!routed || !report(node, route))
+        return false;
       routes[name] = route;
       break;
     }
@@ -401,6 +429,7 @@ void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
     else
       result.outputs.push_back(value.at(ref.index));
   }
+  return true;
 }
 
 } // namespace
@@ -408,8 +437,14 @@ void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
 ForwardResult Model::forward(const std::map<std::string, at::Tensor> &inputs,
                              const std::map<std::string, Routing> &routing) {
   ForwardResult result;
+  // LibTorch reports mismatches inside its ops by throwing c10::Error; the
+  // runner's own checks return, and both end as `error`.
   try {
-    Runner(impl->plan, impl->instances, routing, result).run(inputs);
+    Runner runner(impl->plan, impl->instances, routing, result);
+    if (!runner.run(inputs)) {
+      result = ForwardResult();
+      result.error = runner.problem;
+    }
   } catch (const c10::Error &error) {
     result = ForwardResult();
     result.error = error.what_without_backtrace();
