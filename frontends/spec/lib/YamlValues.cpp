@@ -12,6 +12,7 @@
 #include "goe/Frontends/Spec/Expr.h"
 
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 namespace goe::spec::detail {
@@ -134,6 +135,7 @@ LogicalResult Reader::checkBounds(Loc loc, double value, double low,
   if (value >= low && value <= high)
     return success();
   std::ostringstream message;
+  message << std::setprecision(15); // 1000000, not 1e+06
   message << what << " must lie in [" << low << ", " << high << "], got "
           << value;
   return fail(loc, message.str());
