@@ -119,12 +119,15 @@ LogicalResult RouterOp::verify() {
   for (const KindParam &param : info.params) {
     if (!param.required)
       continue;
-    auto value = getParams() ? getParams()->getAs<IntegerAttr>(param.key)
-                             : IntegerAttr();
-    if (!value || value.getInt() < 1)
+    Attribute value = getParams() ? getParams()->get(param.key) : Attribute();
+    auto integer = dyn_cast_or_null<IntegerAttr>(value);
+    if (param.type == KindParam::Size && (!integer || integer.getInt() < 1))
       return emitOpError() << "of kind '" << info.name()
                            << "' needs a positive integer parameter '"
                            << param.key << "'";
+    if (!value)
+      return emitOpError() << "of kind '" << info.name()
+                           << "' needs the parameter '" << param.key << "'";
   }
   return success();
 }
