@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "goe/Dialect/Goe/GoeOps.h"
+#include "goe/Dialect/Goe/CombineKinds.h"
+#include "goe/Dialect/Goe/RouterKinds.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -81,8 +83,23 @@ LogicalResult OutputOp::verify() {
 // RouterOp / RouteOp
 //===----------------------------------------------------------------------===//
 
-static bool routerNeedsBody(RouterKind kind) {
-  return kind == RouterKind::TopK || kind == RouterKind::VqvaeHclust;
+/// A goe.router's or goe.combine's parameters as numbers (a Choice by its
+/// index), with the kind's defaults for those it leaves out.
+static ParamValues paramValues(DictionaryAttr dict,
+                               const std::vector<KindParam> &params) {
+  ParamValues values;
+  for (NamedAttribute entry : dict ? dict.getValue()
+                                   : ArrayRef<NamedAttribute>()) {
+    std::string key = entry.getName().str();
+    if (auto f = dyn_cast<FloatAttr>(entry.getValue()))
+      values[key] = f.getValueAsDouble();
+    else if (auto i = dyn_cast<IntegerAttr>(entry.getValue()))
+      values[key] = double(i.getInt());
+    else if (auto s = dyn_cast<StringAttr>(entry.getValue()))
+      if (const KindParam *param = findParam(params, key))
+        values[key] = param->choiceIndex(s.getValue());
+  }
+  return withDefaults(params, values);
 }
 
 LogicalResult RouterOp::verify() {
@@ -92,29 +109,33 @@ LogicalResult RouterOp::verify() {
   if (k < 1 || k > choices)
     return emitOpError() << "picks k in [1, " << choices << "], got k = "
                          << k;
-  if (routerNeedsBody(getKind()) && !getBody())
-    return emitOpError() << "of kind '" << stringifyRouterKind(getKind())
+  const RouterKindInfo &info = routerKindInfo(getKind());
+  if (info.hasBody() && !getBody())
+    return emitOpError() << "of kind '" << info.name()
                          << "' needs a body function";
-  if (!routerNeedsBody(getKind()) && getBody())
-    return emitOpError() << "of kind '" << stringifyRouterKind(getKind())
+  if (!info.hasBody() && getBody())
+    return emitOpError() << "of kind '" << info.name()
                          << "' takes no body function";
-  if (getKind() == RouterKind::VqvaeHclust) {
-    for (StringRef name : {"codes", "code_dim"}) {
-      auto value = getParams() ? getParams()->getAs<IntegerAttr>(name)
-                               : IntegerAttr();
-      if (!value || value.getInt() < 1)
-        return emitOpError() << "of kind 'vqvae_hclust' needs a positive "
-                                "integer parameter '"
-                             << name << "'";
-    }
+  for (const KindParam &param : info.params) {
+    if (!param.required)
+      continue;
+    Attribute value = getParams() ? getParams()->get(param.key) : Attribute();
+    auto integer = dyn_cast_or_null<IntegerAttr>(value);
+    if (param.type == KindParam::Size && (!integer || integer.getInt() < 1))
+      return emitOpError() << "of kind '" << info.name()
+                           << "' needs a positive integer parameter '"
+                           << param.key << "'";
+    if (!value)
+      return emitOpError() << "of kind '" << info.name()
+                           << "' needs the parameter '" << param.key << "'";
   }
   return success();
 }
 
-/// The last dimension of a body's single result: the gate's logits or the
-/// encoder's code channels (channels-last), which must match the router.
-static FailureOr<int64_t> lastDimOfSingleResult(Operation *op,
-                                                func::FuncOp body) {
+/// The per-sample logical shape of a body's single result: the batch
+/// dropped and a channels-last [H, W, C] read back as [C, H, W].
+static FailureOr<SmallVector<int64_t>> bodyOutputShape(Operation *op,
+                                                       func::FuncOp body) {
   if (body.getNumResults() != 1)
     return op->emitOpError() << "body @" << body.getName()
                              << " must return one tensor, it returns "
@@ -124,7 +145,10 @@ static FailureOr<int64_t> lastDimOfSingleResult(Operation *op,
     return op->emitOpError() << "body @" << body.getName()
                              << " must return a batched tensor, got "
                              << body.getResultTypes()[0];
-  return type.getShape().back();
+  SmallVector<int64_t> shape(type.getShape().drop_front());
+  if (shape.size() == 3)
+    shape = {shape[2], shape[0], shape[1]};
+  return shape;
 }
 
 LogicalResult
@@ -136,20 +160,15 @@ RouterOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!body)
     return emitOpError() << "body @" << *getBody()
                          << " is not a function in this module";
-  FailureOr<int64_t> last = lastDimOfSingleResult(*this, body);
-  if (failed(last))
+  FailureOr<SmallVector<int64_t>> shape = bodyOutputShape(*this, body);
+  if (failed(shape))
     return failure();
-  if (getKind() == RouterKind::TopK && *last != getChoices())
-    return emitOpError() << "chooses among " << getChoices()
-                         << " experts but its gate @" << body.getName()
-                         << " emits " << *last << " logits";
-  if (getKind() == RouterKind::VqvaeHclust) {
-    int64_t codeDim = getParams()->getAs<IntegerAttr>("code_dim").getInt();
-    if (*last != codeDim)
-      return emitOpError() << "has code_dim " << codeDim
-                           << " but its encoder @" << body.getName()
-                           << " emits " << *last << " channels";
-  }
+  const RouterKindInfo &info = routerKindInfo(getKind());
+  std::string problem =
+      info.checkBody(getChoices(), paramValues(getParamsAttr(), info.params),
+                     *shape, ("@" + body.getName()).str());
+  if (!problem.empty())
+    return emitOpError() << problem;
   return success();
 }
 
@@ -164,10 +183,13 @@ LogicalResult RouteOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
                          << getRouter() << " (" << router.getChoices()
                          << " choices, top " << router.getK() << ")";
   auto input = cast<RankedTensorType>(getInput().getType());
-  if (router.getKind() == RouterKind::Oracle &&
-      (input.getRank() != 1 || !input.getElementType().isInteger(64)))
-    return emitOpError() << "oracle router @" << getRouter()
-                         << " reads one i64 label per input, got " << input;
+  const RouterKindInfo &info = routerKindInfo(router.getKind());
+  if (input.getRank() < 1 ||
+      !info.accepts(input.getShape().drop_front(),
+                    input.getElementType().isInteger(64)))
+    return emitOpError() << info.name() << " router @" << getRouter()
+                         << " reads " << info.inputText() << ", got "
+                         << input;
   if (router.getBody()) {
     auto body = symbolTable.lookupNearestSymbolFrom<func::FuncOp>(
         router, router.getBodyAttr());
@@ -259,101 +281,42 @@ DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 // CombineOp
 //===----------------------------------------------------------------------===//
 
-/// Checks that `input` is `[B, k, ...]` and returns `[B, ...]`.
-static FailureOr<RankedTensorType> dropChoiceDim(Operation *op, Type input,
-                                                 int64_t k) {
-  auto tensor = cast<RankedTensorType>(input);
-  if (tensor.getRank() < 2 || tensor.getDimSize(1) != k)
-    return op->emitOpError() << "expects per-choice results [batch, " << k
-                             << ", ...], got " << input;
-  SmallVector<int64_t> shape(tensor.getShape());
-  shape.erase(shape.begin() + 1);
-  return RankedTensorType::get(shape, tensor.getElementType());
-}
-
-static LogicalResult expectType(Operation *op, unsigned index, Type actual,
-                                Type expected) {
-  if (actual == expected)
-    return success();
-  return op->emitOpError() << "result " << index << " has type " << actual
-                           << ", expected " << expected;
+/// The per-sample type of a batched tensor type.
+static SampleType sampleType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return {tensor.getShape().drop_front().vec(),
+          tensor.getElementType().isInteger(64)};
 }
 
 LogicalResult CombineOp::verify() {
-  RoutingType routing = getRouting().getType();
-  int64_t k = routing.getK();
-  auto inputs = getInputs().getTypes();
-  auto results = getResults().getTypes();
-  if (inputs.empty())
+  int64_t k = getRouting().getType().getK();
+  if (getInputs().empty())
     return emitOpError() << "needs at least one input to combine";
-  switch (getKind()) {
-  case CombineKind::Select:
-  case CombineKind::WeightedSum: {
-    if (getKind() == CombineKind::Select && k != 1)
-      return emitOpError() << "select needs a top-1 route, got top-" << k
-                           << "; use weighted_sum or wbf";
-    if (inputs.size() != results.size())
-      return emitOpError() << "has " << inputs.size() << " inputs but "
-                           << results.size() << " results";
-    for (auto [index, input, result] : llvm::enumerate(inputs, results)) {
-      FailureOr<RankedTensorType> merged = dropChoiceDim(*this, input, k);
-      if (failed(merged) || failed(expectType(*this, index, result, *merged)))
-        return failure();
-    }
-    return success();
+  std::vector<SampleType> inputs, expected;
+  for (Type type : getInputs().getTypes()) {
+    if (cast<RankedTensorType>(type).getRank() < 1)
+      return emitOpError() << "inputs must be batched tensors, got " << type;
+    inputs.push_back(sampleType(type));
   }
-  case CombineKind::ImportanceMix: {
-    if (k != 1)
-      return emitOpError() << "importance_mix needs a top-1 route, got top-"
-                           << k;
-    if (inputs.size() != 3 || results.size() != 1)
-      return emitOpError() << "importance_mix takes (baseline, scores, "
-                              "importance) and gives one result";
-    auto base = cast<RankedTensorType>(inputs[0]);
-    auto scores = cast<RankedTensorType>(inputs[1]);
-    auto importance = cast<RankedTensorType>(inputs[2]);
-    if (base.getRank() != 2)
-      return emitOpError() << "baseline scores must be [batch, classes], got "
-                           << base;
-    int64_t classes = base.getDimSize(1);
-    auto expectShape = [&](RankedTensorType type, ArrayRef<int64_t> tail,
-                           StringRef what) -> LogicalResult {
-      SmallVector<int64_t> shape{type.getRank() ? type.getDimSize(0) : 0};
-      shape.append(tail.begin(), tail.end());
-      if (type.getShape() == ArrayRef<int64_t>(shape))
-        return success();
-      return emitOpError() << what << " must be [batch, "
-                           << llvm::make_range(tail.begin(), tail.end())
-                           << "], got " << type;
-    };
-    if (failed(expectShape(scores, {1, classes}, "expert scores")) ||
-        failed(expectShape(importance, {1, classes, 2}, "importance")))
-      return failure();
-    return expectType(*this, 0, results[0], base);
+  const CombineKindInfo &info = combineKindInfo(getKind());
+  std::string problem = info.results(
+      k, inputs, paramValues(getParamsAttr(), info.params), expected);
+  if (!problem.empty())
+    return emitOpError() << problem;
+  if (expected.size() != getNumResults())
+    return emitOpError() << "has " << getNumResults() << " results but "
+                         << info.name() << " of its inputs gives "
+                         << expected.size();
+  for (auto [index, result] : llvm::enumerate(getResults().getTypes())) {
+    auto tensor = cast<RankedTensorType>(result);
+    if (tensor.getRank() < 1 || sampleType(result).shape != expected[index].shape ||
+        tensor.getElementType().isInteger(64) != expected[index].isInt)
+      return emitOpError() << "result " << index << " has type " << result
+                           << ", expected [batch] + "
+                           << printShape(expected[index].shape)
+                           << (expected[index].isInt ? " of i64" : " of f32");
   }
-  case CombineKind::Wbf: {
-    if (inputs.empty() || results.size() != 1)
-      return emitOpError() << "wbf takes one or more head levels and gives "
-                              "one box tensor";
-    int64_t attributes = -1;
-    for (Type input : inputs) {
-      auto level = cast<RankedTensorType>(input);
-      if (level.getRank() != 6 || level.getDimSize(1) != k ||
-          level.getDimSize(2) != 3 ||
-          (attributes >= 0 && level.getDimSize(5) != attributes))
-        return emitOpError() << "wbf levels must be [batch, " << k
-                             << ", 3, H, W, nc + 5] with one nc, got "
-                             << input;
-      attributes = level.getDimSize(5);
-    }
-    auto boxes = cast<RankedTensorType>(results[0]);
-    if (boxes.getRank() != 3 || boxes.getDimSize(2) != 6)
-      return emitOpError() << "wbf gives [batch, max_det, 6] boxes, got "
-                           << boxes;
-    return success();
-  }
-  }
-  return emitOpError("unknown combine kind");
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -2,7 +2,9 @@
 
 #include "TestUtil.h"
 
+#include "goe/Dialect/Goe/CombineKinds.h"
 #include "goe/Dialect/Goe/GoeOps.h"
+#include "goe/Dialect/Goe/RouterKinds.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -39,6 +41,54 @@ TEST(Dialect, RouterVerifierRejectsMissingBody) {
   EXPECT_NE(context.lastError().find("of kind 'topk' needs a body function"),
             std::string::npos)
       << context.lastError();
+}
+
+TEST(Kinds, EveryKindHasOneDescriptorUnderItsDialectSpelling) {
+  EXPECT_EQ(goe::routerKindNames(), "oracle, random, vqvae_hclust, topk");
+  EXPECT_EQ(goe::combineKindNames(), "select, weighted_sum, importance_mix, wbf");
+  const goe::RouterKindInfo *topk = goe::findRouterKind("topk");
+  ASSERT_NE(topk, nullptr);
+  EXPECT_EQ(topk->kind, goe::RouterKind::TopK);
+  EXPECT_TRUE(topk->picksSeveral);
+  EXPECT_STREQ(topk->bodyKey, "gate");
+  EXPECT_FALSE(goe::findRouterKind("oracle")->picksSeveral);
+  EXPECT_EQ(goe::findRouterKind("TopK"), nullptr);
+  EXPECT_EQ(goe::findCombineKind("pick"), nullptr);
+}
+
+TEST(Kinds, RouterRulesReadTheDescriptor) {
+  const goe::RouterKindInfo &oracle = goe::routerKindInfo(goe::RouterKind::Oracle);
+  EXPECT_TRUE(oracle.accepts({}, /*isInt=*/true));
+  EXPECT_FALSE(oracle.accepts({4}, /*isInt=*/true));
+  EXPECT_FALSE(oracle.accepts({}, /*isInt=*/false));
+  const goe::RouterKindInfo &latent =
+      goe::routerKindInfo(goe::RouterKind::VqvaeHclust);
+  goe::ParamValues params = goe::withDefaults(latent.params, {{"code_dim", 4}});
+  EXPECT_EQ(params.at("beta"), 0.25);
+  EXPECT_EQ(params.at("code_dim"), 4);
+  EXPECT_EQ(latent.checkBody(4, params, {4, 7, 7}, "'enc'"), "");
+  EXPECT_EQ(latent.checkBody(4, params, {7, 7, 4}, "'enc'"),
+            "has code_dim 4 but its encoder 'enc' emits [7, 7, 4] (want "
+            "[code_dim, H, W])");
+}
+
+TEST(Kinds, CombineResultsFollowTheKind) {
+  std::vector<goe::SampleType> out;
+  const goe::CombineKindInfo &select = goe::combineKindInfo(goe::CombineKind::Select);
+  EXPECT_EQ(select.results(1, {{{1, 10}, false}}, {}, out), "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].shape, (std::vector<int64_t>{10}));
+  out.clear();
+  EXPECT_EQ(select.results(2, {{{2, 10}, false}}, {}, out),
+            "select needs a top-1 route, but it picks 2; use weighted_sum or wbf");
+  const goe::CombineKindInfo &wbf = goe::combineKindInfo(goe::CombineKind::Wbf);
+  out.clear();
+  EXPECT_EQ(wbf.results(2, {{{2, 3, 4, 4, 85}, false}},
+                        goe::withDefaults(wbf.params, {}), out),
+            "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].shape, (std::vector<int64_t>{300, 6}));
+  EXPECT_EQ(goe::combineKindInfo(goe::CombineKind::ImportanceMix).leadingInputs, 1u);
 }
 
 } // namespace

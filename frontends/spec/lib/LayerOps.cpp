@@ -69,35 +69,4 @@ std::string layerOpNames() {
   return names;
 }
 
-const std::vector<FieldSpec> *routerFields(const std::string &kind) {
-  static const std::map<std::string, std::vector<FieldSpec>> table = {
-      {"oracle", {}},
-      {"random", {{"seed", F::Count, false}}},
-      {"vqvae_hclust",
-       {{"encoder", F::Str, true}, {"codes", F::Size, true},
-        {"code_dim", F::Size, true}, {"beta", F::Float, false},
-        {"kmeans_restarts", F::Size, false}}},
-      {"topk",
-       {{"gate", F::Str, true}, {"balance_weight", F::Float, false},
-        {"capacity_factor", F::Float, false}, {"jitter", F::Float, false},
-        {"z_loss_weight", F::Float, false}}},
-  };
-  auto it = table.find(kind);
-  return it == table.end() ? nullptr : &it->second;
-}
-
-const std::vector<FieldSpec> *combineFields(const std::string &kind) {
-  static const std::map<std::string, std::vector<FieldSpec>> table = {
-      {"select", {}},
-      {"weighted_sum", {}},
-      {"importance_mix", {}},
-      {"wbf",
-       {{"iou", F::Float, false}, {"skip_box_thr", F::Float, false},
-        {"conf_type", F::Str, false}, {"nms_conf", F::Float, false},
-        {"nms_iou", F::Float, false}, {"max_det", F::Size, false}}},
-  };
-  auto it = table.find(kind);
-  return it == table.end() ? nullptr : &it->second;
-}
-
 } // namespace goe::spec

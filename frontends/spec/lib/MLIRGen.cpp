@@ -1,226 +1,221 @@
-//===- MLIRGen.cpp - spec graph to goe.graph ------------------------------===//
+//===- MLIRGen.cpp - the graph plan to goe.graph --------------------------===//
 //
-// Walks the spec's graph nodes in order, keeping a table of the values each
-// node produced, and emits goe.route / goe.dispatch / goe.combine and calls
-// of shared modules into one goe.graph. Module instances become functions
-// through ExpertEmitter. Graph-level problems (unknown or later names, a
-// router whose fan-out differs from its experts, shapes that do not meet)
-// are reported at the node's YAML location.
+// Emits the goe module of a spec from its graph plan (GraphPlan.h), which
+// has already resolved every name, instance and path and reported every
+// graph-level problem: one function per module instance (ExpertEmitter),
+// one goe.router per declared router, and one goe.graph whose body calls
+// shared modules and runs goe.route / goe.dispatch / goe.combine in node
+// order. Module-level ops come out in the order the plan made them.
 //
 //===----------------------------------------------------------------------===//
 
-#include "GraphGen.h"
+#include "goe/Frontends/Spec/MLIRGen.h"
+#include "goe/Dialect/Goe/GoeOps.h"
+#include "goe/Frontends/Spec/GraphPlan.h"
 
-namespace goe::spec::graphgen {
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
 
-const GraphValue &GraphGen::lookupNode(const Ref &ref,
-                                       const std::string &reader) {
-  std::string base = ref.name.substr(0, ref.name.find('.'));
-  auto it = table.find(base);
-  if (it != table.end())
+using namespace mlir;
+
+namespace goe::spec {
+namespace {
+
+/// A spec field as an attribute of a goe.router or goe.combine.
+Attribute fieldAttr(Builder &b, const Field &field) {
+  if (field.kind == Field::Float)
+    return b.getF64FloatAttr(field.f);
+  if (field.kind == Field::Str)
+    return b.getStringAttr(field.s);
+  return b.getI64IntegerAttr(field.i);
+}
+
+class GraphGen {
+public:
+  GraphGen(const GraphPlan &plan, ModuleOp module)
+      : plan(plan), spec(*plan.spec), context(module.getContext()),
+        moduleBuilder(module.getBodyRegion()), b(context) {}
+
+  void run();
+
+private:
+  Location locOf(Loc loc) {
+    return FileLineColLoc::get(context, spec.file, loc.line, loc.col);
+  }
+  FlatSymbolRefAttr symbol(int instance) {
+    return FlatSymbolRefAttr::get(context, plan.instances[instance].name);
+  }
+  SmallVector<Value> gather(const std::vector<ValueRef> &refs);
+  /// Emits the functions of the instances planned before `end`.
+  void emitInstances(size_t end);
+  goe::RouterOp declareRouter(int index);
+  DictionaryAttr params(const Fields &fields, const char *skip);
+
+  void emitInputs(Block *entry, ArrayRef<Type> inputTypes, goe::GraphOp graph);
+  void emitModuleNode(const PlanNode &node);
+  void emitRouterNode(const PlanNode &node);
+  void emitDispatchNode(const PlanNode &node);
+  void emitCombineNode(const PlanNode &node);
+  SmallVector<Value> emitOutputs();
+  Value transpose(Value value, ArrayRef<int32_t> perms, Type type,
+                  Location loc);
+
+  const GraphPlan &plan;
+  const Spec &spec;
+  MLIRContext *context;
+  OpBuilder moduleBuilder, b;
+  std::vector<func::FuncOp> functions; // per instance emitted so far
+  std::map<int, goe::RouterOp> routers; // plan router -> its declaration
+  std::map<std::string, SmallVector<Value>> values; // physical values
+  std::map<std::string, Value> routes;
+};
+
+SmallVector<Value> GraphGen::gather(const std::vector<ValueRef> &refs) {
+  SmallVector<Value> out;
+  for (const ValueRef &ref : refs)
+    out.push_back(values.at(ref.node)[ref.index]);
+  return out;
+}
+
+void GraphGen::emitInstances(size_t end) {
+  while (functions.size() < end) {
+    const PlanInstance &instance = plan.instances[functions.size()];
+    functions.push_back(emitExpertFunction(moduleBuilder, spec,
+                                           instance.resolved, instance.name,
+                                           locOf(instance.loc)));
+  }
+}
+
+DictionaryAttr GraphGen::params(const Fields &fields, const char *skip) {
+  SmallVector<NamedAttribute> attrs;
+  for (const auto &[key, field] : fields)
+    if (!skip || key != skip)
+      attrs.push_back(b.getNamedAttr(key, fieldAttr(b, field)));
+  return attrs.empty() ? DictionaryAttr() : b.getDictionaryAttr(attrs);
+}
+
+goe::RouterOp GraphGen::declareRouter(int index) {
+  auto it = routers.find(index);
+  if (it != routers.end())
     return it->second;
-  for (const Node &node : spec.graph)
-    if (node.name == base)
-      fail(ref.loc, reader + " reads '" + base +
-                        "', which is defined later in the graph (nodes read "
-                        "only inputs and earlier nodes; a cycle is not "
-                        "allowed)");
-  fail(ref.loc, reader + " reads '" + base +
-                    "', which is neither a model input nor a graph node");
-}
-
-void GraphGen::lookup(const Ref &ref, const std::string &reader,
-                      std::vector<Value> &values,
-                      std::vector<TensorInfo> &types,
-                      const GraphValue **owner, bool forCombine) {
-  const GraphValue &value = lookupNode(ref, reader);
-  if (owner)
-    *owner = &value;
-  if (value.kind == GraphValue::Routing)
-    fail(ref.loc, reader + " reads '" + ref.name +
-                      "', a routing decision, where a tensor is needed");
-  // A dispatch holds k results per input, in route order; only a combine
-  // knows how to merge them into one.
-  if (value.isDispatch && !forCombine)
-    fail(ref.loc, reader + " reads '" + ref.name +
-                      "', the per-choice results of a dispatch; merge them "
-                      "with a combine node first");
-  size_t dot = ref.name.find('.');
-  if (dot == std::string::npos) {
-    values.insert(values.end(), value.values.begin(), value.values.end());
-    types.insert(types.end(), value.types.begin(), value.types.end());
-    return;
-  }
-  std::string output = ref.name.substr(dot + 1);
-  for (size_t i = 0; i < value.values.size(); ++i) {
-    bool byName = i < value.names.size() && value.names[i] == output;
-    if (byName || output == std::to_string(i)) {
-      values.push_back(value.values[i]);
-      types.push_back(value.types[i]);
-      return;
-    }
-  }
-  fail(ref.loc, reader + " reads '" + ref.name + "', but '" +
-                    ref.name.substr(0, dot) + "' has no output '" + output +
-                    "'");
-}
-
-void GraphGen::gather(const std::vector<Ref> &refs, const std::string &reader,
-                      std::vector<Value> &values,
-                      std::vector<TensorInfo> &types) {
-  for (const Ref &ref : refs)
-    lookup(ref, reader, values, types);
-}
-
-ResolvedModule GraphGen::resolve(const Module &module,
-                                 const std::vector<TensorInfo> &inputs,
-                                 Loc where, const std::string &what) {
-  if (inputs.size() != module.inputs.size())
-    fail(where, what + ": module '" + module.name + "' takes " +
-                    std::to_string(module.inputs.size()) + " input" +
-                    (module.inputs.size() == 1 ? "" : "s") + ", given " +
-                    std::to_string(inputs.size()));
-  FailureOr<ResolvedModule> resolved =
-      resolveModule(spec, module, inputs, context);
-  if (failed(resolved))
-    throw GraphError{{}, ""}; // already reported at the layer
-  return *resolved;
-}
-
-func::FuncOp GraphGen::instance(const ResolvedModule &resolved,
-                                const std::string &name, Loc loc) {
-  return emitExpertFunction(moduleBuilder, spec, resolved, name, locOf(loc));
-}
-
-void GraphGen::emitModuleNode(const Node &node) {
-  std::vector<Value> values;
-  std::vector<TensorInfo> types;
-  gather(node.from, nodeWhere(node), values, types);
-  ResolvedModule resolved =
-      resolve(*spec.findModule(node.target), types, node.targetLoc,
-              nodeWhere(node));
-  func::FuncOp fn = instance(resolved, node.name, node.loc);
-  auto call = b.create<func::CallOp>(locOf(node.loc), fn, values);
-  GraphValue out;
-  out.values.assign(call.getResults().begin(), call.getResults().end());
-  out.types = resolved.outputTypes;
-  out.names = resolved.module->outputNames;
-  table[node.name] = out;
-}
-
-void GraphGen::checkRouterInput(const Router &router, const Ref &from,
-                                const TensorInfo &type) {
-  if (router.kind == "oracle" && (!type.isInt || !type.shape.empty()))
-    fail(from.loc, "oracle router '" + router.name +
-                       "' reads one i64 label per input; '" + from.name +
-                       "' is not one (declare it as {shape: [], dtype: i64})");
-  if (router.kind != "oracle" && router.kind != "random" && type.isInt)
-    fail(from.loc, "router '" + router.name + "' reads a float tensor; '" +
-                       from.name + "' holds integers");
-}
-
-goe::RouterOp GraphGen::declareRouter(const Router &router,
-                                      const std::vector<TensorInfo> &inputs) {
-  auto it = declared.find(router.name);
-  if (it != declared.end())
-    return it->second;
-  FlatSymbolRefAttr body;
-  if (!router.body.empty()) {
-    ResolvedModule resolved =
-        resolve(*spec.findModule(router.body), inputs, router.bodyLoc,
-                "router '" + router.name + "'");
-    std::string name = router.name + "." + router.body;
-    bodies[router.name] = instance(resolved, name, router.bodyLoc);
-    body = FlatSymbolRefAttr::get(context, name);
-    // The fan-out must agree with what the body produces.
-    const Shape &out = resolved.outputTypes[0].shape;
-    if (router.kind == "topk" && (out.size() != 1 || out[0] != router.choices))
-      fail(router.bodyLoc, "router '" + router.name + "' chooses among " +
-                               std::to_string(router.choices) +
-                               " experts but its gate '" + router.body +
-                               "' emits " + formatShape(out) + " logits");
-    if (router.kind == "vqvae_hclust") {
-      int64_t codeDim = router.params.at("code_dim").i;
-      if (out.size() != 3 || out[0] != codeDim)
-        fail(router.bodyLoc, "router '" + router.name + "' has code_dim " +
-                                 std::to_string(codeDim) + " but its encoder '" +
-                                 router.body + "' emits " + formatShape(out) +
-                                 " (want [code_dim, H, W])");
-    }
-  }
-  SmallVector<NamedAttribute> params;
-  for (const auto &[key, field] : router.params) {
-    if (key == "gate" || key == "encoder")
-      continue;
-    Attribute value;
-    if (field.kind == Field::Float)
-      value = moduleBuilder.getF64FloatAttr(field.f);
-    else
-      value = moduleBuilder.getI64IntegerAttr(field.i);
-    params.push_back(moduleBuilder.getNamedAttr(key, value));
-  }
-  auto kind = goe::symbolizeRouterKind(router.kind);
+  const PlanRouter &declared = plan.routers[index];
+  const Router &router = *declared.router;
+  emitInstances(declared.instanceEnd);
+  FlatSymbolRefAttr body = declared.body < 0 ? FlatSymbolRefAttr()
+                                             : symbol(declared.body);
   auto op = moduleBuilder.create<goe::RouterOp>(
       locOf(router.loc), moduleBuilder.getStringAttr(router.name),
-      goe::RouterKindAttr::get(context, *kind),
+      goe::RouterKindAttr::get(context, declared.kind->kind),
       moduleBuilder.getI64IntegerAttr(router.choices),
       moduleBuilder.getI64IntegerAttr(router.k), body,
-      params.empty() ? DictionaryAttr()
-                     : moduleBuilder.getDictionaryAttr(params));
-  declared[router.name] = op;
+      params(router.params, declared.kind->bodyKey));
+  routers[index] = op;
   return op;
 }
 
-void GraphGen::emitRouterNode(const Node &node) {
-  std::string routerName = node.target;
-  for (const std::string &key : {node.name, std::string()}) {
-    auto it = options.routers.find(key);
-    if (it != options.routers.end()) {
-      routerName = it->second;
-      break;
-    }
+Value GraphGen::transpose(Value value, ArrayRef<int32_t> perms, Type type,
+                          Location loc) {
+  auto permsType =
+      RankedTensorType::get({(int64_t)perms.size()}, b.getI32Type());
+  Value constant = b.create<tosa::ConstOp>(
+      loc, permsType, DenseElementsAttr::get(permsType, perms));
+  return b.create<tosa::TransposeOp>(loc, type, value, constant);
+}
+
+void GraphGen::emitInputs(Block *entry, ArrayRef<Type> inputTypes,
+                          goe::GraphOp graph) {
+  // Graph inputs are channels-first as users hand them over; the graph
+  // transposes images to the experts' channels-last layout at its edge.
+  for (auto [index, input] : llvm::enumerate(spec.inputs)) {
+    Location loc = locOf(input.loc);
+    Value arg = entry->addArgument(inputTypes[index], loc);
+    graph.setArgAttr(index, "goe.name", b.getStringAttr(input.name));
+    TensorInfo info{input.shape, input.isInt};
+    if (input.shape.size() == 3)
+      arg = transpose(arg, {0, 2, 3, 1}, physicalType(info, context), loc);
+    values[input.name] = {arg};
   }
-  const Router *router = spec.findRouter(routerName);
-  if (!router)
-    fail(node.targetLoc, "--router " + routerName +
-                             ": the spec has no router of that name");
-  const Router &placed = *spec.findRouter(node.target);
-  if (router->choices != placed.choices || router->k != placed.k)
-    fail(router->loc, "router '" + router->name + "' (top-" +
-                          std::to_string(router->k) + " of " +
-                          std::to_string(router->choices) +
-                          ") cannot replace '" + placed.name + "' (top-" +
-                          std::to_string(placed.k) + " of " +
-                          std::to_string(placed.choices) + ")");
-  std::vector<Ref> from = node.from;
-  if (from.empty() || (routerName != node.target && !router->from.name.empty()))
-    from = {router->from};
-  if (from.empty() || from[0].name.empty())
-    fail(node.loc, nodeWhere(node) + ": router '" + router->name +
-                       "' needs 'from' (the value it reads)");
-  if (from.size() != 1)
-    fail(from[1].loc, nodeWhere(node) + ": a router reads one value");
-  std::vector<Value> values;
-  std::vector<TensorInfo> types;
-  lookup(from[0], nodeWhere(node), values, types);
-  if (values.size() != 1)
-    fail(from[0].loc, nodeWhere(node) + ": '" + from[0].name + "' has " +
-                          std::to_string(values.size()) +
-                          " outputs; name one (e.g. '" + from[0].name +
-                          ".0')");
-  checkRouterInput(*router, from[0], types[0]);
-  goe::RouterOp decl = declareRouter(*router, types);
-  auto routingType = goe::RoutingType::get(context, router->choices, router->k);
-  auto route = b.create<goe::RouteOp>(locOf(node.loc), routingType,
-                                      decl.getSymName(), values[0]);
-  GraphValue out;
-  out.kind = GraphValue::Routing;
-  out.routing = route;
-  table[node.name] = out;
+}
+
+void GraphGen::emitModuleNode(const PlanNode &node) {
+  emitInstances(node.instanceEnd);
+  auto call = b.create<func::CallOp>(locOf(node.node->loc),
+                                     functions[node.instance],
+                                     gather(node.inputs));
+  values[node.node->name].assign(call.getResults().begin(),
+                                 call.getResults().end());
+}
+
+void GraphGen::emitRouterNode(const PlanNode &node) {
+  goe::RouterOp router = declareRouter(node.router);
+  emitInstances(node.instanceEnd);
+  auto type = goe::RoutingType::get(context, node.choices, node.k);
+  routes[node.node->name] = b.create<goe::RouteOp>(
+      locOf(node.node->loc), type, router.getSymName(),
+      gather(node.inputs)[0]);
+}
+
+void GraphGen::emitDispatchNode(const PlanNode &node) {
+  emitInstances(node.instanceEnd);
+  SmallVector<Attribute> paths;
+  for (const std::vector<int> &chain : node.paths) {
+    SmallVector<Attribute> steps;
+    for (int id : chain)
+      steps.push_back(symbol(id));
+    paths.push_back(ArrayAttr::get(context, steps));
+  }
+  // Each path result [B, D...] (in its own physical layout) stacks to
+  // [B, k, D...].
+  SmallVector<Type> resultTypes;
+  for (TensorInfo type : node.outputTypes) {
+    type.shape.erase(type.shape.begin());
+    RankedTensorType physical = physicalType(type, context);
+    SmallVector<int64_t> shape(physical.getShape());
+    shape.insert(shape.begin() + 1, node.k);
+    resultTypes.push_back(
+        RankedTensorType::get(shape, physical.getElementType()));
+  }
+  auto dispatch = b.create<goe::DispatchOp>(
+      locOf(node.node->loc), resultTypes, routes.at(node.route),
+      gather(node.inputs), ArrayAttr::get(context, paths));
+  values[node.node->name].assign(dispatch.getResults().begin(),
+                                 dispatch.getResults().end());
+}
+
+void GraphGen::emitCombineNode(const PlanNode &node) {
+  SmallVector<Type> resultTypes;
+  for (const TensorInfo &type : node.outputTypes)
+    resultTypes.push_back(physicalType(type, context));
+  auto combine = b.create<goe::CombineOp>(
+      locOf(node.node->loc), resultTypes,
+      goe::CombineKindAttr::get(context, node.combine->kind),
+      routes.at(node.route), gather(node.inputs),
+      params(node.node->params, nullptr));
+  values[node.node->name].assign(combine.getResults().begin(),
+                                 combine.getResults().end());
+}
+
+SmallVector<Value> GraphGen::emitOutputs() {
+  SmallVector<Value> results;
+  for (auto [ref, type, loc] :
+       llvm::zip(plan.outputs, plan.outputTypes, plan.outputLocs)) {
+    Value result = values.at(ref.node)[ref.index];
+    if (type.shape.size() == 3) {
+      SmallVector<int64_t> shape{ShapedType::kDynamic};
+      shape.append(type.shape.begin(), type.shape.end());
+      Type element = cast<RankedTensorType>(result.getType()).getElementType();
+      result = transpose(result, {0, 3, 1, 2},
+                         RankedTensorType::get(shape, element), locOf(loc));
+    }
+    results.push_back(result);
+  }
+  return results;
 }
 
 void GraphGen::run() {
-  // Graph signature: inputs as users hand them over (channels-first).
   SmallVector<Type> inputTypes;
   for (const Input &input : spec.inputs) {
     SmallVector<int64_t> shape{ShapedType::kDynamic};
@@ -234,109 +229,35 @@ void GraphGen::run() {
   Block *entry = new Block();
   graph.getBody().push_back(entry);
   b.setInsertionPointToStart(entry);
-  // Functions and routers go before the graph, in the order they appear.
+  // Functions and routers go before the graph, in the order planned.
   moduleBuilder.setInsertionPoint(graph);
-
-  auto permsConst = [&](ArrayRef<int32_t> perms, Location loc) {
-    auto type = RankedTensorType::get({(int64_t)perms.size()}, b.getI32Type());
-    return b.create<tosa::ConstOp>(loc, type,
-                                   DenseElementsAttr::get(type, perms));
-  };
-  for (auto [index, input] : llvm::enumerate(spec.inputs)) {
-    Location loc = locOf(input.loc);
-    Value arg = entry->addArgument(inputTypes[index], loc);
-    graph.setArgAttr(index, "goe.name", b.getStringAttr(input.name));
-    TensorInfo info{input.shape, input.isInt};
-    if (input.shape.size() == 3)
-      arg = b.create<tosa::TransposeOp>(loc, physicalType(info, context), arg,
-                                        permsConst({0, 2, 3, 1}, loc));
-    GraphValue value;
-    value.values = {arg};
-    value.types = {info};
-    table[input.name] = value;
-  }
-
-  // Every --router choice must name a routing node of this graph.
-  std::vector<std::string> routerNodes;
-  for (const Node &node : spec.graph)
-    if (node.kind == Node::RouterNode)
-      routerNodes.push_back(node.name);
-  for (const auto &[key, router] : options.routers) {
-    if (key.empty() && routerNodes.size() != 1)
-      fail({1, 1}, "--router " + router + ": the graph has " +
-                       std::to_string(routerNodes.size()) +
-                       " router nodes; name one as --router NODE=" + router);
-    if (!key.empty() && std::find(routerNodes.begin(), routerNodes.end(),
-                                  key) == routerNodes.end())
-      fail({1, 1}, "--router " + key + "=" + router + ": the graph has no "
-                   "router node '" + key + "'");
-  }
-
-  for (const Node &node : spec.graph) {
+  emitInputs(entry, inputTypes, graph);
+  for (const PlanNode &node : plan.nodes) {
     switch (node.kind) {
-    case Node::ModuleNode:
+    case PlanNode::Module:
       emitModuleNode(node);
       break;
-    case Node::RouterNode:
+    case PlanNode::Router:
       emitRouterNode(node);
       break;
-    case Node::DispatchNode:
+    case PlanNode::Dispatch:
       emitDispatchNode(node);
       break;
-    case Node::CombineNode:
+    case PlanNode::Combine:
       emitCombineNode(node);
       break;
     }
   }
-
-  // Routers the graph does not place are still declared, so that
-  // `--router` can swap them in and training sees them all.
-  for (const Router &router : spec.routers) {
-    if (declared.count(router.name))
-      continue;
-    if (router.from.name.empty())
-      fail(router.loc, "router '" + router.name +
-                           "' is not placed in the graph and names no 'from'");
-    std::vector<Value> values;
-    std::vector<TensorInfo> types;
-    lookup(router.from, "router '" + router.name + "'", values, types);
-    if (values.size() != 1)
-      fail(router.from.loc, "router '" + router.name + "' reads one value; '" +
-                                router.from.name + "' has " +
-                                std::to_string(values.size()));
-    checkRouterInput(router, router.from, types[0]);
-    declareRouter(router, types);
-  }
-
-  SmallVector<Value> results;
-  SmallVector<Type> resultTypes;
-  for (const Ref &ref : spec.outputs) {
-    std::vector<Value> values;
-    std::vector<TensorInfo> types;
-    lookup(ref, "'outputs'", values, types);
-    for (auto [value, type] : llvm::zip(values, types)) {
-      Value result = value;
-      if (type.shape.size() == 3) {
-        SmallVector<int64_t> shape{ShapedType::kDynamic};
-        shape.append(type.shape.begin(), type.shape.end());
-        Type element = cast<RankedTensorType>(value.getType()).getElementType();
-        result = b.create<tosa::TransposeOp>(
-            locOf(ref.loc), RankedTensorType::get(shape, element), value,
-            permsConst({0, 3, 1, 2}, locOf(ref.loc)));
-      }
-      results.push_back(result);
-      resultTypes.push_back(result.getType());
-    }
-  }
+  for (size_t index = 0; index < plan.routers.size(); ++index)
+    declareRouter(index);
+  emitInstances(plan.instances.size());
+  SmallVector<Value> results = emitOutputs();
   b.create<goe::OutputOp>(locOf({1, 1}), results);
-  graph.setFunctionType(FunctionType::get(context, inputTypes, resultTypes));
+  graph.setFunctionType(
+      FunctionType::get(context, inputTypes, ValueRange(results).getTypes()));
 }
 
-} // namespace goe::spec::graphgen
-
-using namespace goe::spec::graphgen;
-
-namespace goe::spec {
+} // namespace
 
 void registerSpecDialects(DialectRegistry &registry) {
   registry.insert<goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
@@ -348,17 +269,12 @@ OwningOpRef<ModuleOp> buildModule(const Spec &spec,
                                   MLIRContext *context) {
   context->loadDialect<goe::GoeDialect, func::FuncDialect, tosa::TosaDialect,
                        ml_program::MLProgramDialect>();
+  FailureOr<GraphPlan> plan = planGraph(spec, options.routers, context);
+  if (failed(plan))
+    return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(
       FileLineColLoc::get(context, spec.file, 1, 1), spec.name);
-  try {
-    GraphGen(spec, options, *module).run();
-  } catch (const GraphError &error) {
-    if (!error.message.empty())
-      emitError(FileLineColLoc::get(context, spec.file, error.loc.line,
-                                    error.loc.col))
-          << error.message;
-    return nullptr;
-  }
+  GraphGen(*plan, *module).run();
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -8,8 +8,11 @@
 #ifndef GOE_FRONTENDS_SPEC_LIB_YAMLREADER_H
 #define GOE_FRONTENDS_SPEC_LIB_YAMLREADER_H
 
+#include "goe/Dialect/Goe/KindParams.h"
 #include "goe/Frontends/Spec/LayerOps.h"
 #include "goe/Frontends/Spec/SpecReader.h"
+
+#include "mlir/IR/Diagnostics.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -18,62 +21,104 @@
 
 namespace goe::spec::detail {
 
-/// Thrown inside the reader to stop at the first problem.
-struct SpecError {
-  Loc loc;
-  std::string message;
-};
+using mlir::failed;
+using mlir::failure;
+using mlir::FailureOr;
+using mlir::LogicalResult;
+using mlir::success;
 
 Loc locOf(const YAML::Node &node);
-[[noreturn]] void fail(Loc loc, const std::string &message);
-[[noreturn]] void fail(const YAML::Node &node, const std::string &message);
 bool isIdentifier(const std::string &name);
 /// "nothing", "'text'", "a list", "a map": what a node is, for messages.
 std::string describe(const YAML::Node &node);
-/// Range checks of float fields whose meaning bounds them (p, eps, iou...).
-void checkRange(const YAML::Node &node, const std::string &key, double value,
-                const std::string &what);
 
+/// Stores a read value in `into`; false when the read failed (it has been
+/// reported), so that callers write `if (!take(readX(...), x)) return ...`.
+template <typename T, typename U>
+bool take(FailureOr<T> value, U &into) {
+  if (failed(value))
+    return false;
+  into = std::move(*value);
+  return true;
+}
+
+/// Reads one spec. Every read stops at the first problem: it is reported at
+/// the YAML node it concerns (`file:line:col: error:`) and the read returns
+/// failure, which every caller passes up.
 class Reader {
 public:
-  explicit Reader(Spec &spec) : spec(spec) {}
+  Reader(Spec &spec, mlir::MLIRContext *context)
+      : spec(spec), context(context) {}
 
-  void readTop(const YAML::Node &root);
+  LogicalResult readTop(const YAML::Node &root);
+
+  /// Reports `message` at `loc` (1:1 when unknown) and gives failure.
+  LogicalResult fail(Loc loc, const std::string &message);
+  LogicalResult fail(const YAML::Node &node, const std::string &message) {
+    return fail(locOf(node), message);
+  }
 
   /// `--var` values; each must name a variable the spec declares.
   VarOverrides pendingOverrides;
 
 private:
   // Scalars.
-  std::string readName(const YAML::Node &node, const std::string &what);
-  int64_t readInt(const YAML::Node &node, const std::string &what);
-  int64_t readSize(const YAML::Node &node, const std::string &what);
-  double readFloat(const YAML::Node &node, const std::string &what);
-  bool readBool(const YAML::Node &node, const std::string &what);
-  Field readField(const YAML::Node &node, const FieldSpec &spec,
-                  const std::string &owner);
-  std::vector<Ref> readRefs(const YAML::Node &node, bool namesOnly,
-                            const std::string &key = "from");
+  FailureOr<std::string> readName(const YAML::Node &node,
+                                  const std::string &what);
+  FailureOr<int64_t> readInt(const YAML::Node &node, const std::string &what);
+  FailureOr<int64_t> readSize(const YAML::Node &node, const std::string &what);
+  FailureOr<double> readFloat(const YAML::Node &node, const std::string &what);
+  FailureOr<bool> readBool(const YAML::Node &node, const std::string &what);
+  FailureOr<Field> readField(const YAML::Node &node, const FieldSpec &spec,
+                             const std::string &owner);
+  LogicalResult readRefs(const YAML::Node &node, bool namesOnly,
+                         std::vector<Ref> &refs,
+                         const std::string &key = "from");
+  /// Range checks of layer float fields whose meaning bounds them (p,
+  /// eps...); router and combine parameters carry theirs in their kind.
+  LogicalResult checkRange(const YAML::Node &node, const std::string &key,
+                           double value, const std::string &what);
+  /// Fails at `loc` unless low <= value <= high.
+  LogicalResult checkBounds(Loc loc, double value, double low, double high,
+                            const std::string &what);
 
   // Maps.
-  void checkKeys(const YAML::Node &map, const std::set<std::string> &allowed,
-                 const std::string &owner);
-  void readFields(const YAML::Node &map, const std::vector<FieldSpec> &specs,
-                  const std::set<std::string> &common, const std::string &owner,
-                  Fields &out);
-  const YAML::Node &expectMap(const YAML::Node &node, const std::string &what);
-  const YAML::Node &expectSeq(const YAML::Node &node, const std::string &what);
+  LogicalResult checkKeys(const YAML::Node &map,
+                          const std::set<std::string> &allowed,
+                          const std::string &owner);
+  LogicalResult readFields(const YAML::Node &map,
+                           const std::vector<FieldSpec> &specs,
+                           const std::set<std::string> &common,
+                           const std::string &owner, Fields &out);
+  /// The fields of a router or combine kind: its body module (`bodyKey`,
+  /// required when not null) and its parameters, checked against their
+  /// descriptors (ranges, choices).
+  LogicalResult readKindFields(const YAML::Node &map, const char *bodyKey,
+                               const std::vector<KindParam> &params,
+                               const std::set<std::string> &common,
+                               const std::string &owner, Fields &out);
+  LogicalResult expectMap(const YAML::Node &node, const std::string &what);
+  LogicalResult expectSeq(const YAML::Node &node, const std::string &what);
 
   // Sections.
-  void readVars(const YAML::Node &node);
-  void readInputs(const YAML::Node &node);
-  void readModule(const std::string &name, const YAML::Node &node, Loc loc);
-  Layer readLayer(const YAML::Node &node, int64_t index,
-                  const std::string &module);
-  void readRouter(const std::string &name, const YAML::Node &node, Loc loc);
-  void readNode(const YAML::Node &node);
+  LogicalResult readVars(const YAML::Node &node);
+  LogicalResult readInputs(const YAML::Node &node);
+  LogicalResult readShape(const YAML::Node &shape, Input &input);
+  LogicalResult readModule(const std::string &name, const YAML::Node &node,
+                           Loc loc);
+  LogicalResult readModuleInputs(const YAML::Node &inputs, Module &module);
+  LogicalResult readModuleOutputs(const YAML::Node &outputs, Module &module);
+  FailureOr<Layer> readLayer(const YAML::Node &node, int64_t index,
+                             const std::string &module);
+  LogicalResult readRouter(const std::string &name, const YAML::Node &node,
+                           Loc loc);
+  LogicalResult readNode(const YAML::Node &node);
+  LogicalResult readDispatch(const YAML::Node &node, const std::string &owner,
+                             Node &out);
+  LogicalResult readSections(const YAML::Node &root);
 
   Spec &spec;
+  mlir::MLIRContext *context;
 };
 
 } // namespace goe::spec::detail

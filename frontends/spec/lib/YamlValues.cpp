@@ -2,8 +2,9 @@
 //
 // Every YAML value the spec reader turns into something typed: names,
 // integer expressions, sizes, floats with their ranges, layer and router
-// fields from the LayerOps table, and references to earlier values. Each
-// problem stops the read with the location of the node at fault.
+// fields from the LayerOps table and the router and combine kinds'
+// descriptors, and references to earlier values. Each problem is reported
+// at the node at fault and stops the read (failure, passed up).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #include "goe/Frontends/Spec/Expr.h"
 
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 namespace goe::spec::detail {
@@ -22,11 +24,13 @@ Loc locOf(const YAML::Node &node) {
   return {unsigned(mark.line + 1), unsigned(mark.column + 1)};
 }
 
-[[noreturn]] void fail(Loc loc, const std::string &message) {
-  throw SpecError{loc, message};
-}
-[[noreturn]] void fail(const YAML::Node &node, const std::string &message) {
-  fail(locOf(node), message);
+LogicalResult Reader::fail(Loc loc, const std::string &message) {
+  if (loc.line == 0)
+    loc = {1, 1}; // an empty file or a problem without a mark
+  mlir::emitError(
+      mlir::FileLineColLoc::get(context, spec.file, loc.line, loc.col))
+      << message;
+  return failure();
 }
 
 bool isIdentifier(const std::string &name) {
@@ -53,63 +57,69 @@ std::string describe(const YAML::Node &node) {
   }
 }
 
-const YAML::Node &Reader::expectMap(const YAML::Node &node,
-                                    const std::string &what) {
+LogicalResult Reader::expectMap(const YAML::Node &node,
+                                const std::string &what) {
   if (!node.IsMap())
-    fail(node, what + " must be a map, got " + describe(node));
-  return node;
+    return fail(node, what + " must be a map, got " + describe(node));
+  return success();
 }
 
-const YAML::Node &Reader::expectSeq(const YAML::Node &node,
-                                    const std::string &what) {
+LogicalResult Reader::expectSeq(const YAML::Node &node,
+                                const std::string &what) {
   if (!node.IsSequence())
-    fail(node, what + " must be a list, got " + describe(node));
-  return node;
+    return fail(node, what + " must be a list, got " + describe(node));
+  return success();
 }
 
-std::string Reader::readName(const YAML::Node &node, const std::string &what) {
+FailureOr<std::string> Reader::readName(const YAML::Node &node,
+                                        const std::string &what) {
   if (!node.IsScalar())
-    fail(node, what + " must be a name, got " + describe(node));
+    return fail(node, what + " must be a name, got " + describe(node));
   std::string name = node.Scalar();
   if (!isIdentifier(name))
-    fail(node, what + " '" + name +
-                   "' is not a valid name (letters, digits and '_')");
+    return fail(node, what + " '" + name +
+                          "' is not a valid name (letters, digits and '_')");
   return name;
 }
 
-int64_t Reader::readInt(const YAML::Node &node, const std::string &what) {
+FailureOr<int64_t> Reader::readInt(const YAML::Node &node,
+                                   const std::string &what) {
   if (!node.IsScalar())
-    fail(node, what + " must be an integer, got " + describe(node));
+    return fail(node, what + " must be an integer, got " + describe(node));
   int64_t value;
   std::string error;
   if (!evaluateExpr(node.Scalar(), spec.vars, value, error))
-    fail(node, what + ": " + error);
+    return fail(node, what + ": " + error);
   // Sizes beyond 2^31 are never meant; bounding them keeps all shape
   // arithmetic (padding, scaling, element counts) clear of overflow.
   if (value > (int64_t(1) << 31) || value < -(int64_t(1) << 31))
-    fail(node, what + " is too large: " + std::to_string(value));
+    return fail(node, what + " is too large: " + std::to_string(value));
   return value;
 }
 
-int64_t Reader::readSize(const YAML::Node &node, const std::string &what) {
-  int64_t value = readInt(node, what);
-  if (value <= 0)
-    fail(node, what + " must be positive, got " + std::to_string(value));
+FailureOr<int64_t> Reader::readSize(const YAML::Node &node,
+                                    const std::string &what) {
+  FailureOr<int64_t> value = readInt(node, what);
+  if (succeeded(value) && *value <= 0)
+    return fail(node, what + " must be positive, got " +
+                          std::to_string(*value));
   return value;
 }
 
-double Reader::readFloat(const YAML::Node &node, const std::string &what) {
+FailureOr<double> Reader::readFloat(const YAML::Node &node,
+                                    const std::string &what) {
   if (!node.IsScalar())
-    fail(node, what + " must be a number, got " + describe(node));
+    return fail(node, what + " must be a number, got " + describe(node));
   const std::string &text = node.Scalar();
   char *end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || !std::isfinite(value))
-    fail(node, what + " must be a number, got '" + text + "'");
+    return fail(node, what + " must be a number, got '" + text + "'");
   return value;
 }
 
-bool Reader::readBool(const YAML::Node &node, const std::string &what) {
+FailureOr<bool> Reader::readBool(const YAML::Node &node,
+                                 const std::string &what) {
   if (node.IsScalar()) {
     const std::string &text = node.Scalar();
     if (text == "true")
@@ -117,83 +127,96 @@ bool Reader::readBool(const YAML::Node &node, const std::string &what) {
     if (text == "false")
       return false;
   }
-  fail(node, what + " must be true or false, got " + describe(node));
+  return fail(node, what + " must be true or false, got " + describe(node));
 }
 
-/// Ranges of the float fields whose meaning bounds them.
-void checkRange(const YAML::Node &node, const std::string &key, double value,
-                const std::string &what) {
+LogicalResult Reader::checkBounds(Loc loc, double value, double low,
+                                  double high, const std::string &what) {
+  if (value >= low && value <= high)
+    return success();
+  std::ostringstream message;
+  message << std::setprecision(15); // 1000000, not 1e+06
+  message << what << " must lie in [" << low << ", " << high << "], got "
+          << value;
+  return fail(loc, message.str());
+}
+
+LogicalResult Reader::checkRange(const YAML::Node &node,
+                                 const std::string &key, double value,
+                                 const std::string &what) {
   static const std::map<std::string, std::pair<double, double>> ranges = {
-      {"p", {0.0, 0.999999}},        {"eps", {1e-30, 1.0}},
-      {"momentum", {0.0, 1.0}},      {"iou", {0.0, 1.0}},
-      {"nms_iou", {0.0, 1.0}},       {"nms_conf", {0.0, 1.0}},
-      {"skip_box_thr", {0.0, 1.0}},  {"beta", {0.0, 1e6}},
-      {"balance_weight", {0.0, 1e6}}, {"z_loss_weight", {0.0, 1e6}},
-      {"capacity_factor", {0.0, 1e6}}, {"jitter", {0.0, 1.0}},
-      {"slope", {0.0, 1e6}}};
+      {"p", {0.0, 0.999999}}, {"eps", {1e-30, 1.0}},
+      {"momentum", {0.0, 1.0}}, {"slope", {0.0, 1e6}}};
   auto it = ranges.find(key);
   if (it == ranges.end())
-    return;
-  auto [low, high] = it->second;
-  if (value < low || value > high) {
-    std::ostringstream message;
-    message << what << " must lie in [" << low << ", " << high << "], got "
-            << value;
-    fail(node, message.str());
-  }
+    return success();
+  return checkBounds(locOf(node), value, it->second.first, it->second.second,
+                     what);
 }
 
-Field Reader::readField(const YAML::Node &node, const FieldSpec &field,
-                        const std::string &owner) {
+FailureOr<Field> Reader::readField(const YAML::Node &node,
+                                   const FieldSpec &field,
+                                   const std::string &owner) {
   std::string what = owner + " field '" + field.key + "'";
   Field out;
   out.loc = locOf(node);
+  bool ok = true;
   switch (field.type) {
   case FieldType::Size:
-    out.i = readSize(node, what);
+    ok = take(readSize(node, what), out.i);
     break;
   case FieldType::Count:
-    out.i = readInt(node, what);
-    if (out.i < 0)
-      fail(node, what + " must not be negative, got " + std::to_string(out.i));
+    ok = take(readInt(node, what), out.i);
+    if (ok && out.i < 0)
+      return fail(node, what + " must not be negative, got " +
+                            std::to_string(out.i));
     break;
   case FieldType::Signed:
-    out.i = readInt(node, what);
+    ok = take(readInt(node, what), out.i);
     break;
   case FieldType::Float:
     out.kind = Field::Float;
-    out.f = readFloat(node, what);
-    checkRange(node, field.key, out.f, what);
+    ok = take(readFloat(node, what), out.f) &&
+         succeeded(checkRange(node, field.key, out.f, what));
     break;
   case FieldType::Bool:
     out.kind = Field::Bool;
-    out.b = readBool(node, what);
+    ok = take(readBool(node, what), out.b);
     break;
   case FieldType::Str:
     out.kind = Field::Str;
-    out.s = readName(node, what);
+    ok = take(readName(node, what), out.s);
     break;
   case FieldType::Sizes:
     out.kind = Field::IntList;
-    for (const YAML::Node &item : expectSeq(node, what))
-      out.list.push_back(readSize(item, what));
+    ok = succeeded(expectSeq(node, what));
+    for (size_t i = 0; ok && i < node.size(); ++i) {
+      out.list.emplace_back();
+      ok = take(readSize(node[i], what), out.list.back());
+    }
     break;
   case FieldType::Pairs:
     out.kind = Field::IntMatrix;
-    for (const YAML::Node &pair : expectSeq(node, what)) {
+    ok = succeeded(expectSeq(node, what));
+    for (size_t i = 0; ok && i < node.size(); ++i) {
+      const YAML::Node &pair = node[i];
       if (!pair.IsSequence() || pair.size() != 2)
-        fail(pair, what + " must list [width, height] pairs, got " +
-                       describe(pair));
-      out.matrix.push_back({readSize(pair[0], what), readSize(pair[1], what)});
+        return fail(pair, what + " must list [width, height] pairs, got " +
+                              describe(pair));
+      out.matrix.push_back({0, 0});
+      ok = take(readSize(pair[0], what), out.matrix.back()[0]) &&
+           take(readSize(pair[1], what), out.matrix.back()[1]);
     }
     break;
   }
+  if (!ok)
+    return failure();
   return out;
 }
 
-void Reader::checkKeys(const YAML::Node &map,
-                       const std::set<std::string> &allowed,
-                       const std::string &owner) {
+LogicalResult Reader::checkKeys(const YAML::Node &map,
+                                const std::set<std::string> &allowed,
+                                const std::string &owner) {
   std::set<std::string> seen;
   for (const auto &entry : map) {
     const YAML::Node &key = entry.first;
@@ -202,40 +225,83 @@ void Reader::checkKeys(const YAML::Node &map,
       std::string list;
       for (const std::string &a : allowed)
         list += (list.empty() ? "" : ", ") + a;
-      fail(key, "unknown key " + describe(key) + " in " + owner +
-                    " (allowed: " + list + ")");
+      return fail(key, "unknown key " + describe(key) + " in " + owner +
+                           " (allowed: " + list + ")");
     }
     if (!seen.insert(name).second)
-      fail(key, "key '" + name + "' appears twice in " + owner);
+      return fail(key, "key '" + name + "' appears twice in " + owner);
   }
+  return success();
 }
 
-void Reader::readFields(const YAML::Node &map,
-                        const std::vector<FieldSpec> &specs,
-                        const std::set<std::string> &common,
-                        const std::string &owner, Fields &out) {
+LogicalResult Reader::readFields(const YAML::Node &map,
+                                 const std::vector<FieldSpec> &specs,
+                                 const std::set<std::string> &common,
+                                 const std::string &owner, Fields &out) {
   std::set<std::string> allowed = common;
   for (const FieldSpec &field : specs)
     allowed.insert(field.key);
-  checkKeys(map, allowed, owner);
+  if (failed(checkKeys(map, allowed, owner)))
+    return failure();
   for (const FieldSpec &field : specs) {
     const YAML::Node value = map[field.key];
     if (!value) {
       if (field.required)
-        fail(map, owner + " needs field '" + field.key + "'");
+        return fail(map, owner + " needs field '" + field.key + "'");
       continue;
     }
-    out[field.key] = readField(value, field, owner);
+    FailureOr<Field> read = readField(value, field, owner);
+    if (failed(read))
+      return failure();
+    out[field.key] = *read;
   }
+  return success();
 }
 
-std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly,
-                                  const std::string &key) {
-  std::vector<Ref> refs;
-  auto readOne = [&](const YAML::Node &item) {
+LogicalResult Reader::readKindFields(const YAML::Node &map,
+                                     const char *bodyKey,
+                                     const std::vector<KindParam> &params,
+                                     const std::set<std::string> &common,
+                                     const std::string &owner, Fields &out) {
+  static const std::map<KindParam::Type, FieldType> types = {
+      {KindParam::Size, FieldType::Size},
+      {KindParam::Count, FieldType::Count},
+      {KindParam::Float, FieldType::Float},
+      {KindParam::Choice, FieldType::Str}};
+  std::vector<FieldSpec> specs;
+  if (bodyKey)
+    specs.push_back({bodyKey, FieldType::Str, true});
+  for (const KindParam &param : params)
+    specs.push_back({param.key, types.at(param.type), param.required});
+  if (failed(readFields(map, specs, common, owner, out)))
+    return failure();
+  for (const KindParam &param : params) {
+    auto it = out.find(param.key);
+    if (it == out.end())
+      continue;
+    const Field &field = it->second;
+    if (param.type == KindParam::Choice) {
+      if (param.choiceIndex(field.s) < 0)
+        return fail(field.loc, std::string(param.key) + " must be " +
+                                   param.choiceList());
+    } else if (param.high > param.low &&
+               failed(checkBounds(
+                   field.loc, field.kind == Field::Float ? field.f : field.i,
+                   param.low, param.high,
+                   owner + " field '" + param.key + "'"))) {
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult Reader::readRefs(const YAML::Node &node, bool namesOnly,
+                               std::vector<Ref> &refs,
+                               const std::string &key) {
+  auto readOne = [&](const YAML::Node &item) -> LogicalResult {
     if (!item.IsScalar())
-      fail(item, "a reference must be a layer index or a name, got " +
-                     describe(item));
+      return fail(item, "a reference must be a layer index or a name, got " +
+                            describe(item));
     Ref ref;
     ref.loc = locOf(item);
     const std::string &text = item.Scalar();
@@ -243,9 +309,12 @@ std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly,
                    (std::isdigit((unsigned char)text[0]) || text[0] == '-');
     if (numeric) {
       if (namesOnly)
-        fail(item, "graph nodes read values by name, not by index '" + text +
-                       "'");
-      ref.index = readInt(item, "reference");
+        return fail(item, "graph nodes read values by name, not by index '" +
+                              text + "'");
+      FailureOr<int64_t> index = readInt(item, "reference");
+      if (failed(index))
+        return failure();
+      ref.index = *index;
       ref.kind = ref.index < 0 ? Ref::Relative : Ref::Index;
     } else {
       ref.kind = Ref::Name;
@@ -257,19 +326,19 @@ std::vector<Ref> Reader::readRefs(const YAML::Node &node, bool namesOnly,
                     (namesOnly && !text.substr(dot + 1).empty() &&
                      text.find('.', dot + 1) == std::string::npos));
       if (!valid)
-        fail(item, "'" + text + "' is not a valid reference");
+        return fail(item, "'" + text + "' is not a valid reference");
     }
     refs.push_back(ref);
+    return success();
   };
-  if (node.IsSequence()) {
-    if (node.size() == 0)
-      fail(node, "'" + key + "' must name at least one value");
-    for (const YAML::Node &item : node)
-      readOne(item);
-  } else {
-    readOne(node);
-  }
-  return refs;
+  if (!node.IsSequence())
+    return readOne(node);
+  if (node.size() == 0)
+    return fail(node, "'" + key + "' must name at least one value");
+  for (const YAML::Node &item : node)
+    if (failed(readOne(item)))
+      return failure();
+  return success();
 }
 
 } // namespace goe::spec::detail

@@ -1,7 +1,8 @@
 //===- TorchModel.cpp - the LibTorch reference of a goe spec --------------===//
 //
-// The model is a Plan (the graph resolved as MLIRGen resolves it) plus one
-// InstanceModule per module instance. forward() walks the plan's nodes in
+// The model is the spec's graph plan (goe/Frontends/Spec/GraphPlan.h, the
+// one MLIRGen emits from) plus one InstanceModule per planned instance.
+// forward() walks the plan's nodes in
 // order, keeping each node's tensors by name; routers give per-input path
 // choices, dispatches run every path on the inputs routed to it only and
 // scatter the results back to [B, k, ...], combines merge the k choices.
@@ -11,21 +12,22 @@
 #include "goe/Frontends/Torch/TorchModel.h"
 
 #include "Instance.h"
-#include "Plan.h"
+
+#include "goe/Frontends/Spec/GraphPlan.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <set>
+
 using namespace goe::spec;
 using goe::torchref::detail::InstanceModule;
-using goe::torchref::detail::NodePlan;
-using goe::torchref::detail::Plan;
-using goe::torchref::detail::ValueRef;
 
 namespace goe::torchref {
 
 struct Model::Impl {
-  std::unique_ptr<Plan> plan;
-  std::vector<std::shared_ptr<InstanceModule>> instances; // as plan->instances
+  Spec spec;      // the model's own copy: the plan points into it
+  GraphPlan plan;
+  std::vector<std::shared_ptr<InstanceModule>> instances; // as plan.instances
   std::map<std::string, int> byName;
 
   int find(const std::string &name) const {
@@ -37,7 +39,7 @@ struct Model::Impl {
   std::map<std::string, at::Tensor> parameters() const {
     std::map<std::string, at::Tensor> all;
     for (size_t i = 0; i < instances.size(); ++i) {
-      const std::string &prefix = plan->instances[i].name;
+      const std::string &prefix = plan.instances[i].name;
       for (const auto &item : instances[i]->named_parameters())
         all[prefix + "." + item.key()] = item.value();
       for (const auto &item : instances[i]->named_buffers())
@@ -53,13 +55,15 @@ Model::~Model() = default;
 std::unique_ptr<Model> Model::build(const Spec &spec,
                                     const BuildOptions &options,
                                     mlir::MLIRContext *context) {
-  std::unique_ptr<Plan> plan = detail::buildPlan(spec, options.routers, context);
-  if (!plan)
-    return nullptr;
   std::unique_ptr<Model> model(new Model());
   Impl &impl = *model->impl;
-  impl.plan = std::move(plan);
-  for (const detail::InstancePlan &instance : impl.plan->instances) {
+  impl.spec = spec;
+  mlir::FailureOr<GraphPlan> plan =
+      planGraph(impl.spec, options.routers, context);
+  if (mlir::failed(plan))
+    return nullptr;
+  impl.plan = std::move(*plan);
+  for (const PlanInstance &instance : impl.plan.instances) {
     impl.byName[instance.name] = (int)impl.instances.size();
     impl.instances.push_back(
         std::make_shared<InstanceModule>(instance.resolved));
@@ -75,7 +79,7 @@ std::unique_ptr<Model> Model::build(const Spec &spec,
 
 std::vector<std::string> Model::instanceNames() const {
   std::vector<std::string> names;
-  for (const auto &instance : impl->plan->instances)
+  for (const auto &instance : impl->plan.instances)
     names.push_back(instance.name);
   return names;
 }
@@ -88,7 +92,7 @@ std::vector<std::vector<int64_t>>
 Model::instanceInputShapes(const std::string &name) const {
   std::vector<std::vector<int64_t>> shapes;
   for (const TensorInfo &info :
-       impl->plan->instances[impl->find(name)].resolved.inputs)
+       impl->plan.instances[impl->find(name)].resolved.inputs)
     shapes.push_back(info.shape);
   return shapes;
 }
@@ -97,7 +101,7 @@ std::vector<std::vector<int64_t>>
 Model::instanceOutputShapes(const std::string &name) const {
   std::vector<std::vector<int64_t>> shapes;
   for (const TensorInfo &info :
-       impl->plan->instances[impl->find(name)].resolved.outputTypes)
+       impl->plan.instances[impl->find(name)].resolved.outputTypes)
     shapes.push_back(info.shape);
   return shapes;
 }
@@ -170,12 +174,15 @@ struct Route {
 /// One forward pass over the plan.
 class Runner {
 public:
-  Runner(const Plan &plan,
+  Runner(const GraphPlan &plan,
          const std::vector<std::shared_ptr<InstanceModule>> &instances,
          const std::map<std::string, Routing> &given, ForwardResult &result)
       : plan(plan), instances(instances), given(given), result(result) {}
 
-  void run(const std::map<std::string, at::Tensor> &inputs);
+  /// Runs the pass; false when the inputs or a given routing do not fit
+  /// the plan (`problem` says how). LibTorch's own errors still throw.
+  bool run(const std::map<std::string, at::Tensor> &inputs);
+  std::string problem;
 
 private:
   std::vector<at::Tensor> gather(const std::vector<ValueRef> &refs) {
@@ -190,15 +197,22 @@ private:
     return instances[id]->forward(inputs);
   }
 
-  Route givenRoute(const NodePlan &node, const Routing &routing);
-  Route computeRoute(const NodePlan &node, const at::Tensor &x);
-  void report(const NodePlan &node, const Route &route);
-  std::vector<at::Tensor> dispatch(const NodePlan &node,
+  /// Records the first problem of the pass and gives false.
+  template <typename... Parts> bool refuse(const Parts &...parts) {
+    if (problem.empty())
+      problem = c10::str(parts...);
+    return false;
+  }
+  bool checkInputs(const std::map<std::string, at::Tensor> &inputs);
+  bool givenRoute(const PlanNode &node, const Routing &routing, Route &route);
+  bool computeRoute(const PlanNode &node, const at::Tensor &x, Route &route);
+  bool report(const PlanNode &node, const Route &route);
+  std::vector<at::Tensor> dispatch(const PlanNode &node,
                                    const std::vector<at::Tensor> &inputs);
-  std::vector<at::Tensor> combine(const NodePlan &node,
+  std::vector<at::Tensor> combine(const PlanNode &node,
                                   const std::vector<at::Tensor> &inputs);
 
-  const Plan &plan;
+  const GraphPlan &plan;
   const std::vector<std::shared_ptr<InstanceModule>> &instances;
   const std::map<std::string, Routing> &given;
   ForwardResult &result;
@@ -207,52 +221,61 @@ private:
   std::map<std::string, Route> routes;
 };
 
-Route Runner::givenRoute(const NodePlan &node, const Routing &routing) {
-  Route route{node.choices, node.k, {}, {}};
+bool Runner::givenRoute(const PlanNode &node, const Routing &routing,
+                        Route &route) {
+  route = Route{node.choices, node.k, {}, {}};
   size_t n = (size_t)(batch * node.k);
-  TORCH_CHECK(routing.k == node.k, "router node '", node.name, "' picks ",
-              node.k, " per input, the given routing ", routing.k);
-  TORCH_CHECK(routing.paths.size() == n, "router node '", node.name,
-              "': the given routing has ", routing.paths.size(),
-              " choices for ", batch, " inputs x k = ", node.k);
-  TORCH_CHECK(routing.weights.empty() || routing.weights.size() == n,
-              "router node '", node.name, "': ", routing.weights.size(),
-              " weights for ", n, " choices");
+  const std::string &name = node.node->name;
+  if (routing.k != node.k)
+    return refuse("router node '", name, "' picks ", node.k,
+                  " per input, the given routing ", routing.k);
+  if (routing.paths.size() != n)
+    return refuse("router node '", name, "': the given routing has ",
+                  routing.paths.size(), " choices for ", batch,
+                  " inputs x k = ", node.k);
+  if (!routing.weights.empty() && routing.weights.size() != n)
+    return refuse("router node '", name, "': ", routing.weights.size(),
+                  " weights for ", n, " choices");
   route.paths = at::tensor(routing.paths, at::kLong).view({batch, node.k});
   route.weights =
       routing.weights.empty()
           ? at::full({batch, node.k}, 1.0 / (double)node.k, at::kFloat)
           : at::tensor(routing.weights, at::kFloat).view({batch, node.k});
-  return route;
+  return true;
 }
 
-Route Runner::computeRoute(const NodePlan &node, const at::Tensor &x) {
-  const Router &router = *node.router;
-  Route route{node.choices, node.k, {}, {}};
-  if (router.kind == "oracle") {
+bool Runner::computeRoute(const PlanNode &node, const at::Tensor &x,
+                          Route &route) {
+  const PlanRouter &router = plan.routers[node.router];
+  route = Route{node.choices, node.k, {}, {}};
+  switch (router.kind->kind) {
+  case goe::RouterKind::Oracle:
     // Label i -> path i, the whole weight on it.
     route.paths = x.to(at::kLong).view({batch, 1});
     route.weights = at::ones({batch, 1}, at::kFloat);
-    return route;
-  }
-  if (router.kind == "topk") {
+    return true;
+  case goe::RouterKind::TopK: {
     // Gate logits -> softmax -> the k largest; a stable descending sort
     // breaks ties towards the lower index. Weights renormalised to sum 1.
-    at::Tensor logits = runInstance(node.body, {x})[0];
+    at::Tensor logits = runInstance(router.body, {x})[0];
     at::Tensor probs = at::softmax(logits, 1);
     auto sorted = probs.sort(/*stable=*/true, /*dim=*/1, /*descending=*/true);
     at::Tensor top = std::get<0>(sorted).slice(1, 0, node.k);
     route.paths = std::get<1>(sorted).slice(1, 0, node.k).contiguous();
     route.weights = top / top.sum(1, /*keepdim=*/true);
-    return route;
+    return true;
   }
-  TORCH_CHECK(false, "router node '", node.name, "' uses router '",
-              router.name, "' (", router.kind,
-              "), whose decision needs learned state: pass its routing to "
-              "forward()");
+  case goe::RouterKind::Random:
+  case goe::RouterKind::VqvaeHclust:
+    break;
+  }
+  return refuse("router node '", node.node->name, "' uses router '",
+                router.router->name, "' (", router.kind->name().str(),
+                "), whose decision needs learned state: pass its routing to "
+                "forward()");
 }
 
-void Runner::report(const NodePlan &node, const Route &route) {
+bool Runner::report(const PlanNode &node, const Route &route) {
   RouteReport out;
   out.k = route.k;
   out.choices = route.choices;
@@ -264,18 +287,20 @@ void Runner::report(const NodePlan &node, const Route &route) {
                      weights.data_ptr<float>() + weights.numel());
   out.counts.assign(route.choices, 0);
   for (int64_t p : out.paths) {
-    TORCH_CHECK(p >= 0 && p < route.choices, "router node '", node.name,
-                "' chose path ", p, ", outside [0, ", route.choices, ")");
+    if (p < 0 || p >= route.choices)
+      return refuse("router node '", node.node->name, "' chose path ", p,
+                    ", outside [0, ", route.choices, ")");
     ++out.counts[p];
   }
-  result.routes[node.name] = out;
+  result.routes[node.node->name] = out;
+  return true;
 }
 
 std::vector<at::Tensor>
-Runner::dispatch(const NodePlan &node, const std::vector<at::Tensor> &inputs) {
+Runner::dispatch(const PlanNode &node, const std::vector<at::Tensor> &inputs) {
   std::vector<at::Tensor> stacked;
-  for (const TensorInfo &type : node.pathTypes) {
-    std::vector<int64_t> shape{batch, node.k};
+  for (const TensorInfo &type : node.outputTypes) { // [k, ...] per sample
+    std::vector<int64_t> shape{batch};
     shape.insert(shape.end(), type.shape.begin(), type.shape.end());
     stacked.push_back(at::zeros(shape, type.isInt ? at::kLong : at::kFloat));
   }
@@ -305,73 +330,106 @@ Runner::dispatch(const NodePlan &node, const std::vector<at::Tensor> &inputs) {
 }
 
 std::vector<at::Tensor>
-Runner::combine(const NodePlan &node, const std::vector<at::Tensor> &inputs) {
+Runner::combine(const PlanNode &node, const std::vector<at::Tensor> &inputs) {
   const Route &route = routes.at(node.route);
   std::vector<at::Tensor> out;
-  if (node.combine == "select") {
+  switch (node.combine->kind) {
+  case goe::CombineKind::Select:
     for (const at::Tensor &x : inputs)
       out.push_back(x.select(1, 0));
-  } else if (node.combine == "weighted_sum") {
+    break;
+  case goe::CombineKind::WeightedSum:
     for (const at::Tensor &x : inputs) {
       std::vector<int64_t> shape(x.dim(), 1);
       shape[0] = batch;
       shape[1] = node.k;
       out.push_back((x * route.weights.view(shape)).sum(1));
     }
-  } else if (node.combine == "importance_mix") {
+    break;
+  case goe::CombineKind::ImportanceMix: {
     // baseline [B, C], scores [B, 1, C], importance [B, 1, C, 2]
     at::Tensor base = inputs[0];
     at::Tensor scores = inputs[1].select(1, 0);
     at::Tensor importance = inputs[2].select(1, 0);
     out.push_back(base * importance.select(2, 0) +
                   scores * importance.select(2, 1));
-  } else { // wbf: out of scope; the raw per-choice head levels
+    break;
+  }
+  case goe::CombineKind::Wbf: // out of scope: the raw per-choice head levels
     out = inputs;
+    break;
   }
   return out;
 }
 
-void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
-  for (const Input &input : plan.spec.inputs) {
+bool Runner::checkInputs(const std::map<std::string, at::Tensor> &inputs) {
+  for (const Input &input : plan.spec->inputs) {
     auto it = inputs.find(input.name);
-    TORCH_CHECK(it != inputs.end(), "missing input '", input.name, "'");
+    if (it == inputs.end())
+      return refuse("missing input '", input.name, "'");
     const at::Tensor &x = it->second;
     bool same = x.dim() == (int64_t)input.shape.size() + 1;
     for (size_t d = 0; same && d < input.shape.size(); ++d)
       same = x.size(d + 1) == input.shape[d];
-    TORCH_CHECK(same, "input '", input.name, "' must be [B] + ",
-                formatShape(input.shape), ", got ", x.sizes());
-    TORCH_CHECK(x.scalar_type() == (input.isInt ? at::kLong : at::kFloat),
-                "input '", input.name, "' must be ",
-                input.isInt ? "int64" : "float32", ", got ", x.scalar_type());
-    TORCH_CHECK(batch < 0 || x.size(0) == batch, "input '", input.name,
-                "' has batch ", x.size(0), ", the others ", batch);
+    if (!same)
+      return refuse("input '", input.name, "' must be [B] + ",
+                    formatShape(input.shape), ", got ", x.sizes());
+    if (x.scalar_type() != (input.isInt ? at::kLong : at::kFloat))
+      return refuse("input '", input.name, "' must be ",
+                    input.isInt ? "int64" : "float32", ", got ",
+                    x.scalar_type());
+    if (batch >= 0 && x.size(0) != batch)
+      return refuse("input '", input.name, "' has batch ", x.size(0),
+                    ", the others ", batch);
     batch = x.size(0);
     values[input.name] = {x};
   }
-  for (const NodePlan &node : plan.nodes) {
+  return true;
+}
+
+bool Runner::run(const std::map<std::string, at::Tensor> &inputs) {
+  if (!checkInputs(inputs))
+    return false;
+  for (const PlanNode &node : plan.nodes) {
     std::vector<at::Tensor> in = gather(node.inputs);
+    const std::string &name = node.node->name;
     switch (node.kind) {
-    case NodePlan::Module:
-      values[node.name] = runInstance(node.instance, in);
+    case PlanNode::Module:
+      values[name] = runInstance(node.instance, in);
       break;
-    case NodePlan::Router: {
-      auto it = given.find(node.name);
-      Route route = it != given.end() ? givenRoute(node, it->second)
-                                      : computeRoute(node, in[0]);
-      report(node, route);
-      routes[node.name] = route;
+    case PlanNode::Router: {
+      auto it = given.find(name);
+      Route route;
+      bool routed = it != given.end() ? givenRoute(node, it->second, route)
+                                      : computeRoute(node, in[0], route);
+      if (!routed || !report(node, route))
+        return false;
+      routes[name] = route;
       break;
     }
-    case NodePlan::Dispatch:
-      values[node.name] = dispatch(node, in);
+    case PlanNode::Dispatch:
+      values[name] = dispatch(node, in);
       break;
-    case NodePlan::Combine:
-      values[node.name] = combine(node, in);
+    case PlanNode::Combine:
+      values[name] = combine(node, in);
       break;
     }
   }
-  result.outputs = gather(plan.outputs);
+  // A wbf combine's value here is its raw head levels (see combine()): an
+  // output naming it gives all of them in place of the compiled boxes.
+  std::set<std::string> rawLevels;
+  for (const PlanNode &node : plan.nodes)
+    if (node.kind == PlanNode::Combine &&
+        node.combine->kind == goe::CombineKind::Wbf)
+      rawLevels.insert(node.node->name);
+  for (const ValueRef &ref : plan.outputs) {
+    const std::vector<at::Tensor> &value = values.at(ref.node);
+    if (rawLevels.count(ref.node))
+      result.outputs.insert(result.outputs.end(), value.begin(), value.end());
+    else
+      result.outputs.push_back(value.at(ref.index));
+  }
+  return true;
 }
 
 } // namespace
@@ -379,8 +437,14 @@ void Runner::run(const std::map<std::string, at::Tensor> &inputs) {
 ForwardResult Model::forward(const std::map<std::string, at::Tensor> &inputs,
                              const std::map<std::string, Routing> &routing) {
   ForwardResult result;
+  // LibTorch reports mismatches inside its ops by throwing c10::Error; the
+  // runner's own checks return, and both end as `error`.
   try {
-    Runner(*impl->plan, impl->instances, routing, result).run(inputs);
+    Runner runner(impl->plan, impl->instances, routing, result);
+    if (!runner.run(inputs)) {
+      result = ForwardResult();
+      result.error = runner.problem;
+    }
   } catch (const c10::Error &error) {
     result = ForwardResult();
     result.error = error.what_without_backtrace();

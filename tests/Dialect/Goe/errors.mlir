@@ -29,13 +29,13 @@ goe.router @r vqvae_hclust choices 4 top 1 body @enc params {code_dim = 4 : i64}
 // -----
 
 func.func private @g(%x: tensor<?x4xf32>) -> tensor<?x3xf32>
-// expected-error @+1 {{chooses among 2 experts but its gate @g emits 3 logits}}
+// expected-error @+1 {{chooses among 2 experts but its gate @g emits [3] logits}}
 goe.router @r topk choices 2 top 1 body @g
 
 // -----
 
 func.func private @enc(%x: tensor<?x4xf32>) -> tensor<?x2x2x8xf32>
-// expected-error @+1 {{has code_dim 4 but its encoder @enc emits 8 channels}}
+// expected-error @+1 {{has code_dim 4 but its encoder @enc emits [8, 2, 2] (want [code_dim, H, W])}}
 goe.router @r vqvae_hclust choices 4 top 1 body @enc params {code_dim = 4 : i64, codes = 16 : i64}
 
 // -----
@@ -139,7 +139,7 @@ goe.graph @m(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // -----
 
 func.func private @f(%r: !goe.routing<4, top 2>, %y: tensor<?x2x3xf32>) {
-  // expected-error @+1 {{select needs a top-1 route, got top-2; use weighted_sum or wbf}}
+  // expected-error @+1 {{select needs a top-1 route, but it picks 2; use weighted_sum or wbf}}
   %z = goe.combine select %r, %y : !goe.routing<4, top 2>, tensor<?x2x3xf32> -> tensor<?x3xf32>
   return
 }
@@ -147,7 +147,7 @@ func.func private @f(%r: !goe.routing<4, top 2>, %y: tensor<?x2x3xf32>) {
 // -----
 
 func.func private @f(%r: !goe.routing<4, top 2>, %y: tensor<?x3x3xf32>) {
-  // expected-error @+1 {{expects per-choice results [batch, 2, ...], got 'tensor<?x3x3xf32>'}}
+  // expected-error @+1 {{expects per-choice results [2, ...] per sample, got [3, 3]}}
   %z = goe.combine weighted_sum %r, %y : !goe.routing<4, top 2>, tensor<?x3x3xf32> -> tensor<?x3xf32>
   return
 }
@@ -155,7 +155,7 @@ func.func private @f(%r: !goe.routing<4, top 2>, %y: tensor<?x3x3xf32>) {
 // -----
 
 func.func private @f(%r: !goe.routing<2, top 1>, %b: tensor<?x10xf32>, %s: tensor<?x1x10xf32>, %i: tensor<?x1x10x3xf32>) {
-  // expected-error @+1 {{importance must be [batch, 1, 10, 2], got 'tensor<?x1x10x3xf32>'}}
+  // expected-error @+1 {{importance must be [1, 10, 2], got [1, 10, 3]}}
   %z = goe.combine importance_mix %r, %b, %s, %i : !goe.routing<2, top 1>, tensor<?x10xf32>, tensor<?x1x10xf32>, tensor<?x1x10x3xf32> -> tensor<?x10xf32>
   return
 }
@@ -163,7 +163,7 @@ func.func private @f(%r: !goe.routing<2, top 1>, %b: tensor<?x10xf32>, %s: tenso
 // -----
 
 func.func private @f(%r: !goe.routing<4, top 2>, %a: tensor<?x2x3x4x4x85xf32>, %b: tensor<?x2x3x2x2x9xf32>) {
-  // expected-error @+1 {{wbf levels must be [batch, 2, 3, H, W, nc + 5] with one nc, got 'tensor<?x2x3x2x2x9xf32>'}}
+  // expected-error @+1 {{wbf reads YOLO head levels [2, 3, H, W, nc + 5] (k choices of detect layers) with one nc, got [2, 3, 2, 2, 9]}}
   %z = goe.combine wbf %r, %a, %b : !goe.routing<4, top 2>, tensor<?x2x3x4x4x85xf32>, tensor<?x2x3x2x2x9xf32> -> tensor<?x300x6xf32>
   return
 }

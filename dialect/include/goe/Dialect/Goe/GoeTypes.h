@@ -6,7 +6,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
-#include "goe/Dialect/Goe/GoeOpsEnums.h.inc"
+#include "goe/Dialect/Goe/GoeEnums.h"
 
 #define GET_TYPEDEF_CLASSES
 #include "goe/Dialect/Goe/GoeOpsTypes.h.inc"

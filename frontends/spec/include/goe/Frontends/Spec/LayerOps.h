@@ -43,12 +43,6 @@ const OpSpec *findLayerOp(const std::string &name);
 /// All layer op names, for "did you mean" style messages.
 std::string layerOpNames();
 
-/// Fields every router kind accepts, and the kinds; null for unknown kinds.
-const std::vector<FieldSpec> *routerFields(const std::string &kind);
-
-/// Parameters of each combine kind; null for unknown kinds.
-const std::vector<FieldSpec> *combineFields(const std::string &kind);
-
 } // namespace goe::spec
 
 #endif // GOE_FRONTENDS_SPEC_LAYEROPS_H

@@ -1,8 +1,8 @@
 //===- TorchModel.h - the LibTorch reference of a goe spec ------*- C++ -*-===//
 //
-// Builds, from the same parsed Spec and the same shape resolution as the MLIR
-// generator, a LibTorch model that computes what the compiled goe graph
-// computes. It is the numerical reference for every compiled path and the
+// Builds, from the same parsed Spec and the same graph plan as the MLIR
+// generator (goe::spec::planGraph), a LibTorch model that computes what the
+// compiled goe graph computes. It is the numerical reference for every compiled path and the
 // starting point of the trainer.
 //
 // This header needs no LibTorch headers: tensors appear only by reference or
