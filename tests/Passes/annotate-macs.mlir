@@ -27,3 +27,18 @@ func.func @both(%x: tensor<?x28x28x1xf32>, %w: tensor<8x3x3x1xf32>, %b: tensor<8
   %1 = call @linear(%v, %w2, %b2) : (tensor<?x32xf32>, tensor<10x32xf32>, tensor<10xf32>) -> tensor<?x10xf32>
   return
 }
+
+// A count the frontend gave (its layer ops' MACs) is kept, and callers add it.
+// CHECK-LABEL: func.func private @annotated
+// CHECK-SAME: goe.macs = 7 : i64
+func.func private @annotated(%x: tensor<?x32xf32>, %w: tensor<10x32xf32>, %b: tensor<10xf32>) -> tensor<?x10xf32> attributes {goe.macs = 7 : i64} {
+  %y = tosa.fully_connected %x, %w, %b : (tensor<?x32xf32>, tensor<10x32xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  return %y : tensor<?x10xf32>
+}
+
+// CHECK-LABEL: func.func @callsAnnotated
+// CHECK-SAME: goe.macs = 7 : i64
+func.func @callsAnnotated(%v: tensor<?x32xf32>, %w: tensor<10x32xf32>, %b: tensor<10xf32>) {
+  %0 = call @annotated(%v, %w, %b) : (tensor<?x32xf32>, tensor<10x32xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  return
+}

@@ -95,6 +95,31 @@ TEST(ShapeInference, WrongInputRankIsReportedAtTheLayer) {
       << context.lastError();
 }
 
+TEST(ShapeInference, ErrorsAreDiagnosticsAtTheFieldNotExceptions) {
+  goe::test::Context context;
+  Spec spec = readExample(context, "rotated_mnist/goe.yaml");
+  spec.file = "made.yaml";
+  Module made;
+  made.name = "m";
+  made.inputs = {"x"};
+  Layer softmax;
+  softmax.op = "softmax";
+  softmax.loc = {3, 5};
+  softmax.fields["axis"].i = 4;
+  softmax.fields["axis"].loc = {3, 20};
+  made.layers = {softmax};
+  auto resolved = resolveModule(spec, made, {TensorInfo{{10}}}, context.get());
+  EXPECT_TRUE(failed(resolved));
+  EXPECT_EQ(context.lastError(), "3:20: layer 0 of module 'm': axis 4 is out "
+                                 "of range for shape [10]");
+  // A Spec built in code may name an op the reader would have refused.
+  made.layers[0].op = "softmaxx";
+  resolved = resolveModule(spec, made, {TensorInfo{{10}}}, context.get());
+  EXPECT_TRUE(failed(resolved));
+  EXPECT_EQ(context.lastError(),
+            "3:5: layer 0 of module 'm': unknown layer op 'softmaxx'");
+}
+
 TEST(Examples, EveryExampleBuildsAndVerifies) {
   namespace fs = std::filesystem;
   int built = 0;

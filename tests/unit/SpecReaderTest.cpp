@@ -81,10 +81,10 @@ std::string errorFor(const std::string &from, const std::string &to) {
 
 TEST(SpecReader, ErrorsPointAtTheNodeAtFault) {
   EXPECT_EQ(errorFor("op: relu,", "op: relux,"),
-            "11:14: unknown layer op 'relux' (known: conv2d, conv, batchnorm, "
-            "relu, sigmoid, silu, leaky_relu, maxpool, avgpool, "
-            "global_avgpool, linear, flatten, dropout, concat, upsample, add, "
-            "mul, softmax, reshape, detect)");
+            "11:14: unknown layer op 'relux' (known: add, avgpool, batchnorm, "
+            "concat, conv, conv2d, detect, dropout, flatten, global_avgpool, "
+            "leaky_relu, linear, maxpool, mul, relu, reshape, sigmoid, silu, "
+            "softmax, upsample)");
   EXPECT_EQ(errorFor("kernel: 3}", "kernal: 3}"),
             "10:32: unknown key 'kernal' in layer 0 of module 'body' (conv2d) "
             "(allowed: bias, doc, from, groups, kernel, name, op, out, "

@@ -1,72 +1,80 @@
-//===- LayerOps.cpp - the table of spec layer ops and their fields --------===//
+//===- LayerOps.cpp - the registry of layer ops ---------------------------===//
+//
+// Layer ops are defined in their family files (frontends/spec/lib/ops/);
+// this file only lists the families.
+//
+//===----------------------------------------------------------------------===//
 
-#include "goe/Frontends/Spec/LayerOps.h"
+#include "goe/Frontends/Spec/LayerOp.h"
+
+#include <algorithm>
+#include <climits>
 
 namespace goe::spec {
-namespace {
 
-using F = FieldType;
+// Each family file lists its ops (frontends/spec/lib/ops/).
+namespace ops {
+std::vector<const LayerOp *> convolutionOps();
+std::vector<const LayerOp *> normalizationOps();
+std::vector<const LayerOp *> activationOps();
+std::vector<const LayerOp *> poolingOps();
+std::vector<const LayerOp *> linearOps();
+std::vector<const LayerOp *> mergeOps();
+std::vector<const LayerOp *> detectionOps();
+} // namespace ops
 
-const std::vector<FieldSpec> kConvFields = {
-    {"out", F::Size, true},      {"kernel", F::Size, true},
-    {"stride", F::Size, false},  {"padding", F::Count, false},
-    {"groups", F::Size, false},  {"bias", F::Bool, false}};
-
-std::vector<FieldSpec> yoloConvFields() {
-  std::vector<FieldSpec> fields = kConvFields;
-  fields.push_back({"act", F::Str, false});
-  fields.push_back({"slope", F::Float, false});
-  fields.push_back({"eps", F::Float, false});
-  fields.push_back({"momentum", F::Float, false});
-  return fields;
+const std::vector<const LayerOp *> &allLayerOps() {
+  static const std::vector<const LayerOp *> all = [] {
+    std::vector<const LayerOp *> ops;
+    for (auto family : {ops::convolutionOps, ops::normalizationOps,
+                        ops::activationOps, ops::poolingOps, ops::linearOps,
+                        ops::mergeOps, ops::detectionOps})
+      for (const LayerOp *op : family())
+        ops.push_back(op);
+    return ops;
+  }();
+  return all;
 }
-
-const std::vector<FieldSpec> kPoolFields = {{"kernel", F::Size, true},
-                                            {"stride", F::Size, false},
-                                            {"padding", F::Count, false}};
-
-const std::vector<OpSpec> &ops() {
-  static const std::vector<OpSpec> table = {
-      {"conv2d", 1, 1, kConvFields},
-      {"conv", 1, 1, yoloConvFields()},
-      {"batchnorm", 1, 1, {{"eps", F::Float, false}, {"momentum", F::Float, false}}},
-      {"relu", 1, 1, {}},
-      {"sigmoid", 1, 1, {}},
-      {"silu", 1, 1, {}},
-      {"leaky_relu", 1, 1, {{"slope", F::Float, false}}},
-      {"maxpool", 1, 1, kPoolFields},
-      {"avgpool", 1, 1, kPoolFields},
-      {"global_avgpool", 1, 1, {}},
-      {"linear", 1, 1, {{"out", F::Size, true}, {"bias", F::Bool, false}}},
-      {"flatten", 1, 1, {}},
-      {"dropout", 1, 1, {{"p", F::Float, false}}},
-      {"concat", 2, -1, {{"axis", F::Signed, false}}},
-      {"upsample", 1, 1, {{"scale", F::Size, false}}},
-      {"add", 2, 2, {}},
-      {"mul", 2, 2, {}},
-      {"softmax", 1, 1, {{"axis", F::Signed, false}}},
-      {"reshape", 1, 1, {{"shape", F::Sizes, true}}},
-      {"detect", 1, 1,
-       {{"nc", F::Size, true}, {"anchors", F::Pairs, true},
-        {"stride", F::Size, true}}},
-  };
-  return table;
-}
-
-} // namespace
 
 const OpSpec *findLayerOp(const std::string &name) {
-  for (const OpSpec &op : ops())
-    if (name == op.name)
-      return &op;
+  for (const LayerOp *op : allLayerOps())
+    if (name == op->name)
+      return op;
   return nullptr;
 }
 
+const LayerOp &layerOpOf(const Layer &layer) {
+  return *static_cast<const LayerOp *>(findLayerOp(layer.op));
+}
+
 std::string layerOpNames() {
+  std::vector<std::string> sorted;
+  for (const LayerOp *op : allLayerOps())
+    sorted.push_back(op->name);
+  std::sort(sorted.begin(), sorted.end());
   std::string names;
-  for (const OpSpec &op : ops())
-    names += (names.empty() ? "" : ", ") + std::string(op.name);
+  for (const std::string &name : sorted)
+    names += (names.empty() ? "" : ", ") + name;
   return names;
+}
+
+int64_t noMacs(const LayerShapes &) { return 0; }
+
+LayerShapes layerShapes(const ResolvedModule &module,
+                        const ResolvedLayer &resolved) {
+  LayerShapes shapes{*resolved.layer, {}, resolved.result.shape};
+  for (int id : resolved.inputs)
+    shapes.inputs.push_back(module.valueType(id).shape);
+  return shapes;
+}
+
+int64_t moduleMacs(const ResolvedModule &module) {
+  int64_t total = 0;
+  for (const ResolvedLayer &resolved : module.layers) {
+    int64_t macs = layerOpOf(*resolved.layer).macs(layerShapes(module, resolved));
+    total = INT64_MAX - total < macs ? INT64_MAX : total + macs;
+  }
+  return total;
 }
 
 } // namespace goe::spec

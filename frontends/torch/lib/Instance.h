@@ -5,17 +5,15 @@
 // and buffers are registered under the layer index, so that named_parameters()
 // and named_buffers() give `<layer>.weight`, `<layer>.conv.weight`,
 // `<layer>.bn.running_mean`, ...: prefixed with the instance name these are
-// the MLIR weight globals' names.
+// the MLIR weight globals' names. Each layer runs its op's LibTorch side
+// (ops/TorchOp.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef GOE_FRONTENDS_TORCH_INSTANCE_H
 #define GOE_FRONTENDS_TORCH_INSTANCE_H
 
-#include "goe/Frontends/Spec/ShapeInference.h"
-
-#include <ATen/ATen.h>
-#include <torch/nn/module.h>
+#include "ops/TorchOp.h"
 
 namespace goe::torchref::detail {
 
@@ -32,21 +30,11 @@ public:
   void init(at::Generator &generator, bool randomNorm);
 
 private:
-  /// The tensors of one layer; undefined where the op has none.
-  struct Weights {
-    at::Tensor weight, bias;                        // conv2d, linear, detect, conv's conv
-    at::Tensor normWeight, normBias, mean, var;     // batchnorm, conv's bn
-  };
-
-  at::Tensor runLayer(const spec::ResolvedLayer &layer, const Weights &weights,
-                      const std::vector<at::Tensor> &inputs);
-  at::Tensor batchNorm(const Weights &weights, const at::Tensor &x,
-                       double eps, double momentum);
-  at::Tensor detect(const spec::Layer &layer, const Weights &weights,
-                    const at::Tensor &x);
-
   const spec::ResolvedModule &resolved;
-  std::vector<Weights> weights; // per layer, in resolved.layers order
+  // Per layer, in resolved.layers order.
+  std::vector<spec::LayerShapes> layers;
+  std::vector<const TorchOp *> ops;
+  std::vector<LayerWeights> weights;
 };
 
 } // namespace goe::torchref::detail

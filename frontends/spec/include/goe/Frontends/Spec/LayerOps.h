@@ -1,7 +1,8 @@
-//===- LayerOps.h - the table of spec layer ops and their fields -*- C++ -*-===//
+//===- LayerOps.h - the fields of layer ops, routers and combines -*- C++ -*-===//
 //
-// One table says, for every layer op, how many inputs it takes and which
-// fields it accepts; the reader, shape inference and docs/spec.md follow it.
+// What the reader checks: for every layer op how many inputs it takes and
+// which fields it accepts (the op's whole definition is a LayerOp, see
+// LayerOp.h), and the fields of router and combine kinds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,7 @@ struct FieldSpec {
   bool required;
 };
 
+/// What the reader checks of a layer op; LayerOp (LayerOp.h) adds its rules.
 struct OpSpec {
   const char *name;
   int minInputs, maxInputs; // maxInputs < 0: unbounded
@@ -40,7 +42,7 @@ struct OpSpec {
 /// The layer op called `name`, or null.
 const OpSpec *findLayerOp(const std::string &name);
 
-/// All layer op names, for "did you mean" style messages.
+/// All layer op names in alphabetical order, for "known: ..." messages.
 std::string layerOpNames();
 
 } // namespace goe::spec

@@ -55,9 +55,13 @@ resolveModule(const Spec &spec, const Module &module,
               const std::vector<TensorInfo> &inputs,
               mlir::MLIRContext *context);
 
-/// Field accessors with the defaults docs/spec.md gives.
+/// A field's value, or `dflt` when it is not given. Layer ops call these
+/// once per field, in their family's parameter readers (LayerOp.h).
 int64_t intField(const Layer &layer, const std::string &key, int64_t dflt);
 double floatField(const Fields &fields, const std::string &key, double dflt);
+bool boolField(const Layer &layer, const std::string &key, bool dflt);
+std::string strField(const Layer &layer, const std::string &key,
+                     const std::string &dflt);
 
 } // namespace goe::spec
 
