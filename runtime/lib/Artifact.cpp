@@ -12,6 +12,11 @@
 namespace goe::runtime {
 namespace {
 
+uint32_t versionOf(ArtifactKind kind) {
+  return kind == ArtifactKind::Model ? kFormatVersion
+                                     : kWeightBundleFormatVersion;
+}
+
 std::string_view magicOf(ArtifactKind kind) {
   return kind == ArtifactKind::Model ? kModelMagic : kWeightBundleMagic;
 }
@@ -106,7 +111,7 @@ std::string encodeArtifact(ArtifactKind kind, std::string_view payload) {
   std::string out;
   out.reserve(kHeaderSize + payload.size());
   out.append(magicOf(kind));
-  putLE(out, kFormatVersion, 4);
+  putLE(out, versionOf(kind), 4);
   putLE(out, payload.size(), 8);
   putLE(out, fnv1a64(payload.data(), payload.size()), 8);
   out.append(payload);
@@ -128,11 +133,14 @@ StatusOr<std::string_view> decodeArtifact(ArtifactKind kind,
                     std::to_string(file.size()) + " bytes, shorter than the " +
                     std::to_string(kHeaderSize) + "-byte header");
   uint64_t version = getLE(file, 8, 4);
-  if (version != kFormatVersion)
+  if (version != versionOf(kind))
     return failedPrecondition("'" + source + "' has format version " +
                               std::to_string(version) +
                               ", this runtime reads " +
-                              std::to_string(kFormatVersion));
+                              std::to_string(versionOf(kind)) +
+                              (kind == ArtifactKind::Model
+                                   ? "; recompile it with this goe-compile"
+                                   : ""));
   uint64_t length = getLE(file, 12, 8);
   uint64_t expected = getLE(file, 20, 8);
   uint64_t available = file.size() - kHeaderSize;

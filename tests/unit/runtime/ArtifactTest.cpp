@@ -43,14 +43,18 @@ TEST(Artifact, HeaderLayout) {
   std::string file = encodeArtifact(ArtifactKind::Model, "xyz");
   ASSERT_EQ(file.size(), kHeaderSize + 3);
   EXPECT_EQ(file.substr(0, 8), "GOEMODEL");
-  EXPECT_EQ(file[8], 1); // version, little-endian
+  EXPECT_EQ(file[8], static_cast<char>(kFormatVersion)); // little-endian
   EXPECT_EQ(file[12], 3); // payload length
   uint64_t sum = 0;
   for (int i = 0; i < 8; ++i)
     sum |= uint64_t(static_cast<unsigned char>(file[20 + i])) << (8 * i);
   EXPECT_EQ(sum, fnv1a64("xyz", 3));
-  EXPECT_EQ(encodeArtifact(ArtifactKind::WeightBundle, "").substr(0, 8),
-            "GOEWEIGH");
+  std::string bundle = encodeArtifact(ArtifactKind::WeightBundle, "");
+  EXPECT_EQ(bundle.substr(0, 8), "GOEWEIGH");
+  // Weight bundles keep their own version: a new model format does not
+  // make trained weights unreadable.
+  EXPECT_EQ(bundle[8], static_cast<char>(kWeightBundleFormatVersion));
+  EXPECT_NE(kFormatVersion, kWeightBundleFormatVersion);
 }
 
 TEST(Artifact, ModelRoundTrip) {
@@ -148,7 +152,19 @@ TEST(Artifact, OtherVersion) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), StatusCode::FailedPrecondition);
   EXPECT_THAT(read.status().message(),
-              HasSubstr("format version 7, this runtime reads 1"));
+              HasSubstr("format version 7, this runtime reads " +
+                        std::to_string(kFormatVersion) +
+                        "; recompile it with this goe-compile"));
+}
+
+TEST(Artifact, ModelsOfTheFirstFormatAreRefused) {
+  // Version 1 kept the CUDA fields in CodeObject itself and recorded no
+  // CPU features: its code objects would read as empty.
+  std::string bytes = *serializeModel(smallModel());
+  putU32(bytes, 8, 1);
+  StatusOr<artifact::Model> read = readModel(writeBytes("v1.goe", bytes));
+  ASSERT_FALSE(read.ok());
+  EXPECT_THAT(read.status().message(), HasSubstr("format version 1"));
 }
 
 TEST(Artifact, UnparsablePayloadWithValidChecksum) {

@@ -24,10 +24,13 @@
 
 namespace goe::runtime {
 
-/// The header format version this runtime writes and reads. Bump it when a
-/// change to the payload could make an old reader misinterpret a new file
-/// (new fields that old readers may ignore do not need a bump).
-inline constexpr uint32_t kFormatVersion = 1;
+/// The header format versions this runtime writes and reads, one per kind
+/// of file. Bump one when a change to its payload could make an old reader
+/// misinterpret a new file (new fields that old readers may ignore do not
+/// need a bump). Models: 2 since CodeObject holds a CpuCode (with the CPU
+/// features the code needs) or a CudaCode. Weight bundles: 1.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kWeightBundleFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 28;
 inline constexpr std::string_view kModelMagic = "GOEMODEL";
 inline constexpr std::string_view kWeightBundleMagic = "GOEWEIGH";
