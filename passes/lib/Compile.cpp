@@ -46,6 +46,29 @@ const std::vector<goe::StageInfo> &goe::sharedStages() {
   return stages;
 }
 
+std::vector<goe::PipelineStage> goe::pipelineStages() {
+  std::vector<PipelineStage> stages;
+  for (const StageInfo &stage : sharedStages())
+    stages.push_back({stage.name, {}});
+  for (const TargetKind &kind : targetKinds()) {
+    llvm::Expected<std::shared_ptr<const Target>> target = kind.create({});
+    if (!target) {
+      llvm::consumeError(target.takeError());
+      continue;
+    }
+    for (const StageInfo &stage : (*target)->stages()) {
+      auto it = llvm::find_if(stages, [&](const PipelineStage &known) {
+        return known.name == stage.name;
+      });
+      if (it == stages.end())
+        stages.push_back({stage.name, {kind.name}});
+      else
+        it->targets.push_back(kind.name);
+    }
+  }
+  return stages;
+}
+
 OwningOpRef<ModuleOp> goe::buildFrontend(llvm::StringRef specPath,
                                          const spec::VarOverrides &vars,
                                          const spec::BuildOptions &build,

@@ -35,31 +35,6 @@ cl::opt<std::string> specPath(cl::Positional, cl::Required,
                               cl::desc("<graph spec .yaml>"),
                               cl::cat(category));
 
-/// Every stage name, shared ones first, then each target's (with the
-/// targets that have it): "kernels (cpu, cuda)".
-std::vector<std::pair<std::string, std::string>> stageNames() {
-  std::vector<std::pair<std::string, std::string>> names;
-  for (const goe::StageInfo &stage : goe::sharedStages())
-    names.push_back({stage.name, ""});
-  for (const goe::TargetKind &kind : goe::targetKinds()) {
-    auto target = kind.create({});
-    if (!target) {
-      consumeError(target.takeError());
-      continue;
-    }
-    for (const goe::StageInfo &stage : (*target)->stages()) {
-      auto it = llvm::find_if(names, [&](const auto &entry) {
-        return entry.first == stage.name;
-      });
-      if (it == names.end())
-        names.push_back({stage.name, kind.name});
-      else
-        it->second += ", " + kind.name;
-    }
-  }
-  return names;
-}
-
 const std::string &emitHelp() {
   static const std::string help = [] {
     std::string text =
@@ -68,9 +43,11 @@ const std::string &emitHelp() {
         "paths (the routed paths with MACs per input, and what each target "
         "compiles for), or a stage of the compile pipeline: ";
     std::string stages;
-    for (const auto &[name, targets] : stageNames())
-      stages += (stages.empty() ? "" : ", ") + name +
-                (targets.empty() ? "" : " (" + targets + ")");
+    for (const goe::PipelineStage &stage : goe::pipelineStages())
+      stages += (stages.empty() ? "" : ", ") + stage.name +
+                (stage.targets.empty()
+                     ? ""
+                     : " (" + join(stage.targets, ", ") + ")");
     return text + stages;
   }();
   return help;
@@ -141,61 +118,49 @@ int error(const Twine &message) {
   return 1;
 }
 
-/// The targets --target names, with --cpu; for a stage of another target
-/// when --target was not given (--emit=ptx), that target.
+/// The targets --target names, with --cpu. For a target's stage, the one
+/// of them that has it; without --target, the target that has it
+/// (--emit=ptx).
 Expected<std::vector<std::shared_ptr<const goe::Target>>>
-chooseTargets(StringRef stage) {
+chooseTargets(const goe::PipelineStage *stage) {
   std::vector<std::string> known;
   for (const goe::TargetKind &kind : goe::targetKinds())
     known.push_back(kind.name);
-  goe::TargetParams params = {{"cpu", cpu}};
   SmallVector<StringRef> names;
   StringRef(target).split(names, ',');
-  std::vector<std::shared_ptr<const goe::Target>> targets;
-  for (StringRef name : names) {
+  for (StringRef name : names)
     if (!llvm::is_contained(known, name))
       return createStringError("--target=" + target + ": unknown target '" +
                                name + "' (expected " + join(known, ", ") +
                                " or " + join(known, ",") + ")");
-    auto created = goe::createTarget(name, params);
+  if (cpu.getNumOccurrences() && !llvm::is_contained(names, "cpu"))
+    return createStringError("--cpu applies to the cpu target, and "
+                             "--target=" + target + " has none");
+  if (stage && !stage->targets.empty()) {
+    SmallVector<StringRef> owners;
+    for (StringRef name : names)
+      if (llvm::is_contained(stage->targets, name))
+        owners.push_back(name);
+    if (owners.empty() && !target.getNumOccurrences() &&
+        stage->targets.size() == 1)
+      owners.push_back(stage->targets.front());
+    if (owners.empty())
+      return createStringError("--emit=" + stage->name +
+                               ": not a stage of --target=" + target);
+    if (owners.size() > 1)
+      return createStringError("--emit=" + stage->name +
+                               ": every target of --target=" + target +
+                               " has that stage; give one target");
+    names = owners;
+  }
+  std::vector<std::shared_ptr<const goe::Target>> targets;
+  for (StringRef name : names) {
+    auto created = goe::createTarget(name, {{"cpu", cpu}});
     if (!created)
       return created.takeError();
     targets.push_back(*created);
   }
-  if (cpu.getNumOccurrences() && !llvm::is_contained(names, "cpu"))
-    return createStringError("--cpu applies to the cpu target, and "
-                             "--target=" + target + " has none");
-  if (stage.empty() || llvm::any_of(goe::sharedStages(), [&](const auto &s) {
-        return s.name == stage;
-      }))
-    return targets;
-  // A target's stage comes from the one target that has it.
-  auto hasStage = [&](const goe::Target &t) {
-    return llvm::any_of(t.stages(), [&](const goe::StageInfo &info) {
-      return info.name == stage;
-    });
-  };
-  std::vector<std::shared_ptr<const goe::Target>> owners;
-  for (const auto &t : targets)
-    if (hasStage(*t))
-      owners.push_back(t);
-  if (owners.size() > 1)
-    return createStringError("--emit=" + stage + ": every target of --target=" +
-                             target + " has that stage; give one target");
-  if (owners.empty() && target.getNumOccurrences())
-    return createStringError("--emit=" + stage +
-                             ": not a stage of --target=" + target);
-  // --emit=ptx without --target: the target that has the stage.
-  for (StringRef name : known) {
-    if (!owners.empty())
-      break;
-    auto other = goe::createTarget(name, params);
-    if (!other)
-      return other.takeError();
-    if (hasStage(**other))
-      owners.push_back(*other);
-  }
-  return owners;
+  return targets;
 }
 
 } // namespace
@@ -232,19 +197,21 @@ int main(int argc, char **argv) {
     what = StringRef(outputPath).ends_with(".goe") ? "artifact" : "mlir";
   if (what == "mlir")
     what = "frontend";
-  bool isStage = llvm::any_of(stageNames(), [&](const auto &entry) {
-    return entry.first == what;
+  std::vector<goe::PipelineStage> stages = goe::pipelineStages();
+  auto stage = llvm::find_if(stages, [&](const goe::PipelineStage &known) {
+    return known.name == what;
   });
+  bool isStage = stage != stages.end();
   if (!isStage && what != "paths" && what != "artifact") {
     std::string expected = "mlir, paths, artifact";
-    for (const auto &entry : stageNames())
-      expected += ", " + entry.first;
+    for (const goe::PipelineStage &stage : stages)
+      expected += ", " + stage.name;
     return error("--emit=" + what + ": unknown (expected one of " + expected +
                  ")");
   }
   if (what == "artifact" && outputPath == "-")
     return error("--emit=artifact needs an output file: -o MODEL.goe");
-  auto targets = chooseTargets(isStage ? StringRef(what) : StringRef());
+  auto targets = chooseTargets(isStage ? &*stage : nullptr);
   if (!targets)
     return error(toString(targets.takeError()));
   goe::CompileOptions options;

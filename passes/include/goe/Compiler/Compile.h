@@ -52,6 +52,17 @@ void registerCompileDialects(mlir::DialectRegistry &registry);
 /// specialized.
 const std::vector<StageInfo> &sharedStages();
 
+/// A stage of the pipeline and the registered targets that have it (none
+/// for the shared stages).
+struct PipelineStage {
+  std::string name;
+  std::vector<std::string> targets;
+};
+
+/// Every stage name --emit may give: the shared stages, then the
+/// registered targets' ("kernels": cpu, cuda; "llvm": cpu; "ptx": cuda).
+std::vector<PipelineStage> pipelineStages();
+
 /// Stage `frontend`: the goe module of a spec file (read with `vars`
 /// overriding its variables) or of a parsed spec. Null on error.
 mlir::OwningOpRef<mlir::ModuleOp>
