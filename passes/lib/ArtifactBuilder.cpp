@@ -9,7 +9,6 @@
 #include "GraphProgram.h"
 
 #include "goe/Compiler/ArtifactBuilder.h"
-#include "goe/Compiler/CpuCodegen.h"
 #include "goe/Compiler/RouterState.h"
 #include "goe/Compiler/WeightRecipes.h"
 #include "goe/Dialect/Goe/GoeOps.h"
@@ -24,15 +23,23 @@ namespace artifact = goe::artifact;
 
 FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
                                               const WeightMap &weights,
-                                              const CompileOptions &options) {
+                                              const CompileOptions &options,
+                                              StageTap *tap) {
   auto graphs = module.getOps<GraphOp>();
   if (graphs.empty())
     return module.emitError("no goe.graph to compile");
+  std::vector<std::shared_ptr<const Target>> targets = options.targets;
+  if (targets.empty()) {
+    llvm::Expected<std::shared_ptr<const Target>> cpu = createTarget("cpu");
+    if (!cpu)
+      return emitError(module.getLoc(), llvm::toString(cpu.takeError()));
+    targets.push_back(*cpu);
+  }
 
-  // Weights are known now: bind them into the globals and fold what they
-  // make constant (batch-norm into convolutions, layout transposes into
-  // the stored weights). All on a copy: the
-  // caller's module stays as the frontend made it.
+  // Stage `bound`. Weights are known now: bind them into the globals and
+  // fold what they make constant (batch-norm into convolutions, layout
+  // transposes into the stored weights). All on a copy: the caller's
+  // module stays as the frontend made it.
   OwningOpRef<ModuleOp> bound = module.clone();
   for (auto global : bound->getOps<ml_program::GlobalOp>()) {
     auto it = weights.find(global.getSymName().str());
@@ -49,27 +56,29 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   fold.addPass(createPrepackWeights());
   if (failed(fold.run(*bound)))
     return failure();
-
-  // Signatures with weights as arguments (the order the code expects) and
-  // MAC counts, after the same path specialisation as the lowering
-  // pipeline, so that the graph program names the functions the code
-  // object defines.
-  OwningOpRef<ModuleOp> annotated = bound->clone();
-  PassManager pm(module.getContext());
-  pm.addPass(createSpecializePaths());
-  pm.addPass(createAnnotateMacs());
-  pm.addPass(createWeightsToArguments());
-  if (failed(pm.run(*annotated)))
-    return failure();
-
   artifact::Model model;
-  GraphOp graph = *annotated->getOps<GraphOp>().begin();
+  if (tap && tap->reached("bound", *bound))
+    return model;
+
+  // Stage `specialized`: one function per routed path, MAC counts, weights
+  // as arguments (the order the code expects). The graph program names the
+  // functions every code object defines, since each target lowers this
+  // very module.
+  OwningOpRef<ModuleOp> specialized = bound->clone();
+  PassManager pm(module.getContext());
+  buildSpecializationPipeline(pm);
+  if (failed(pm.run(*specialized)))
+    return failure();
+  if (tap && tap->reached("specialized", *specialized))
+    return model;
+
+  GraphOp graph = *specialized->getOps<GraphOp>().begin();
   model.set_name(graph.getSymName().str());
   if (auto name = module.getSymName())
     model.set_spec_name(name->str());
-  if (failed(describeFunctions(*annotated, model)) ||
+  if (failed(describeFunctions(*specialized, model)) ||
       failed(buildGraphProgram(graph, model)) ||
-      failed(attachRouterState(*annotated, weights, model)))
+      failed(attachRouterState(*specialized, weights, model)))
     return failure();
 
   // The weights the code reads: folding replaced some and dropped others.
@@ -90,28 +99,17 @@ FailureOr<artifact::Model> goe::buildArtifact(ModuleOp module,
   if (failed(recordWeightRecipes(module, *bound, model)))
     return failure();
 
-  if (options.cpu) {
-    OwningOpRef<ModuleOp> kernels = bound->clone();
-    PassManager lower(module.getContext());
-    buildCpuLoweringPipeline(lower);
-    if (failed(lower.run(*kernels)))
+  // Each target's stages, on its own copy of the specialized module (the
+  // last one takes the module itself).
+  for (size_t i = 0; i < targets.size(); ++i) {
+    OwningOpRef<ModuleOp> copy =
+        i + 1 < targets.size() ? specialized->clone() : specialized.release();
+    artifact::CodeObject code;
+    if (failed(targets[i]->compile(*copy, code, tap, options.report)))
       return failure();
-    FailureOr<CpuCodeObject> code = compileToSharedObject(*kernels);
-    if (failed(code))
-      return failure();
-    artifact::CodeObject *object = model.add_code();
-    object->set_target(code->target);
-    object->set_shared_object(std::move(code->sharedObject));
-  }
-  if (options.cuda) {
-    // The same bound module through the CUDA pipeline: kernels, cubin and
-    // one launch plan per Function, beside the CPU code.
-    OwningOpRef<ModuleOp> kernels = bound->clone();
-    FailureOr<artifact::CodeObject> code =
-        compileForCuda(*kernels, options.cudaOptions);
-    if (failed(code))
-      return failure();
-    *model.add_code() = std::move(*code);
+    if (tap && tap->stopped())
+      return model;
+    *model.add_code() = std::move(code);
   }
   return model;
 }

@@ -22,7 +22,6 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace mlir;
 
@@ -46,18 +45,9 @@ struct TempFiles {
 
 } // namespace
 
-FailureOr<std::string> goe::translateToLLVMIR(ModuleOp module) {
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> llvmModule = toLLVM(module, context);
-  if (!llvmModule)
-    return module.emitError("translation to LLVM IR failed");
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  llvmModule->print(os, nullptr);
-  return text;
-}
-
-FailureOr<goe::CpuCodeObject> goe::compileToSharedObject(ModuleOp module) {
+FailureOr<goe::CpuCodeObject>
+goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
+                           StageTap *tap) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
 
@@ -72,17 +62,20 @@ FailureOr<goe::CpuCodeObject> goe::compileToSharedObject(ModuleOp module) {
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return module.emitError("no LLVM target for ") << triple << ": " << error;
-  // Code for the machine that compiles: the artifact records the CPU, and
-  // build and serving machines of a project are one kind.
-  std::string cpu = llvm::sys::getHostCPUName().str();
-  llvm::SubtargetFeatures features;
-  for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature, enabled);
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features.getString(), llvm::TargetOptions(),
+      triple, cpu.cpu, cpu.llvmFeatures, llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  // As clang does: every function names its CPU, so that the IR says what
+  // it is compiled for (--emit=llvm); the values are the machine's own.
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", cpu.cpu);
+    if (!cpu.llvmFeatures.empty())
+      fn.addFnAttr("target-features", cpu.llvmFeatures);
+  }
 
   // O2: on MoE-YOLOv7-tiny's 10 MB of kernel IR, O3 doubles the LLVM time
   // (40 s against 23 s here) for loops that are not yet tiled or vectorised
@@ -91,6 +84,10 @@ FailureOr<goe::CpuCodeObject> goe::compileToSharedObject(ModuleOp module) {
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("LLVM optimisation failed: ")
            << llvm::toString(std::move(err));
+  if (tap && tap->reached("llvm", [&](llvm::raw_ostream &os) {
+        llvmModule->print(os, nullptr);
+      }))
+    return CpuCodeObject{};
 
   TempFiles temps;
   llvm::SmallString<128> objectPath, libraryPath, supportPath;

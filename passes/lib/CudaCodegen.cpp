@@ -1,4 +1,4 @@
-//===- CudaCodegen.cpp - expert functions to a CUDA code object -----------===//
+//===- CudaCodegen.cpp - the CUDA target: kernels to a CudaCode -----------===//
 //
 // MLIR's gpu-module-to-binary can call ptxas itself, but then a missing or
 // failing ptxas surfaces as a generic serialization error. goe asks MLIR
@@ -36,18 +36,8 @@ std::string toolkitOf(const goe::CudaCodegenOptions &options) {
                                      : options.toolkitPath;
 }
 
-/// Runs the CUDA pipeline and returns the PTX of the one gpu.binary.
-FailureOr<std::string> lowerAndGetPtx(ModuleOp module,
-                                      const goe::CudaCodegenOptions &options,
-                                      int64_t &blockSize) {
-  goe::CudaPipelineOptions pipeline;
-  pipeline.chip = options.chip;
-  pipeline.cudaToolkitPath = toolkitOf(options);
-  blockSize = pipeline.blockSize;
-  PassManager pm(module.getContext());
-  goe::buildCudaLoweringPipeline(pm, pipeline);
-  if (failed(pm.run(module)))
-    return failure();
+/// The PTX of the one gpu.binary the CUDA pipeline made.
+FailureOr<std::string> ptxOf(ModuleOp module) {
   auto binaries = llvm::to_vector(module.getOps<gpu::BinaryOp>());
   if (binaries.size() != 1)
     return emitError(module.getLoc(), "the CUDA pipeline made ")
@@ -118,43 +108,84 @@ std::string goe::defaultPtxasPath() {
   return "";
 }
 
-FailureOr<std::string> goe::lowerToPtx(ModuleOp module,
-                                       const CudaCodegenOptions &options) {
-  int64_t blockSize;
-  return lowerAndGetPtx(module, options, blockSize);
-}
+namespace {
 
-FailureOr<goe::artifact::CodeObject>
-goe::compileForCuda(ModuleOp module, const CudaCodegenOptions &options) {
-  // Checked first: without ptxas no cubin, and the whole compile is moot.
-  std::string ptxas =
-      options.ptxasPath.empty() ? defaultPtxasPath() : options.ptxasPath;
-  if (ptxas.empty() || !llvm::sys::fs::can_execute(ptxas))
-    return emitError(module.getLoc(), "--target=cuda needs the CUDA toolkit's ptxas to "
-                            "build the cubin, and none was found")
-           << (ptxas.empty() ? std::string()
-                             : " (" + ptxas + " is not executable)")
-           << "; install the CUDA toolkit at /usr/local/cuda or set GOE_PTXAS";
+class CudaTarget : public goe::Target {
+public:
+  explicit CudaTarget(goe::CudaCodegenOptions options)
+      : options_(std::move(options)) {}
 
-  int64_t blockSize = 0;
-  FailureOr<std::string> ptx = lowerAndGetPtx(module, options, blockSize);
-  if (failed(ptx))
-    return failure();
-  artifact::CodeObject object;
-  object.set_target("cuda-" + options.chip);
-  object.set_chip(options.chip);
-  object.set_plan_version(1);
-  object.set_block_size(static_cast<uint32_t>(blockSize));
-  if (failed(buildCudaLaunchPlans(module, blockSize, object)))
-    return failure();
-  std::string report;
-  FailureOr<std::string> cubin =
-      assemble(module, *ptx, options.chip, ptxas, report);
-  if (failed(cubin))
-    return failure();
-  if (options.ptxasReport)
-    *options.ptxasReport = report;
-  object.set_ptx(std::move(*ptx));
-  object.set_cubin(std::move(*cubin));
-  return object;
+  llvm::StringRef name() const override { return "cuda"; }
+
+  std::vector<goe::StageInfo> stages() const override {
+    return {{"kernels", "the kernels in NVVM and their host functions of "
+                        "gpu.launch_func (CUDA)"},
+            {"ptx", "the PTX ptxas assembles into the cubin (CUDA)"}};
+  }
+
+  std::string describe() const override {
+    return "cuda " + options_.chip + ", cubin and PTX";
+  }
+
+  LogicalResult compile(ModuleOp module, goe::artifact::CodeObject &code,
+                        goe::StageTap *tap,
+                        llvm::raw_ostream *report) const override {
+    // Checked first, unless only the kernels or PTX are asked for: without
+    // ptxas no cubin, and the whole compile is moot.
+    std::string ptxas = options_.ptxasPath.empty() ? goe::defaultPtxasPath()
+                                                   : options_.ptxasPath;
+    bool needsCubin = !tap || (tap->stopAfter() != "kernels" &&
+                               tap->stopAfter() != "ptx");
+    if (needsCubin && (ptxas.empty() || !llvm::sys::fs::can_execute(ptxas)))
+      return emitError(module.getLoc(),
+                       "--target=cuda needs the CUDA toolkit's ptxas to "
+                       "build the cubin, and none was found")
+             << (ptxas.empty() ? std::string()
+                               : " (" + ptxas + " is not executable)")
+             << "; install the CUDA toolkit at /usr/local/cuda or set "
+                "GOE_PTXAS";
+
+    goe::CudaPipelineOptions pipeline;
+    pipeline.chip = options_.chip;
+    pipeline.cudaToolkitPath = toolkitOf(options_);
+    PassManager pm(module.getContext());
+    goe::buildCudaKernelPipeline(pm, pipeline);
+    if (failed(pm.run(module)))
+      return failure();
+    if (tap && tap->reached("kernels", module))
+      return success();
+    FailureOr<std::string> ptx = ptxOf(module);
+    if (failed(ptx))
+      return failure();
+    if (tap && tap->reached("ptx", [&](llvm::raw_ostream &os) { os << *ptx; }))
+      return success();
+
+    goe::artifact::CudaCode &cuda = *code.mutable_cuda();
+    cuda.set_chip(options_.chip);
+    cuda.set_plan_version(1);
+    cuda.set_block_size(static_cast<uint32_t>(pipeline.blockSize));
+    if (failed(goe::buildCudaLaunchPlans(module, pipeline.blockSize, cuda)))
+      return failure();
+    std::string log;
+    FailureOr<std::string> cubin =
+        assemble(module, *ptx, options_.chip, ptxas, log);
+    if (failed(cubin))
+      return failure();
+    if (report)
+      *report << log;
+    code.set_target("cuda-" + options_.chip);
+    cuda.set_ptx(std::move(*ptx));
+    cuda.set_cubin(std::move(*cubin));
+    return success();
+  }
+
+private:
+  goe::CudaCodegenOptions options_;
+};
+
+} // namespace
+
+std::shared_ptr<const goe::Target>
+goe::createCudaTarget(const CudaCodegenOptions &options) {
+  return std::make_shared<CudaTarget>(options);
 }

@@ -277,14 +277,14 @@ FailureOr<artifact::CudaFunction> planFunction(func::FuncOp fn,
 } // namespace
 
 LogicalResult goe::buildCudaLaunchPlans(ModuleOp lowered, int64_t blockSize,
-                                        artifact::CodeObject &object) {
+                                        artifact::CudaCode &code) {
   for (auto fn : lowered.getOps<func::FuncOp>()) {
     if (fn.isExternal())
       continue;
     FailureOr<artifact::CudaFunction> plan = planFunction(fn, blockSize);
     if (failed(plan))
       return failure();
-    *object.add_cuda_functions() = std::move(*plan);
+    *code.add_functions() = std::move(*plan);
   }
   return success();
 }

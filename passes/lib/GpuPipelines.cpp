@@ -33,9 +33,14 @@ using namespace mlir;
 
 void goe::buildCudaLoweringPipeline(OpPassManager &pm,
                                     const CudaPipelineOptions &options) {
-  // 1. Kernels only, weights as trailing arguments (as for the CPU).
   pm.addPass(createSpecializePaths());
   pm.addPass(createWeightsToArguments());
+  buildCudaKernelPipeline(pm, options);
+}
+
+void goe::buildCudaKernelPipeline(OpPassManager &pm,
+                                  const CudaPipelineOptions &options) {
+  // 1. Kernels only, weights as trailing arguments (as for the CPU).
   pm.addPass(createExtractKernels());
 
   // 2. TOSA to linalg on tensors, elementwise chains fused into one

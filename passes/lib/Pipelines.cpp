@@ -53,9 +53,19 @@ void goe::addBufferizationToOutParams(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void goe::buildSpecializationPipeline(OpPassManager &pm) {
+  pm.addPass(createSpecializePaths());
+  pm.addPass(createAnnotateMacs());
+  pm.addPass(createWeightsToArguments());
+}
+
 void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createSpecializePaths());
   pm.addPass(createWeightsToArguments());
+  buildCpuKernelPipeline(pm);
+}
+
+void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   pm.addPass(createExtractKernels());
   pm.addPass(createSampleLoop());
 

@@ -12,13 +12,13 @@
 namespace goe::runtime {
 namespace {
 
-std::string_view magicOf(ArtifactKind kind) {
-  return kind == ArtifactKind::Model ? kModelMagic : kWeightBundleMagic;
-}
-
 uint32_t versionOf(ArtifactKind kind) {
   return kind == ArtifactKind::Model ? kFormatVersion
                                      : kWeightBundleFormatVersion;
+}
+
+std::string_view magicOf(ArtifactKind kind) {
+  return kind == ArtifactKind::Model ? kModelMagic : kWeightBundleMagic;
 }
 
 const char *nounOf(ArtifactKind kind) {

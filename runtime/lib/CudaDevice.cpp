@@ -59,12 +59,21 @@ struct DeviceBuffers {
 
 } // namespace
 
+StatusOr<std::unique_ptr<ComputeDevice>>
+CudaDevice::create(const Program &program, const SessionOptions &options) {
+  StatusOr<std::unique_ptr<CudaDevice>> device =
+      open(program, options.cudaDriverLibrary, options.deviceOrdinal);
+  if (!device.ok())
+    return device.status().withContext("creating a CUDA session");
+  return std::unique_ptr<ComputeDevice>(std::move(device).value());
+}
+
 StatusOr<std::unique_ptr<CudaDevice>>
-CudaDevice::create(const Program &program, const std::string &driverLibrary,
-                   int ordinal) {
+CudaDevice::open(const Program &program, const std::string &driverLibrary,
+                 int ordinal) {
   // The artifact is checked before the driver: a model without CUDA code
   // gets that message on any machine.
-  StatusOr<const artifact::CodeObject *> code = findCudaCode(program);
+  StatusOr<const artifact::CudaCode *> code = findCudaCode(program);
   if (!code.ok())
     return code.status();
   StatusOr<std::vector<const artifact::CudaFunction *>> plans =
@@ -144,7 +153,7 @@ CudaDevice::create(const Program &program, const std::string &driverLibrary,
         cu.cuMemcpyHtoD(pointer, weight.tensor.data(), bytes),
         "uploading weight '" + weight.name + "'"));
   }
-  return std::move(device);
+  return device;
 }
 
 CudaDevice::~CudaDevice() {

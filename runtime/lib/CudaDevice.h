@@ -1,9 +1,8 @@
 //===- CudaDevice.h - running compiled functions on a CUDA GPU --*- C++ -*-===//
 //
-// The CUDA counterpart of NativeCall: runs one Function on a group of
-// samples by following the launch plan of the artifact's "cuda-<chip>"
-// code object (artifact.proto: CudaFunction). A CudaDevice is created per
-// CUDA session: it loads the driver (dlopen, never linked), retains the
+// The "cuda" device (Device.h): runs one Function on a group of samples by
+// following the launch plan of the artifact's CudaCode (artifact.proto:
+// CudaFunction). A CudaDevice is created per CUDA session: it loads the driver (dlopen, never linked), retains the
 // device's primary context, loads the kernels (the cubin when the device is
 // the chip compiled for, else the PTX through the driver's JIT) and uploads
 // every weight once.
@@ -21,7 +20,7 @@
 #define GOE_RUNTIME_LIB_CUDADEVICE_H
 
 #include "CudaDriver.h"
-#include "Program.h"
+#include "Device.h"
 
 #include <memory>
 #include <mutex>
@@ -30,7 +29,7 @@
 
 namespace goe::runtime::detail {
 
-/// The launch-plan version this runtime reads (CodeObject.plan_version).
+/// The launch-plan version this runtime reads (CudaCode.plan_version).
 inline constexpr uint32_t kCudaPlanVersion = 1;
 
 /// A launch plan resolved against a Program: function arguments, kernel
@@ -40,38 +39,39 @@ struct CudaFunctionPlan {
   std::vector<CUfunction> kernels; // one per launch, bound after loading
 };
 
-/// Checks `code` (a cuda-* CodeObject) against `program` without a GPU:
+/// Checks `code` against `program` without a GPU:
 /// plan version, one plan per function, argument indices and temporaries
 /// in range. Returns, per program function, its plan.
 StatusOr<std::vector<const artifact::CudaFunction *>>
-validateCudaPlans(const Program &program, const artifact::CodeObject &code);
+validateCudaPlans(const Program &program, const artifact::CudaCode &code);
 
 /// The artifact's CUDA code object, or FailedPrecondition saying the model
 /// was compiled without --target=cuda.
-StatusOr<const artifact::CodeObject *> findCudaCode(const Program &program);
+StatusOr<const artifact::CudaCode *> findCudaCode(const Program &program);
 
-class CudaDevice {
+class CudaDevice : public ComputeDevice {
 public:
-  /// Loads `driverLibrary` ("libcuda.so.1"), opens device `ordinal`, loads
-  /// the program's kernels and uploads its weights.
-  static StatusOr<std::unique_ptr<CudaDevice>>
-  create(const Program &program, const std::string &driverLibrary,
-         int ordinal);
-  ~CudaDevice();
+  /// Loads options.cudaDriverLibrary ("libcuda.so.1"), opens device
+  /// options.deviceOrdinal, loads the program's kernels and uploads its
+  /// weights. Errors read "creating a CUDA session: ...".
+  static StatusOr<std::unique_ptr<ComputeDevice>>
+  create(const Program &program, const SessionOptions &options);
+  ~CudaDevice() override;
 
-  /// Runs function `fn` on a batch, like invokeFunction (NativeCall.h).
   Status run(const LoadedFunction &fn, int64_t batch,
              const std::vector<const Tensor *> &inputs,
-             std::vector<Tensor> &outputs);
+             std::vector<Tensor> &outputs) override;
 
   const std::string &deviceName() const { return name_; }
 
 private:
   CudaDevice() = default;
+  static StatusOr<std::unique_ptr<CudaDevice>>
+  open(const Program &program, const std::string &driverLibrary, int ordinal);
 
   std::shared_ptr<const CudaDriver> driver_;
   const Program *program_ = nullptr;
-  const artifact::CodeObject *code_ = nullptr;
+  const artifact::CudaCode *code_ = nullptr;
   CUdevice device_ = 0;
   CUcontext context_ = nullptr;
   CUmodule module_ = nullptr;

@@ -10,17 +10,17 @@
 
 namespace goe::runtime::detail {
 
-StatusOr<const artifact::CodeObject *> findCudaCode(const Program &program) {
+StatusOr<const artifact::CudaCode *> findCudaCode(const Program &program) {
   for (const artifact::CodeObject &code : program.deviceCode)
-    if (code.target().rfind("cuda-", 0) == 0)
-      return &code;
+    if (code.has_cuda())
+      return &code.cuda();
   return failedPrecondition(
       "the model has no CUDA code; compile it with goe-compile "
       "--target=cuda (or --target=cpu,cuda)");
 }
 
 StatusOr<std::vector<const artifact::CudaFunction *>>
-validateCudaPlans(const Program &program, const artifact::CodeObject &code) {
+validateCudaPlans(const Program &program, const artifact::CudaCode &code) {
   if (code.plan_version() != kCudaPlanVersion)
     return failedPrecondition(
         "the CUDA code object has launch-plan version " +
@@ -33,7 +33,7 @@ validateCudaPlans(const Program &program, const artifact::CodeObject &code) {
                     std::to_string(code.block_size()));
 
   std::unordered_map<std::string, const artifact::CudaFunction *> byName;
-  for (const artifact::CudaFunction &fn : code.cuda_functions())
+  for (const artifact::CudaFunction &fn : code.functions())
     byName[fn.name()] = &fn;
   std::vector<const artifact::CudaFunction *> plans;
   for (const auto &fn : program.functions) {

@@ -4,24 +4,62 @@
 
 #include "Program.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/CpuFeatures.h"
 #include "goe/Runtime/WeightBinding.h"
 
 #include <optional>
 
 namespace goe::runtime {
 namespace detail {
+namespace {
+
+std::string joined(const std::vector<std::string> &names) {
+  std::string out;
+  for (const std::string &name : names)
+    out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+/// Native code may use every instruction of the features it was compiled
+/// for; on a CPU without one it would die of SIGILL mid-batch. Refused here
+/// instead, naming what is missing.
+Status checkCpuFeatures(const artifact::CpuCode &code) {
+  std::vector<std::string> unknown, missing;
+  for (const std::string &feature : code.features()) {
+    if (!isKnownCpuFeature(feature))
+      unknown.push_back(feature);
+    else if (!cpuHasFeature(feature))
+      missing.push_back(feature);
+  }
+  if (unknown.empty() && missing.empty())
+    return okStatus();
+  std::string message = "its CPU code was compiled for " +
+                        (code.cpu().empty() ? "another CPU" : code.cpu()) +
+                        " and needs ";
+  if (!missing.empty())
+    message += "CPU features this CPU lacks: " + joined(missing);
+  if (!unknown.empty())
+    message += std::string(missing.empty() ? "" : "; and ") +
+               "CPU features this runtime cannot check: " + joined(unknown);
+  return failedPrecondition(
+      message + "; recompile it with goe-compile --cpu=native on this "
+                "machine, or an x86-64 level this CPU has (--cpu=x86-64-v3)");
+}
+
+} // namespace
 
 Status bindCode(const artifact::Model &model, Program &program) {
   static const std::string kTarget = "cpu-x86_64";
   for (int i = 0; i < model.code_size(); ++i) {
     const artifact::CodeObject &code = model.code(i);
     // Code for other targets (GPUs) is loaded by sessions on that device.
-    if (code.target() != kTarget) {
+    if (code.target() != kTarget || !code.has_cpu()) {
       program.deviceCode.push_back(code);
       continue;
     }
+    GOE_RETURN_IF_ERROR(checkCpuFeatures(code.cpu()));
     StatusOr<std::unique_ptr<NativeLibrary>> library = NativeLibrary::load(
-        code.shared_object(), kTarget + " #" + std::to_string(i));
+        code.cpu().shared_object(), kTarget + " #" + std::to_string(i));
     if (!library.ok())
       return library.status();
     program.libraries.push_back(std::move(library).value());

@@ -8,8 +8,7 @@
 
 #include "goe/Runtime/Session.h"
 
-#include "CudaDevice.h"
-#include "NativeCall.h"
+#include "Device.h"
 #include "Program.h"
 #include "TensorOps.h"
 #include "combines/Combiner.h"
@@ -56,10 +55,10 @@ uint64_t mixSeed(uint64_t a, uint64_t b) {
 /// Executes one run: the value table and the step interpreter.
 class Execution {
 public:
-  Execution(const Program &program, uint64_t runSeed, int64_t batch,
-            RunResult &result, detail::CudaDevice *cuda = nullptr)
-      : program(program), runSeed(runSeed), batch(batch), result(result),
-        values(program.values.size()), cuda(cuda) {}
+  Execution(const Program &program, detail::ComputeDevice &device,
+            uint64_t runSeed, int64_t batch, RunResult &result)
+      : program(program), device(device), runSeed(runSeed), batch(batch),
+        result(result), values(program.values.size()) {}
 
   Status run(const std::vector<TensorView> &inputs) {
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -98,16 +97,6 @@ public:
   }
 
 private:
-  /// Runs compiled function `fn` on the session's device: native CPU code,
-  /// or the CUDA launch plan when the session was created on a GPU.
-  Status invokeOnDevice(const Program &program, const detail::LoadedFunction &fn,
-                        int64_t n, const std::vector<const Tensor *> &args,
-                        std::vector<Tensor> &out) {
-    if (cuda)
-      return cuda->run(fn, n, args, out);
-    return detail::invokeFunction(program, fn, n, args, out);
-  }
-
   const Tensor &tensor(int id) const { return *values[id].tensor; }
 
   std::vector<const Tensor *> tensors(const std::vector<int> &ids) const {
@@ -145,8 +134,7 @@ private:
   Status executeCall(const ProgramStep &step) {
     const detail::LoadedFunction &fn = *program.functions[step.function];
     std::vector<Tensor> outputs;
-    GOE_RETURN_IF_ERROR(invokeOnDevice(program, fn, batch,
-                                               tensors(step.inputs), outputs));
+    GOE_RETURN_IF_ERROR(device.run(fn, batch, tensors(step.inputs), outputs));
     for (size_t i = 0; i < outputs.size(); ++i)
       values[step.outputs[i]].tensor = std::move(outputs[i]);
     return okStatus();
@@ -161,8 +149,8 @@ private:
     context.runSeed = runSeed;
     context.step = step.index;
     context.runBody = [&](std::vector<Tensor> &outputs) {
-      return invokeOnDevice(program, *program.functions[router.body], batch,
-                            inputs, outputs);
+      return device.run(*program.functions[router.body], batch, inputs,
+                        outputs);
     };
     RouteDecision decision;
     GOE_RETURN_IF_ERROR(router.rule->route(router, context, decision));
@@ -228,7 +216,7 @@ private:
       for (int f : step.paths[p]) {
         const detail::LoadedFunction &fn = *program.functions[f];
         std::vector<Tensor> next;
-        GOE_RETURN_IF_ERROR(invokeOnDevice(program, fn, n, args, next)
+        GOE_RETURN_IF_ERROR(device.run(fn, n, args, next)
                                 .withContext(where + ", function '" + fn.name +
                                              "'"));
         current = std::move(next);
@@ -256,11 +244,11 @@ private:
   }
 
   const Program &program;
+  detail::ComputeDevice &device;
   uint64_t runSeed;
   int64_t batch;
   RunResult &result;
   std::vector<Value> values;
-  detail::CudaDevice *cuda;
 };
 
 } // namespace
@@ -275,27 +263,11 @@ Session::create(std::shared_ptr<const Model> model,
   if (!model)
     return invalidArgument("cannot create a session without a model");
   std::unique_ptr<Session> session(new Session(model, options));
-  switch (options.device) {
-  case Device::Cpu:
-    if (!model->program().hasCpuCode)
-      return failedPrecondition(
-          "the model has no CPU code (compiled with --target=cuda only); "
-          "create the session with Device::Cuda or recompile with "
-          "--target=cpu,cuda");
-    break;
-  case Device::Cuda: {
-    StatusOr<std::unique_ptr<detail::CudaDevice>> device =
-        detail::CudaDevice::create(model->program(), options.cudaDriverLibrary,
-                                   options.deviceOrdinal);
-    if (!device.ok())
-      return device.status().withContext("creating a CUDA session");
-    session->cuda_ = std::move(device).value();
-    break;
-  }
-  default:
-    return invalidArgument("unknown device " +
-                           std::to_string(static_cast<int>(options.device)));
-  }
+  StatusOr<std::unique_ptr<detail::ComputeDevice>> device =
+      detail::createDevice(model->program(), options);
+  if (!device.ok())
+    return device.status();
+  session->device_ = std::move(device).value();
   return session;
 }
 
@@ -360,8 +332,8 @@ Status Session::run(const std::vector<TensorView> &inputs, RunResult &result,
                                   : mixSeed(options_.randomSeed, call);
   Status status;
   try {
-    Execution execution(model_->program(), runSeed, inputs[0].shape[0], result,
-                        cuda_.get());
+    Execution execution(model_->program(), *device_, runSeed,
+                        inputs[0].shape[0], result);
     status = execution.run(inputs);
   } catch (const std::bad_alloc &) {
     status = resourceExhausted("out of memory while running a batch of " +

@@ -24,12 +24,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "goe/Compiler/ArtifactBuilder.h"
-#include "goe/Frontends/Spec/MLIRGen.h"
-#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
-#include "goe/Passes/Pipelines.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
 
@@ -104,25 +101,23 @@ Bench &bench() {
 /// into a runtime model with the same weights (tests/unit/parity's recipe).
 void compile(Bench &b) {
   mlir::DialectRegistry registry;
-  goe::spec::registerSpecDialects(registry);
-  goe::registerCodegenDialects(registry);
+  goe::registerCompileDialects(registry);
   mlir::MLIRContext context(registry);
   std::string path = std::string(GOE_EXAMPLES_DIR) + "/" + kSpec;
   auto spec = goe::spec::readSpecFile(path, {{"p", kParamFactor}}, &context);
   if (mlir::failed(spec))
     fail("cannot read " + path);
   goe::spec::BuildOptions options; // the spec's own router: oracle
-  auto module = goe::spec::buildModule(*spec, options, &context);
-  if (!module)
-    fail("cannot build the goe module of " + path);
   b.reference = goe::torchref::Model::build(
       *spec, goe::torchref::BuildOptions{options.routers}, &context);
   if (!b.reference)
     fail("cannot build the LibTorch reference of " + path);
   b.reference->initRandom(kWeightSeed);
 
-  goe::WeightMap weights = goe::torchref::exportWeights(*b.reference);
-  auto artifact = goe::buildArtifact(*module, weights, goe::CompileOptions());
+  auto artifact = goe::compile(
+      *spec, options,
+      goe::WeightSource::given(goe::torchref::exportWeights(*b.reference)),
+      goe::CompileOptions(), &context);
   if (mlir::failed(artifact))
     fail("compiling " + path + " failed");
   auto model = rt::Model::fromProto(*artifact);

@@ -1,27 +1,23 @@
 //===- goe-compile.cpp - compile a goe graph spec -------------------------===//
 //
-//   goe-compile SPEC.yaml [--weights W.goew | --seed N] -o MODEL.goe [--target=cpu|cuda|cpu,cuda]
-//   goe-compile SPEC.yaml --emit=mlir|paths|llvm|ptx [--var p=4] [--router latent]
+//   goe-compile SPEC.yaml [--weights W.goew | --seed N] -o MODEL.goe
+//               [--target=cpu|cuda|cpu,cuda] [--cpu=native|x86-64-v3|...]
+//   goe-compile SPEC.yaml --emit=mlir|paths|<stage> [--var p=4] [--router latent]
 //
-// A thin driver over the spec frontend and the pass library: errors come
-// back as `file:line:col: error: ...` and a non-zero exit; output is written
-// only when the whole compilation succeeded.
+// Argument parsing over the compile library (goe/Compiler/Compile.h):
+// errors come back as `file:line:col: error: ...` and a non-zero exit;
+// output is written only when the whole compilation succeeded.
 //
 //===----------------------------------------------------------------------===//
 
-#include "goe/Frontends/Spec/MLIRGen.h"
-#include "goe/Frontends/Spec/SpecReader.h"
-#include "goe/Compiler/ArtifactBuilder.h"
-#include "goe/Compiler/CpuCodegen.h"
+#include "goe/Compiler/Compile.h"
 #include "goe/Passes/PathReport.h"
-#include "goe/Passes/Pipelines.h"
 #include "goe/Runtime/Artifact.h"
-
-#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -33,36 +29,53 @@ using namespace llvm;
 
 namespace {
 
-enum class Emit { Auto, Mlir, Paths, Llvm, Ptx, Artifact };
-
 cl::OptionCategory category("goe-compile options");
 
 cl::opt<std::string> specPath(cl::Positional, cl::Required,
                               cl::desc("<graph spec .yaml>"),
                               cl::cat(category));
 
-cl::opt<Emit> emit(
-    "emit",
-    cl::desc("What to produce (default: artifact with -o FILE.goe, else mlir)"),
-    cl::init(Emit::Auto),
-    cl::values(clEnumValN(Emit::Mlir, "mlir",
-                          "the verified goe module (MLIR text)"),
-               clEnumValN(Emit::Paths, "paths",
-                          "the routed paths with MACs per input"),
-               clEnumValN(Emit::Llvm, "llvm",
-                          "the LLVM IR of every expert function (CPU)"),
-               clEnumValN(Emit::Ptx, "ptx",
-                          "the PTX of every expert function's kernels "
-                          "(CUDA, sm_90)"),
-               clEnumValN(Emit::Artifact, "artifact",
-                          "a .goe model for the runtime (needs -o)")),
-    cl::cat(category));
+const std::string &emitHelp() {
+  static const std::string help = [] {
+    std::string text =
+        "What to produce: artifact (a .goe model, needs -o; the default with "
+        "-o FILE.goe), mlir (the frontend stage; the default otherwise), "
+        "paths (the routed paths with MACs per input, and what each target "
+        "compiles for), or a stage of the compile pipeline: ";
+    std::string stages;
+    for (const goe::PipelineStage &stage : goe::pipelineStages())
+      stages += (stages.empty() ? "" : ", ") + stage.name +
+                (stage.targets.empty()
+                     ? ""
+                     : " (" + join(stage.targets, ", ") + ")");
+    return text + stages;
+  }();
+  return help;
+}
 
-cl::opt<std::string> target(
-    "target",
-    cl::desc("Code to generate: cpu (default), cuda (PTX + sm_90 cubin, "
-             "needs ptxas), or cpu,cuda"),
-    cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> emit("emit", cl::desc(emitHelp()),
+                          cl::value_desc("what"), cl::cat(category));
+
+const std::string &targetHelp() {
+  static const std::string help = [] {
+    std::string text = "Code to generate, comma-separated (default cpu):";
+    for (const goe::TargetKind &kind : goe::targetKinds())
+      text += " " + kind.name + ": " + kind.description + ";";
+    return text;
+  }();
+  return help;
+}
+
+cl::opt<std::string> target("target", cl::desc(targetHelp()), cl::init("cpu"),
+                            cl::cat(category));
+
+cl::opt<std::string> cpu(
+    "cpu",
+    cl::desc("The CPU the cpu target compiles for: native (this machine, "
+             "the default), or an x86-64 level every CPU of it runs: "
+             "x86-64, x86-64-v2, x86-64-v3 (AVX2, FMA), x86-64-v4 (AVX-512). "
+             "The artifact records the features its code needs"),
+    cl::init("native"), cl::cat(category));
 
 cl::opt<bool> ptxasVerbose(
     "ptxas-verbose",
@@ -105,6 +118,51 @@ int error(const Twine &message) {
   return 1;
 }
 
+/// The targets --target names, with --cpu. For a target's stage, the one
+/// of them that has it; without --target, the target that has it
+/// (--emit=ptx).
+Expected<std::vector<std::shared_ptr<const goe::Target>>>
+chooseTargets(const goe::PipelineStage *stage) {
+  std::vector<std::string> known;
+  for (const goe::TargetKind &kind : goe::targetKinds())
+    known.push_back(kind.name);
+  SmallVector<StringRef> names;
+  StringRef(target).split(names, ',');
+  for (StringRef name : names)
+    if (!llvm::is_contained(known, name))
+      return createStringError("--target=" + target + ": unknown target '" +
+                               name + "' (expected " + join(known, ", ") +
+                               " or " + join(known, ",") + ")");
+  if (cpu.getNumOccurrences() && !llvm::is_contained(names, "cpu"))
+    return createStringError("--cpu applies to the cpu target, and "
+                             "--target=" + target + " has none");
+  if (stage && !stage->targets.empty()) {
+    SmallVector<StringRef> owners;
+    for (StringRef name : names)
+      if (llvm::is_contained(stage->targets, name))
+        owners.push_back(name);
+    if (owners.empty() && !target.getNumOccurrences() &&
+        stage->targets.size() == 1)
+      owners.push_back(stage->targets.front());
+    if (owners.empty())
+      return createStringError("--emit=" + stage->name +
+                               ": not a stage of --target=" + target);
+    if (owners.size() > 1)
+      return createStringError("--emit=" + stage->name +
+                               ": every target of --target=" + target +
+                               " has that stage; give one target");
+    names = owners;
+  }
+  std::vector<std::shared_ptr<const goe::Target>> targets;
+  for (StringRef name : names) {
+    auto created = goe::createTarget(name, {{"cpu", cpu}});
+    if (!created)
+      return created.takeError();
+    targets.push_back(*created);
+  }
+  return targets;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -125,102 +183,81 @@ int main(int argc, char **argv) {
       return error("--var wants name=integer, got '" + assignment + "'");
     overrides[key.str()] = number;
   }
-  goe::spec::BuildOptions options;
+  goe::spec::BuildOptions build;
   for (const std::string &choice : routers) {
     StringRef node, router;
     if (splitAssignment(choice, node, router))
-      options.routers[node.str()] = router.str();
+      build.routers[node.str()] = router.str();
     else
-      options.routers[""] = choice;
+      build.routers[""] = choice;
   }
 
+  std::string what = emit;
+  if (what.empty())
+    what = StringRef(outputPath).ends_with(".goe") ? "artifact" : "mlir";
+  if (what == "mlir")
+    what = "frontend";
+  std::vector<goe::PipelineStage> stages = goe::pipelineStages();
+  auto stage = llvm::find_if(stages, [&](const goe::PipelineStage &known) {
+    return known.name == what;
+  });
+  bool isStage = stage != stages.end();
+  if (!isStage && what != "paths" && what != "artifact") {
+    std::string expected = "mlir, paths, artifact";
+    for (const goe::PipelineStage &stage : stages)
+      expected += ", " + stage.name;
+    return error("--emit=" + what + ": unknown (expected one of " + expected +
+                 ")");
+  }
+  if (what == "artifact" && outputPath == "-")
+    return error("--emit=artifact needs an output file: -o MODEL.goe");
+  auto targets = chooseTargets(isStage ? &*stage : nullptr);
+  if (!targets)
+    return error(toString(targets.takeError()));
+  goe::CompileOptions options;
+  options.targets = std::move(*targets);
+  if (ptxasVerbose)
+    options.report = &errs();
+  if (!weightsPath.empty() && seed.getNumOccurrences())
+    return error("give --weights or --seed, not both");
+  goe::WeightSource weights = weightsPath.empty()
+                                  ? goe::WeightSource::random(seed)
+                                  : goe::WeightSource::file(weightsPath);
+
   mlir::DialectRegistry registry;
-  goe::spec::registerSpecDialects(registry);
-  goe::registerCodegenDialects(registry);
+  goe::registerCompileDialects(registry);
   mlir::MLIRContext context(registry);
   // Diagnostics as `file:line:col: error: ...` with the offending YAML line.
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
-  auto spec = goe::spec::readSpecFile(specPath, overrides, &context);
-  if (failed(spec))
-    return 1;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      goe::spec::buildModule(*spec, options, &context);
+      goe::buildFrontend(specPath, overrides, build, &context);
   if (!module)
     return 1;
 
-  Emit what = emit;
-  if (what == Emit::Auto)
-    what = StringRef(outputPath).ends_with(".goe") ? Emit::Artifact : Emit::Mlir;
-  if (what == Emit::Artifact && outputPath == "-")
-    return error("--emit=artifact needs an output file: -o MODEL.goe");
-  goe::CompileOptions compileOptions;
-  compileOptions.cpu = false;
-  SmallVector<StringRef> targetNames;
-  StringRef(target).split(targetNames, ',');
-  for (StringRef name : targetNames) {
-    if (name == "cpu")
-      compileOptions.cpu = true;
-    else if (name == "cuda")
-      compileOptions.cuda = true;
-    else
-      return error("--target=" + target + ": unknown target '" + name +
-                   "' (expected cpu, cuda or cpu,cuda)");
-  }
-  std::string ptxasReport;
-  if (ptxasVerbose)
-    compileOptions.cudaOptions.ptxasReport = &ptxasReport;
-  if (!weightsPath.empty() && seed.getNumOccurrences())
-    return error("give --weights or --seed, not both");
-
   std::string text;
   raw_string_ostream os(text);
-  if (what == Emit::Artifact) {
-    goe::WeightMap weights;
-    if (!weightsPath.empty()) {
-      auto bundle = goe::runtime::readWeightBundle(weightsPath);
-      if (!bundle.ok())
-        return error(bundle.status().message());
-      auto bound = goe::bindWeights(*module, bundle.value());
-      if (failed(bound))
-        return 1;
-      weights = std::move(*bound);
-    } else {
-      weights = goe::randomWeights(*module, seed);
-    }
-    auto model = goe::buildArtifact(*module, weights, compileOptions);
+  if (what == "artifact") {
+    auto model = goe::compile(*module, weights, options);
     if (failed(model))
       return 1;
-    if (ptxasVerbose)
-      errs() << ptxasReport;
     // writeModel is atomic: a failure leaves no partial file.
     goe::runtime::Status status = goe::runtime::writeModel(outputPath, *model);
     if (!status.ok())
       return error(status.message());
     return 0;
   }
-  if (what == Emit::Paths) {
+  if (what == "paths") {
     if (failed(goe::printRoutedPaths(*module, os)))
       return 1;
-  } else if (what == Emit::Llvm) {
-    mlir::PassManager pm(&context);
-    goe::buildCpuLoweringPipeline(pm);
-    if (failed(pm.run(*module)))
-      return 1;
-    auto ir = goe::translateToLLVMIR(*module);
-    if (failed(ir))
-      return 1;
-    os << *ir;
-  } else if (what == Emit::Ptx) {
-    auto ptx = goe::lowerToPtx(*module, compileOptions.cudaOptions);
-    if (failed(ptx))
-      return 1;
-    os << *ptx;
+    for (const auto &t : options.targets)
+      os << "  target   " << t->describe() << "\n";
   } else {
     // --mlir-print-debuginfo shows each op's spec file:line:col.
-    module->print(os, mlir::OpPrintingFlags());
-    os << "\n";
+    auto output = goe::emitStage(*module, weights, options, what);
+    if (failed(output))
+      return 1;
+    os << *output;
   }
 
   // Written only after everything succeeded; a failed write leaves nothing.

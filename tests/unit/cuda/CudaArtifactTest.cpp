@@ -21,10 +21,10 @@ namespace {
 
 class CudaCompile : public ::testing::TestWithParam<Example> {};
 
-const artifact::CodeObject *cudaCode(const artifact::Model &model) {
+const artifact::CudaCode *cudaCode(const artifact::Model &model) {
   for (const artifact::CodeObject &code : model.code())
-    if (code.target() == "cuda-sm_90")
-      return &code;
+    if (code.target() == "cuda-sm_90" && code.has_cuda())
+      return &code.cuda();
   return nullptr;
 }
 
@@ -38,10 +38,10 @@ TEST_P(CudaCompile, ArtifactHasPtxasCheckedKernelsForEveryFunction) {
 
   auto model = runtime::readModel(path);
   ASSERT_TRUE(model.ok()) << model.status().toString();
-  const artifact::CodeObject *code = cudaCode(*model);
+  const artifact::CudaCode *code = cudaCode(*model);
   ASSERT_NE(code, nullptr) << "no cuda-sm_90 code object";
   for (const artifact::CodeObject &other : model->code())
-    EXPECT_NE(other.target().rfind("cpu-", 0), 0u)
+    EXPECT_FALSE(other.has_cpu())
         << "--target=cuda alone must not emit CPU code";
   EXPECT_EQ(code->chip(), "sm_90");
   EXPECT_EQ(code->plan_version(), 1u);
@@ -53,13 +53,13 @@ TEST_P(CudaCompile, ArtifactHasPtxasCheckedKernelsForEveryFunction) {
 
   // Every function has a plan, every plan launches kernels the PTX defines.
   std::set<std::string> planned;
-  for (const artifact::CudaFunction &fn : code->cuda_functions())
+  for (const artifact::CudaFunction &fn : code->functions())
     planned.insert(fn.name());
   ASSERT_GT(model->functions_size(), 0);
   size_t launches = 0;
   for (const artifact::Function &fn : model->functions())
     EXPECT_TRUE(planned.count(fn.name())) << "no launch plan for " << fn.name();
-  for (const artifact::CudaFunction &fn : code->cuda_functions()) {
+  for (const artifact::CudaFunction &fn : code->functions()) {
     EXPECT_GT(fn.launches_size(), 0) << fn.name() << " launches nothing";
     for (const artifact::CudaLaunch &launch : fn.launches()) {
       ++launches;
@@ -96,7 +96,8 @@ TEST(CudaCompile, CpuAndCudaTogetherKeepBoth) {
   ASSERT_TRUE(model.ok()) << model.status().toString();
   bool cpu = false;
   for (const artifact::CodeObject &code : model->code())
-    cpu |= code.target().rfind("cpu-", 0) == 0 && !code.shared_object().empty();
+    cpu |= code.target().rfind("cpu-", 0) == 0 &&
+           !code.cpu().shared_object().empty();
   EXPECT_TRUE(cpu);
   EXPECT_NE(cudaCode(*model), nullptr);
 }

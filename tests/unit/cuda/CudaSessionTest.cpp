@@ -95,7 +95,7 @@ TEST(CudaSession, UnknownPlanVersionIsRefused) {
   auto proto = runtime::readModel(path);
   ASSERT_TRUE(proto.ok());
   for (auto &code : *proto->mutable_code())
-    code.set_plan_version(99);
+    code.mutable_cuda()->set_plan_version(99);
   auto model = Model::fromProto(*proto);
   ASSERT_TRUE(model.ok()) << model.status().toString();
   SessionOptions options;
@@ -115,7 +115,10 @@ TEST(CudaSession, PlanWithOutOfRangeArgumentIsRefused) {
   ASSERT_FALSE(path.empty()) << log;
   auto proto = runtime::readModel(path);
   ASSERT_TRUE(proto.ok());
-  auto *launch = proto->mutable_code(0)->mutable_cuda_functions(0)->mutable_launches(0);
+  auto *launch = proto->mutable_code(0)
+                     ->mutable_cuda()
+                     ->mutable_functions(0)
+                     ->mutable_launches(0);
   launch->mutable_arguments(0)->set_kind(artifact::CudaArgument::TEMPORARY);
   launch->mutable_arguments(0)->set_index(100000);
   auto model = Model::fromProto(*proto);

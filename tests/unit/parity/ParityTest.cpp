@@ -9,12 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "goe/Compiler/ArtifactBuilder.h"
-#include "goe/Frontends/Spec/MLIRGen.h"
-#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
-#include "goe/Passes/Pipelines.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
 
@@ -50,25 +47,24 @@ Compiled compileText(const std::string &text, const std::string &name,
                      goe::spec::VarOverrides vars = {},
                      goe::spec::BuildOptions options = {}) {
   mlir::DialectRegistry registry;
-  goe::spec::registerSpecDialects(registry);
-  goe::registerCodegenDialects(registry);
+  goe::registerCompileDialects(registry);
   mlir::MLIRContext context(registry);
   Compiled out;
   auto spec = goe::spec::readSpec(text, name, vars, &context);
   EXPECT_TRUE(mlir::succeeded(spec));
   if (mlir::failed(spec))
     return out;
-  auto module = goe::spec::buildModule(*spec, options, &context);
-  EXPECT_TRUE(module);
   goe::torchref::BuildOptions torchOptions{options.routers};
   out.reference = goe::torchref::Model::build(*spec, torchOptions, &context);
   EXPECT_TRUE(out.reference);
-  if (!module || !out.reference)
+  if (!out.reference)
     return out;
   out.reference->initRandom(7);
 
-  goe::WeightMap weights = goe::torchref::exportWeights(*out.reference);
-  auto artifact = goe::buildArtifact(*module, weights, goe::CompileOptions());
+  auto artifact = goe::compile(
+      *spec, options,
+      goe::WeightSource::given(goe::torchref::exportWeights(*out.reference)),
+      goe::CompileOptions(), &context);
   EXPECT_TRUE(mlir::succeeded(artifact));
   if (mlir::failed(artifact))
     return out;

@@ -11,13 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "goe/Compiler/ArtifactBuilder.h"
-#include "goe/Frontends/Spec/MLIRGen.h"
-#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/TorchScriptImport.h"
 #include "goe/Frontends/Torch/WeightExport.h"
-#include "goe/Passes/Pipelines.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
 
@@ -79,8 +76,7 @@ bool isRunningStat(const std::string &name) {
 class TorchScriptImport : public ::testing::Test {
 protected:
   void SetUp() override {
-    goe::spec::registerSpecDialects(registry);
-    goe::registerCodegenDialects(registry);
+    goe::registerCompileDialects(registry);
     context = std::make_unique<mlir::MLIRContext>(registry);
     auto parsed = goe::spec::readSpec(kSpec, "import.yaml", {}, context.get());
     ASSERT_TRUE(mlir::succeeded(parsed));
@@ -168,10 +164,9 @@ TEST_F(TorchScriptImport, CompiledModelEqualsTheReference) {
 
   // Compiled with the imported weights, the model computes what the
   // reference computes on every path.
-  auto module = goe::spec::buildModule(spec, {}, context.get());
-  ASSERT_TRUE(module);
-  auto artifact =
-      goe::buildArtifact(*module, imported->weights, goe::CompileOptions());
+  auto artifact = goe::compile(spec, {},
+                               goe::WeightSource::given(imported->weights),
+                               goe::CompileOptions(), context.get());
   ASSERT_TRUE(mlir::succeeded(artifact));
   auto model = rt::Model::fromProto(*artifact);
   ASSERT_TRUE(model.ok()) << model.status().message();

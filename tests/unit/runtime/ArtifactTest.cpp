@@ -51,8 +51,12 @@ TEST(Artifact, HeaderLayout) {
   for (int i = 0; i < 8; ++i)
     sum |= uint64_t(static_cast<unsigned char>(file[20 + i])) << (8 * i);
   EXPECT_EQ(sum, fnv1a64("xyz", 3));
-  EXPECT_EQ(encodeArtifact(ArtifactKind::WeightBundle, "").substr(0, 8),
-            "GOEWEIGH");
+  std::string bundle = encodeArtifact(ArtifactKind::WeightBundle, "");
+  EXPECT_EQ(bundle.substr(0, 8), "GOEWEIGH");
+  // Weight bundles keep their own version: a new model format does not
+  // make trained weights unreadable.
+  EXPECT_EQ(bundle[8], static_cast<char>(kWeightBundleFormatVersion));
+  EXPECT_NE(kFormatVersion, kWeightBundleFormatVersion);
 }
 
 TEST(Artifact, ModelRoundTrip) {

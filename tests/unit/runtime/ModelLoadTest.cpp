@@ -1,16 +1,21 @@
 //===- ModelLoadTest.cpp - referential integrity at load time -----------===//
 //
 // A broken artifact must fail to load with a message naming the culprit,
-// never load and then crash or misbehave in the middle of a run.
+// never load and then crash or misbehave in the middle of a run. So must
+// code this CPU cannot run.
 //
 //===----------------------------------------------------------------------===//
 
 #include "TestModels.h"
 
 #include "goe/Runtime/Detection.h"
+#include "goe/Runtime/CpuFeatures.h"
+#include "goe/Runtime/FileIO.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 namespace goe::runtime::test {
 namespace {
@@ -135,7 +140,7 @@ TEST(ModelLoad, MissingSymbol) {
 
 TEST(ModelLoad, NotElfCode) {
   artifact::Model model = oracleModel();
-  model.mutable_code(0)->set_shared_object("this is not a library");
+  model.mutable_code(0)->mutable_cpu()->set_shared_object("this is not a library");
   EXPECT_THAT(loadError(model), HasSubstr("not an ELF shared library"));
 }
 
@@ -317,6 +322,152 @@ TEST(ModelLoad, WeightBundleBindsEveryWeight) {
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(),
               HasSubstr("'bias' is f32[4], the model needs f32[3]"));
+}
+
+} // namespace
+} // namespace goe::runtime::test
+
+//===----------------------------------------------------------------------===//
+// CPU features: the code object names the features its code needs, and a
+// CPU without one of them refuses the model at load.
+//===----------------------------------------------------------------------===//
+
+namespace goe::runtime::test {
+namespace {
+
+/// goe-compile on tests/tools/Inputs/tiny.yaml with `flags`; the artifact's
+/// path, or "" (a test failure names the command and its output).
+std::string compileTiny(const std::string &name, const std::string &flags) {
+  std::string path = tempPath(name);
+  std::string log = tempPath(name + ".log");
+  std::string command = std::string(GOE_COMPILE) + " " + GOE_TINY_SPEC +
+                        " --seed 1 " + flags + " -o " + path + " > " + log +
+                        " 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    StatusOr<std::string> output = readFileBytes(log);
+    ADD_FAILURE() << command << " failed:\n"
+                  << (output.ok() ? *output : output.status().message());
+    return "";
+  }
+  return path;
+}
+
+const artifact::CpuCode *cpuCode(const artifact::Model &model) {
+  for (const artifact::CodeObject &code : model.code())
+    if (code.has_cpu())
+      return &code.cpu();
+  return nullptr;
+}
+
+/// A feature of the runtime's list this CPU lacks ("" if it has them all).
+std::string missingFeature() {
+  for (const std::string &name : knownCpuFeatures())
+    if (!cpuHasFeature(name))
+      return name;
+  return "";
+}
+
+TEST(CpuFeatures, DetectionAgreesWithTheCompilersBuiltin) {
+#if defined(__x86_64__)
+  // GCC and Clang read cpuid too; the names they share with LLVM's must
+  // get the same answer.
+#define GOE_SAME_AS_BUILTIN(name)                                              \
+  EXPECT_EQ(cpuHasFeature(name), __builtin_cpu_supports(name) != 0) << name
+  GOE_SAME_AS_BUILTIN("cmov");
+  GOE_SAME_AS_BUILTIN("sse2");
+  GOE_SAME_AS_BUILTIN("sse4.2");
+  GOE_SAME_AS_BUILTIN("popcnt");
+  GOE_SAME_AS_BUILTIN("avx");
+  GOE_SAME_AS_BUILTIN("avx2");
+  GOE_SAME_AS_BUILTIN("fma");
+  GOE_SAME_AS_BUILTIN("bmi2");
+  GOE_SAME_AS_BUILTIN("avx512f");
+  GOE_SAME_AS_BUILTIN("avx512bw");
+  GOE_SAME_AS_BUILTIN("avx512vl");
+  GOE_SAME_AS_BUILTIN("avx512vnni");
+  GOE_SAME_AS_BUILTIN("avx512bf16");
+  GOE_SAME_AS_BUILTIN("avx512vp2intersect");
+  GOE_SAME_AS_BUILTIN("fma4");
+  GOE_SAME_AS_BUILTIN("xop");
+#undef GOE_SAME_AS_BUILTIN
+  EXPECT_TRUE(cpuHasFeature("sse2")) << "every x86-64 CPU has SSE2";
+#endif
+  EXPECT_FALSE(isKnownCpuFeature("avx9000"));
+  EXPECT_FALSE(cpuHasFeature("avx9000"));
+  EXPECT_EQ(missingCpuFeatures({"sse2", "avx9000"}),
+            std::vector<std::string>{"avx9000"});
+}
+
+TEST(CpuFeatures, X8664V3CodeRecordsItsLevelLoadsAndRuns) {
+  if (!cpuHasFeature("avx2") || !cpuHasFeature("fma"))
+    GTEST_SKIP() << "this CPU is below x86-64-v3";
+  std::string path = compileTiny("v3.goe", "--cpu=x86-64-v3");
+  ASSERT_FALSE(path.empty());
+  StatusOr<artifact::Model> proto = readModel(path);
+  ASSERT_TRUE(proto.ok()) << proto.status().toString();
+  const artifact::CpuCode *code = cpuCode(*proto);
+  ASSERT_NE(code, nullptr);
+  EXPECT_EQ(code->cpu(), "x86-64-v3");
+  std::vector<std::string> features(code->features().begin(),
+                                    code->features().end());
+  for (const char *needed : {"avx", "avx2", "fma", "bmi2", "sse4.2"})
+    EXPECT_THAT(features, ::testing::Contains(needed));
+  // x86-64-v3 code must not need AVX-512.
+  EXPECT_THAT(features, ::testing::Not(::testing::Contains("avx512f")));
+
+  StatusOr<std::shared_ptr<const Model>> model = Model::load(path);
+  ASSERT_TRUE(model.ok()) << model.status().toString();
+  StatusOr<std::unique_ptr<Session>> session = Session::create(*model);
+  ASSERT_TRUE(session.ok()) << session.status().toString();
+  std::vector<float> image(2 * 16);
+  for (size_t i = 0; i < image.size(); ++i)
+    image[i] = 0.1f * static_cast<float>(i);
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({2, 1, 4, 4}, image));
+  inputs.push_back(i64Tensor({2}, {0, 1}));
+  RunResult result;
+  Status status = (*session)->run(inputs, result);
+  ASSERT_TRUE(status.ok()) << status.toString();
+  ASSERT_EQ(result.outputs.size(), 1u);
+  EXPECT_EQ(result.outputs[0].shape(), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(CpuFeatures, ForgedRequirementIsRefusedNamingTheFeature) {
+  std::string missing = missingFeature();
+  if (missing.empty())
+    GTEST_SKIP() << "this CPU has every feature goe checks";
+  std::string path = compileTiny("native.goe", "");
+  ASSERT_FALSE(path.empty());
+  ASSERT_TRUE(Model::load(path).ok()) << "native code must load here";
+
+  // The same artifact, claiming to need a feature this CPU lacks and one
+  // no runtime knows, written back with a valid header and checksum.
+  StatusOr<artifact::Model> proto = readModel(path);
+  ASSERT_TRUE(proto.ok());
+  artifact::CodeObject *code = nullptr;
+  for (artifact::CodeObject &candidate : *proto->mutable_code())
+    if (candidate.has_cpu())
+      code = &candidate;
+  ASSERT_NE(code, nullptr);
+  code->mutable_cpu()->add_features(missing);
+  std::string forged = tempPath("forged.goe");
+  ASSERT_TRUE(writeModel(forged, *proto).ok());
+
+  StatusOr<std::shared_ptr<const Model>> model = Model::load(forged);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::FailedPrecondition);
+  EXPECT_THAT(model.status().message(),
+              AllOf(HasSubstr("model 'tiny'"),
+                    HasSubstr("compiled for " + code->cpu().cpu()),
+                    HasSubstr("CPU features this CPU lacks: " + missing),
+                    HasSubstr("--cpu=")));
+
+  code->mutable_cpu()->add_features("avx9000");
+  ASSERT_TRUE(writeModel(forged, *proto).ok());
+  model = Model::load(forged);
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(model.status().message(),
+              HasSubstr("CPU features this runtime cannot check: avx9000"));
 }
 
 } // namespace

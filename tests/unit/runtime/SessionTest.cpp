@@ -328,5 +328,25 @@ TEST(Session, SessionKeepsModelAlive) {
   EXPECT_FALSE(Session::create(nullptr).ok());
 }
 
+TEST(Session, DevicesAreChosenByName) {
+  std::shared_ptr<const Model> model = mustLoad(oracleModel());
+  EXPECT_THAT(availableDevices(), ::testing::ElementsAre("cpu", "cuda"));
+  SessionOptions options;
+  EXPECT_EQ(options.device, Device::Cpu);
+  options.device = "cpu";
+  std::unique_ptr<Session> session = makeSession(model, options);
+  ASSERT_TRUE(session);
+  RunResult result;
+  ASSERT_TRUE(session->run(oracleInputs({2, 0}), result).ok());
+  expectOracleOutputs(result, {2, 0});
+
+  options.device = "tpu";
+  StatusOr<std::unique_ptr<Session>> refused = Session::create(model, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::InvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("unknown device 'tpu' (this runtime has cpu, cuda)"));
+}
+
 } // namespace
 } // namespace goe::runtime::test

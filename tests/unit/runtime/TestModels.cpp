@@ -125,7 +125,7 @@ void addRouter(artifact::Model &model, const std::string &name,
 void addCode(artifact::Model &model) {
   artifact::CodeObject *code = model.add_code();
   code->set_target("cpu-x86_64");
-  code->set_shared_object(kernelBytes());
+  code->mutable_cpu()->set_shared_object(kernelBytes());
 }
 
 namespace {

@@ -24,6 +24,17 @@ namespace goe {
 /// Requires a module produced by the spec frontend.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
+/// The compile library's `specialized` stage (goe/Compiler/Compile.h):
+/// goe-specialize-paths, goe-annotate-macs, goe-weights-to-arguments. The
+/// graph then names the functions the code objects define, each with its
+/// MAC count and its weights as trailing arguments.
+void buildSpecializationPipeline(mlir::OpPassManager &pm);
+
+/// Steps 1 (goe-extract-kernels) to 5 of buildCpuLoweringPipeline, for a
+/// module already through buildSpecializationPipeline: the CPU target's
+/// `kernels` stage.
+void buildCpuKernelPipeline(mlir::OpPassManager &pm);
+
 /// Whole-function one-shot bufferization with identity layouts at function
 /// boundaries, copies as linalg.copy, results turned into caller-provided
 /// out-parameters (destination passing), then canonicalisation. Shared by
@@ -74,6 +85,12 @@ struct CudaPipelineOptions {
 /// spec frontend.
 void buildCudaLoweringPipeline(mlir::OpPassManager &pm,
                                const CudaPipelineOptions &options = {});
+
+/// Steps 1 (goe-extract-kernels) to 5 of buildCudaLoweringPipeline, for a
+/// module already through buildSpecializationPipeline: the CUDA target's
+/// `kernels` stage.
+void buildCudaKernelPipeline(mlir::OpPassManager &pm,
+                             const CudaPipelineOptions &options = {});
 
 /// The CUDA toolkit goe was configured with (GOE_CUDA_PATH in the
 /// environment overrides it); empty when none was found.

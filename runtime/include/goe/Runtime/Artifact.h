@@ -24,14 +24,14 @@
 
 namespace goe::runtime {
 
-/// The header format version of models this runtime writes and reads. Bump
-/// it when a change to the payload could make an old reader misinterpret a
-/// new file (new fields that old readers may ignore do not need a bump).
-/// 2: router and combine kinds are typed messages, and weight recipes
-/// (Model.weight_sources, weight_recipes) let goe-run --weights rebind
-/// every weight (artifact.proto).
+/// The header format versions this runtime writes and reads, one per kind
+/// of file. Bump one when a change to its payload could make an old reader
+/// misinterpret a new file (new fields that old readers may ignore do not
+/// need a bump). Models: 2 since router and combine kinds are typed
+/// messages, weight recipes let goe-run --weights rebind every weight, and
+/// CodeObject holds a CpuCode (with the CPU features the code needs) or a
+/// CudaCode (artifact.proto). Weight bundles: 1.
 inline constexpr uint32_t kFormatVersion = 2;
-/// The same for weight bundles, whose payload has not changed since 1.
 inline constexpr uint32_t kWeightBundleFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 28;
 inline constexpr std::string_view kModelMagic = "GOEMODEL";

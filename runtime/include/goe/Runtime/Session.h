@@ -28,25 +28,46 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace goe::runtime {
 
 namespace detail {
-class CudaDevice;
+class ComputeDevice;
 } // namespace detail
 
-/// Where a session runs compiled code. Cuda needs the model's CUDA code
-/// object (goe-compile --target=cuda), an NVIDIA GPU and its driver
-/// (libcuda.so.1, loaded at session creation; the runtime does not link
-/// it). Routing, grouping by path and combining run on the host either way.
-enum class Device { Cpu, Cuda };
+/// Where a session runs compiled code: a device of this runtime, by name
+/// (runtime/lib/DeviceRegistry.cpp). "cpu" (the default) runs the model's
+/// native code; "cuda" needs the model's CUDA code object (goe-compile
+/// --target=cuda), an NVIDIA GPU and its driver (libcuda.so.1, loaded at
+/// session creation; the runtime does not link it). Routing, grouping by
+/// path and combining run on the host on every device.
+class Device {
+public:
+  Device(std::string name = "cpu") : name_(std::move(name)) {}
+  Device(const char *name) : name_(name) {}
+  const std::string &name() const { return name_; }
+  bool operator==(const Device &other) const { return name_ == other.name_; }
+  bool operator!=(const Device &other) const { return name_ != other.name_; }
+
+  static const Device Cpu;
+  static const Device Cuda;
+
+private:
+  std::string name_;
+};
+inline const Device Device::Cpu{"cpu"};
+inline const Device Device::Cuda{"cuda"};
+
+/// The names of the devices this runtime can create sessions on.
+std::vector<std::string> availableDevices();
 
 struct SessionOptions {
   Device device = Device::Cpu;
-  /// Cuda: which GPU (the driver's ordinal).
+  /// Which device of that kind (cuda: the driver's ordinal).
   int deviceOrdinal = 0;
-  /// Cuda: the driver library to dlopen (tests point it elsewhere).
+  /// cuda: the driver library to dlopen (tests point it elsewhere).
   std::string cudaDriverLibrary = "libcuda.so.1";
   /// Mixed into the seed of `random` routers when a run gives no seed; with
   /// the session's call counter it makes successive runs differ while a
@@ -114,8 +135,9 @@ private:
 
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
-  /// Set when options_.device is Cuda: the loaded kernels and weights.
-  std::shared_ptr<detail::CudaDevice> cuda_;
+  /// Runs the compiled functions: the CPU, or a GPU with the model's
+  /// kernels and weights loaded.
+  std::shared_ptr<detail::ComputeDevice> device_;
   mutable std::atomic<uint64_t> calls_{0};
 };
 

@@ -1,0 +1,36 @@
+//===- CpuDevice.h - running compiled functions on this CPU -----*- C++ -*-===//
+//
+// The model's native code (the cpu-x86_64 code object, loaded and checked
+// against this CPU's features by Model::load) called directly on the
+// host's buffers through MLIR's C interface (NativeCall.h).
+//
+// Thread safety: stateless; run() may be called from any number of threads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_RUNTIME_LIB_CPUDEVICE_H
+#define GOE_RUNTIME_LIB_CPUDEVICE_H
+
+#include "Device.h"
+
+namespace goe::runtime::detail {
+
+class CpuDevice : public ComputeDevice {
+public:
+  /// FailedPrecondition when the model has no CPU code (compiled for GPUs
+  /// only).
+  static StatusOr<std::unique_ptr<ComputeDevice>>
+  create(const Program &program, const SessionOptions &options);
+
+  Status run(const LoadedFunction &fn, int64_t batch,
+             const std::vector<const Tensor *> &inputs,
+             std::vector<Tensor> &outputs) override;
+
+private:
+  explicit CpuDevice(const Program &program) : program_(program) {}
+  const Program &program_;
+};
+
+} // namespace goe::runtime::detail
+
+#endif // GOE_RUNTIME_LIB_CPUDEVICE_H

@@ -1,0 +1,58 @@
+//===- Device.h - where a session runs compiled functions -------*- C++ -*-===//
+//
+// Session interprets the graph program on the host (routing, grouping by
+// path, combining) and hands every call of a compiled function on a group
+// of samples to its device. A device kind is one class implementing
+// ComputeDevice (CpuDevice.h, CudaDevice.h) and one line in
+// DeviceRegistry.cpp; Session names none of them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_RUNTIME_LIB_DEVICE_H
+#define GOE_RUNTIME_LIB_DEVICE_H
+
+#include "Program.h"
+#include "goe/Runtime/Session.h"
+
+#include <memory>
+#include <vector>
+
+namespace goe::runtime::detail {
+
+/// Runs a loaded model's compiled functions on one piece of hardware.
+///
+/// Thread safety: run() may be called from several threads at once (a
+/// device that cannot run calls concurrently serializes them itself).
+class ComputeDevice {
+public:
+  virtual ~ComputeDevice() = default;
+
+  /// Runs `fn` on a group of `batch` samples: `inputs[i]` has shape
+  /// [batch, fn.inputs[i]...]; `outputs` receives fresh tensors
+  /// [batch, fn.outputs[i]...] in host memory. Counts the call in fn's
+  /// counters.
+  virtual Status run(const LoadedFunction &fn, int64_t batch,
+                     const std::vector<const Tensor *> &inputs,
+                     std::vector<Tensor> &outputs) = 0;
+};
+
+/// A kind of device, by the name SessionOptions::device gives.
+struct DeviceKind {
+  const char *name; // "cpu", "cuda"
+  /// Checks that `program` has code for the device and loads it (kernels,
+  /// weights); errors say what is missing.
+  StatusOr<std::unique_ptr<ComputeDevice>> (*create)(
+      const Program &program, const SessionOptions &options);
+};
+
+/// Every device kind of this runtime (DeviceRegistry.cpp).
+const std::vector<DeviceKind> &deviceKinds();
+
+/// The device `options.device` names, created for `program`; an unknown
+/// name is InvalidArgument listing the known ones.
+StatusOr<std::unique_ptr<ComputeDevice>>
+createDevice(const Program &program, const SessionOptions &options);
+
+} // namespace goe::runtime::detail
+
+#endif // GOE_RUNTIME_LIB_DEVICE_H
