@@ -9,6 +9,7 @@
 #include "TopkGate.h"
 
 #include "goe/Data/RotatedMnist.h"
+#include "goe/Dialect/Goe/RouterKinds.h"
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
@@ -43,6 +44,18 @@ using runtime::Status;
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Whether `router` is of `kind`: kinds are spelled once, by the dialect's
+/// descriptors (goe/Dialect/Goe/RouterKinds.h).
+bool isKind(const spec::Router *router, RouterKind kind) {
+  const RouterKindInfo *info = router ? findRouterKind(router->kind) : nullptr;
+  return info && info->kind == kind;
+}
+
+/// `--router random`: random routing, whatever routers the spec declares.
+std::string randomRouting() {
+  return stringifyRouterKind(RouterKind::Random).str();
+}
 
 Status error(const std::string &message) {
   return runtime::invalidArgument(message);
@@ -187,9 +200,9 @@ public:
   Trainer(const TrainOptions &options, torchref::Model &model,
           const GraphInfo &info)
       : options(options), model(model), info(info),
-        random(options.router == "random"),
-        latent(info.active && info.active->kind == "vqvae_hclust"),
-        gate(info.active && info.active->kind == "topk") {
+        random(options.router == randomRouting()),
+        latent(isKind(info.active, RouterKind::VqvaeHclust)),
+        gate(isKind(info.active, RouterKind::TopK)) {
     if (gate) {
       gateInstance = info.active->name + "." + info.active->body;
       balanceWeight = options.balanceWeight >= 0
@@ -486,7 +499,7 @@ Status run(const TrainOptions &options) {
   torchref::BuildOptions buildOptions;
   std::string routerName = options.router;
   if (!routerName.empty() && !spec->findRouter(routerName) &&
-      routerName != "random") {
+      routerName != randomRouting()) {
     std::string declared;
     for (const spec::Router &r : spec->routers)
       declared += (declared.empty() ? "" : ", ") + r.name;
@@ -496,17 +509,16 @@ Status run(const TrainOptions &options) {
   }
   if (routerName.empty() && !info.routers.empty())
     routerName = info.routers[0].router;
-  if (options.router != "random" && !options.router.empty())
+  if (options.router != randomRouting() && !options.router.empty())
     buildOptions.routers[""] = options.router;
   info.active = spec->findRouter(routerName);
-  if (info.active && info.active->kind == "random" &&
-      options.router == routerName)
-    routerName = "random"; // a declared random router: the same ablation
-  bool latent = info.active && info.active->kind == "vqvae_hclust" &&
-                routerName != "random";
-  if (routerName == "random")
+  if (isKind(info.active, RouterKind::Random) && options.router == routerName)
+    routerName = randomRouting(); // a declared random router: the same ablation
+  bool latent = isKind(info.active, RouterKind::VqvaeHclust) &&
+                routerName != randomRouting();
+  if (routerName == randomRouting())
     info.active = nullptr;
-  if (info.active && info.active->kind == "topk") {
+  if (isKind(info.active, RouterKind::TopK)) {
     if (info.active->from.name != info.imageInput)
       return error("router '" + info.active->name + "': goe-train trains "
                    "topk gates that read the image input '" +

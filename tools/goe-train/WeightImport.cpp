@@ -6,6 +6,7 @@
 
 #include "WeightImport.h"
 
+#include "goe/Dialect/Goe/RouterKinds.h"
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
@@ -89,7 +90,8 @@ Status expectedWeights(const TrainOptions &options, ExpectedWeights &out) {
       }
     }
   }
-  if (router && router->kind == "vqvae_hclust") {
+  const RouterKindInfo *kind = router ? findRouterKind(router->kind) : nullptr;
+  if (kind && kind->kind == RouterKind::VqvaeHclust) {
     int64_t codes = router->params.at("codes").i;
     int64_t codeDim = router->params.at("code_dim").i;
     std::vector<std::vector<int64_t>> latent =

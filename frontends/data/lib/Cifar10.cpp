@@ -20,8 +20,6 @@
 namespace goe::data {
 namespace {
 
-using detail::Column;
-
 constexpr int64_t kSide = 32, kChannels = 3, kClasses = 10;
 constexpr int64_t kPixels = kChannels * kSide * kSide;
 constexpr int64_t kRecord = 1 + kPixels;
@@ -57,20 +55,8 @@ Status readBatchFile(const std::string &path, Records &out) {
 
 Status addSplit(detail::TableDataset &dataset, Split split,
                 const Records &records, const std::vector<int64_t> &rows) {
-  auto image = detail::selectRows(Column::fromPixels(records.pixels), kPixels,
-                                  rows);
-  if (!image.ok())
-    return image.status();
-  std::vector<int64_t> labels;
-  for (int64_t row : rows)
-    labels.push_back(records.labels[row]);
-  auto label = runtime::Tensor::fromI64({(int64_t)rows.size()}, labels);
-  if (!label.ok())
-    return label.status();
-  std::vector<Column> columns;
-  columns.push_back(std::move(image).value());
-  columns.push_back(Column::fromValues(std::move(label).value()));
-  return dataset.setSplit(split, (int64_t)rows.size(), std::move(columns));
+  return detail::addClassifiedRows(dataset, split, records.pixels, kPixels,
+                                   records.labels, rows);
 }
 
 std::vector<int64_t> allRows(int64_t n) {

@@ -19,95 +19,42 @@
 #include "goe/Data/Idx.h"
 #include "goe/Data/RotatedMnist.h"
 
-#include <filesystem>
 
 namespace goe::data {
 namespace {
 
-using detail::Column;
+using detail::LabelledIdx;
 using detail::TableDataset;
 
 constexpr const char *kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 constexpr int64_t kClasses = 10;
 
-/// `dir`/`name`, or `dir`/`name`.gz when only that exists; "" when neither.
-std::string findFile(const std::string &dir, const std::string &name) {
-  for (const std::string &candidate : {name, name + ".gz"}) {
-    std::string path = (std::filesystem::path(dir) / candidate).string();
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec))
-      return path;
-  }
-  return "";
-}
-
-struct Part {
-  IdxImages images;
-  std::vector<uint8_t> labels;
-};
-
-StatusOr<Part> readPart(const std::string &imagesPath,
-                        const std::string &labelsPath) {
-  auto imageBytes = detail::readMaybeGzipped(imagesPath);
-  if (!imageBytes.ok())
-    return imageBytes.status();
-  auto images = parseIdxImages(*imageBytes, imagesPath);
-  if (!images.ok())
-    return images.status();
-  auto labelBytes = detail::readMaybeGzipped(labelsPath);
-  if (!labelBytes.ok())
-    return labelBytes.status();
-  auto labels = parseIdxLabels(*labelBytes, labelsPath);
-  if (!labels.ok())
-    return labels.status();
-  if ((int64_t)labels->size() != images->count)
-    return runtime::invalidArgument("'" + labelsPath + "' has " +
-                                    std::to_string(labels->size()) +
-                                    " labels for " +
-                                    std::to_string(images->count) +
-                                    " images in '" + imagesPath + "'");
-  for (size_t i = 0; i < labels->size(); ++i)
-    if ((*labels)[i] >= kClasses)
+/// A labelled IDX pair whose labels are classes 0..9.
+StatusOr<LabelledIdx> readPart(const std::string &imagesPath,
+                               const std::string &labelsPath) {
+  auto part = detail::readLabelledIdx(imagesPath, labelsPath);
+  if (!part.ok())
+    return part;
+  for (size_t i = 0; i < part->labels.size(); ++i)
+    if (part->labels[i] >= kClasses)
       return runtime::invalidArgument(
-          "'" + labelsPath + "': label " + std::to_string((*labels)[i]) +
+          "'" + labelsPath + "': label " + std::to_string(part->labels[i]) +
           " of sample " + std::to_string(i) + " is not a class 0..9");
-  return Part{std::move(images).value(), std::move(labels).value()};
+  return part;
 }
 
-/// The columns (image, label) of `rows` of `part`.
-StatusOr<std::vector<Column>> columnsOf(const Part &part,
-                                        const std::vector<int64_t> &rows) {
-  int64_t pixels = part.images.rows * part.images.cols;
-  auto image = detail::selectRows(Column::fromPixels(part.images.pixels),
-                                  pixels, rows);
-  if (!image.ok())
-    return image.status();
-  std::vector<int64_t> labels;
-  for (int64_t row : rows)
-    labels.push_back(part.labels[row]);
-  auto label = runtime::Tensor::fromI64({(int64_t)rows.size()}, labels);
-  if (!label.ok())
-    return label.status();
-  std::vector<Column> columns;
-  columns.push_back(std::move(image).value());
-  columns.push_back(Column::fromValues(std::move(label).value()));
-  return columns;
-}
-
-Status addSplit(TableDataset &dataset, Split split, const Part &part,
+Status addSplit(TableDataset &dataset, Split split, const LabelledIdx &part,
                 const std::vector<int64_t> &rows) {
-  auto columns = columnsOf(part, rows);
-  if (!columns.ok())
-    return columns.status();
-  return dataset.setSplit(split, (int64_t)rows.size(),
-                          std::move(columns).value());
+  return detail::addClassifiedRows(dataset, split, part.images.pixels,
+                                   part.images.rows * part.images.cols,
+                                   part.labels, rows);
 }
 
 StatusOr<std::unique_ptr<Dataset>> openIdx(const char *kind,
                                            const DatasetOptions &options,
                                            const std::string &dir) {
-  std::string trainImages = findFile(dir, kMnistTrainImages);
-  std::string trainLabels = findFile(dir, kMnistTrainLabels);
+  std::string trainImages = detail::findPlainOrGzipped(dir, kMnistTrainImages);
+  std::string trainLabels = detail::findPlainOrGzipped(dir, kMnistTrainLabels);
   if (trainImages.empty() || trainLabels.empty())
     return runtime::notFound(std::string(kind) + ": '" + dir + "' has no " +
                              kMnistTrainImages + " and " + kMnistTrainLabels +
@@ -121,8 +68,8 @@ StatusOr<std::unique_ptr<Dataset>> openIdx(const char *kind,
       kind, std::vector<Field>{image, {"label", {runtime::DType::I64, {}}}});
 
   int64_t count = train->images.count;
-  std::string testImages = findFile(dir, kMnistTestImages);
-  std::string testLabels = findFile(dir, kMnistTestLabels);
+  std::string testImages = detail::findPlainOrGzipped(dir, kMnistTestImages);
+  std::string testLabels = detail::findPlainOrGzipped(dir, kMnistTestLabels);
   if (!testImages.empty() && !testLabels.empty()) {
     auto test = readPart(testImages, testLabels);
     if (!test.ok())

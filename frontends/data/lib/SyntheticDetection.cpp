@@ -39,53 +39,42 @@ struct Sources {
   Pool train = Pool(kSyntheticDetectionClasses), val = Pool(kSyntheticDetectionClasses);
 };
 
-StatusOr<IdxImages> readImages(const std::string &dir, const char *name,
-                               std::vector<uint8_t> &labels) {
-  std::string base = (fs::path(dir) / name).string();
-  std::string labelBase = base;
-  labelBase.replace(labelBase.find("images-idx3"), 11, "labels-idx1");
-  auto exists = [](const std::string &p) {
-    std::error_code ec;
-    return fs::exists(p, ec);
-  };
-  std::string images = exists(base) ? base : base + ".gz";
-  std::string labelPath = exists(labelBase) ? labelBase : labelBase + ".gz";
-  auto imageBytes = detail::readMaybeGzipped(images);
-  if (!imageBytes.ok())
-    return imageBytes.status();
-  auto parsed = parseIdxImages(*imageBytes, images);
-  if (!parsed.ok())
-    return parsed.status();
-  auto labelBytes = detail::readMaybeGzipped(labelPath);
-  if (!labelBytes.ok())
-    return labelBytes.status();
-  auto parsedLabels = parseIdxLabels(*labelBytes, labelPath);
-  if (!parsedLabels.ok())
-    return parsedLabels.status();
-  if (parsed->rows != kSide || parsed->cols != kSide ||
-      (int64_t)parsedLabels->size() != parsed->count)
-    return runtime::invalidArgument("'" + images + "' is not 28x28 images "
-                                    "matching '" + labelPath + "'");
-  labels = std::move(parsedLabels).value();
-  return parsed;
+/// `dir`'s images file `name` and its labels file, 28x28 items.
+StatusOr<detail::LabelledIdx> readItems(const std::string &dir, const char *name) {
+  std::string images = detail::findPlainOrGzipped(dir, name);
+  std::string labelName = name;
+  labelName.replace(labelName.find("images-idx3"), 11, "labels-idx1");
+  std::string labels = detail::findPlainOrGzipped(dir, labelName);
+  if (images.empty() || labels.empty())
+    return runtime::notFound("'" + dir + "' has no " + name + " and " +
+                             labelName + " (plain or .gz)");
+  auto part = detail::readLabelledIdx(images, labels);
+  if (part.ok() && (part->images.rows != kSide || part->images.cols != kSide))
+    return runtime::invalidArgument("'" + images + "' holds " +
+                                    std::to_string(part->images.rows) + "x" +
+                                    std::to_string(part->images.cols) +
+                                    " images, not 28x28");
+  return part;
 }
 
 Status loadSources(const SyntheticDetectionOptions &options, Sources &out) {
-  std::vector<uint8_t> mnistLabels, fashionTrainLabels, fashionTestLabels;
-  auto mnist = readImages(options.mnistDir, kMnistTrainImages, mnistLabels);
+  auto mnist = readItems(options.mnistDir, kMnistTrainImages);
   if (!mnist.ok())
     return mnist.status();
   std::string fashion =
       options.fashionMnistDir.empty() ? kFashionDir : options.fashionMnistDir;
-  auto fashionTrain = readImages(fashion, kMnistTrainImages, fashionTrainLabels);
+  auto fashionTrain = readItems(fashion, kMnistTrainImages);
   if (!fashionTrain.ok())
     return fashionTrain.status();
-  auto fashionTest = readImages(fashion, kMnistTestImages, fashionTestLabels);
+  auto fashionTest = readItems(fashion, kMnistTestImages);
   if (!fashionTest.ok())
     return fashionTest.status();
-  out.mnist = std::move(mnist).value();
-  out.fashionTrain = std::move(fashionTrain).value();
-  out.fashionTest = std::move(fashionTest).value();
+  const std::vector<int64_t> &mnistLabels = mnist->labels;
+  const std::vector<int64_t> &fashionTrainLabels = fashionTrain->labels;
+  const std::vector<int64_t> &fashionTestLabels = fashionTest->labels;
+  out.mnist = std::move(mnist->images);
+  out.fashionTrain = std::move(fashionTrain->images);
+  out.fashionTest = std::move(fashionTest->images);
   // MNIST: a seeded 90/10 split of the digits; Fashion-MNIST: its own.
   std::vector<int64_t> order = seededPermutation(out.mnist.count, options.seed);
   for (size_t i = 0; i < order.size(); ++i) {

@@ -5,6 +5,7 @@
 #include "goe/Data/RotatedMnist.h"
 
 #include <cstring>
+#include <filesystem>
 
 namespace goe::data::detail {
 
@@ -114,6 +115,60 @@ StatusOr<Column> selectRows(const Column &column, int64_t elements,
                     rows[i] * rowBytes,
                 rowBytes);
   return Column::fromValues(std::move(values).value());
+}
+
+Status addClassifiedRows(TableDataset &dataset, Split split,
+                         const std::vector<uint8_t> &pixels,
+                         int64_t pixelsPerSample,
+                         const std::vector<int64_t> &labels,
+                         const std::vector<int64_t> &rows) {
+  auto image = selectRows(Column::fromPixels(pixels), pixelsPerSample, rows);
+  if (!image.ok())
+    return image.status();
+  std::vector<int64_t> picked;
+  for (int64_t row : rows)
+    picked.push_back(labels[row]);
+  auto label = runtime::Tensor::fromI64({(int64_t)rows.size()}, picked);
+  if (!label.ok())
+    return label.status();
+  std::vector<Column> columns;
+  columns.push_back(std::move(image).value());
+  columns.push_back(Column::fromValues(std::move(label).value()));
+  return dataset.setSplit(split, (int64_t)rows.size(), std::move(columns));
+}
+
+StatusOr<LabelledIdx> readLabelledIdx(const std::string &imagesPath,
+                                      const std::string &labelsPath) {
+  auto imageBytes = readMaybeGzipped(imagesPath);
+  if (!imageBytes.ok())
+    return imageBytes.status();
+  auto images = parseIdxImages(*imageBytes, imagesPath);
+  if (!images.ok())
+    return images.status();
+  auto labelBytes = readMaybeGzipped(labelsPath);
+  if (!labelBytes.ok())
+    return labelBytes.status();
+  auto labels = parseIdxLabels(*labelBytes, labelsPath);
+  if (!labels.ok())
+    return labels.status();
+  if ((int64_t)labels->size() != images->count)
+    return runtime::invalidArgument("'" + labelsPath + "' has " +
+                                    std::to_string(labels->size()) +
+                                    " labels for " +
+                                    std::to_string(images->count) +
+                                    " images in '" + imagesPath + "'");
+  return LabelledIdx{std::move(images).value(),
+                     std::vector<int64_t>(labels->begin(), labels->end())};
+}
+
+std::string findPlainOrGzipped(const std::string &dir, const std::string &name) {
+  for (const std::string &candidate : {name, name + ".gz"}) {
+    std::string path = (std::filesystem::path(dir) / candidate).string();
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec))
+      return path;
+  }
+  return "";
 }
 
 } // namespace goe::data::detail

@@ -12,6 +12,7 @@
 #define GOE_DATA_LIB_TABLEDATASET_H
 
 #include "goe/Data/Dataset.h"
+#include "goe/Data/Idx.h"
 
 #include <array>
 
@@ -63,6 +64,27 @@ Carve carveSplit(int64_t count, int64_t held, uint64_t seed);
 /// The rows `rows` of `column` (per-sample `elements` each), as a column.
 StatusOr<Column> selectRows(const Column &column, int64_t elements,
                   const std::vector<int64_t> &rows);
+
+/// Adds a classification split: the `rows` of `pixels` (uint8 images of
+/// `pixelsPerSample` each) as the field `image` and `labels[row]` as the
+/// field `label`, in that field order.
+Status addClassifiedRows(TableDataset &dataset, Split split,
+                         const std::vector<uint8_t> &pixels,
+                         int64_t pixelsPerSample,
+                         const std::vector<int64_t> &labels,
+                         const std::vector<int64_t> &rows);
+
+/// An IDX images file and its labels file (plain or .gz), with as many
+/// labels as images. Errors name the file.
+struct LabelledIdx {
+  IdxImages images;
+  std::vector<int64_t> labels;
+};
+StatusOr<LabelledIdx> readLabelledIdx(const std::string &imagesPath,
+                                      const std::string &labelsPath);
+
+/// `dir`/`name`, or `dir`/`name`.gz when only that exists; "" when neither.
+std::string findPlainOrGzipped(const std::string &dir, const std::string &name);
 
 /// The bytes of `path`, gunzipped when they start with the gzip magic
 /// (Debian's datasets ship IDX files as .gz). Errors name the file.
