@@ -204,7 +204,10 @@ LogicalResult goe::buildGraphProgram(goe::GraphOp graph, artifact::Model &model)
     if (isa<tosa::ConstOp, ml_program::GlobalLoadConstOp>(op))
       continue;
     if (auto output = dyn_cast<goe::OutputOp>(op)) {
-      for (Value result : output.getResults()) {
+      for (auto [index, result] : llvm::enumerate(output.getResults())) {
+        auto name = graph.getResultAttrOfType<StringAttr>(index, "goe.name");
+        model.add_output_names(name ? name.str()
+                                    : "output" + std::to_string(index));
         model.add_outputs(ids.lookup(result));
         FailureOr<artifact::ValueType> type = valueType(&op, result.getType());
         if (failed(type))

@@ -21,8 +21,6 @@ struct goe_status_s {
 };
 struct goe_model_s {
   std::shared_ptr<const Model> model;
-  /// "output<i>": the artifact does not name outputs.
-  std::vector<std::string> outputNames;
 };
 struct goe_session_s {
   std::unique_ptr<Session> session;
@@ -67,10 +65,7 @@ goe_status_t loadWith(StatusOr<std::shared_ptr<const Model>> loaded,
                       goe_model_t **out) {
   if (!loaded.ok())
     return toC(loaded.status());
-  auto *model = new goe_model_t{std::move(loaded).value(), {}};
-  for (size_t i = 0; i < model->model->numOutputs(); ++i)
-    model->outputNames.push_back("output" + std::to_string(i));
-  *out = model;
+  *out = new goe_model_t{std::move(loaded).value()};
   return nullptr;
 }
 
@@ -171,7 +166,7 @@ goe_status_t goe_model_output(const goe_model_t *model, size_t index,
   if (index >= model->model->numOutputs())
     return toC(outOfRange("output " + std::to_string(index) + " of " +
                           std::to_string(model->model->numOutputs())));
-  return describe(model->outputNames[index], model->model->outputSpec(index),
+  return describe(model->model->outputName(index), model->model->outputSpec(index),
                   out_name, out_dtype, out_shape, out_rank);
 }
 

@@ -160,6 +160,9 @@ size_t Model::numOutputs() const { return program_->outputSpecs.size(); }
 const TensorSpec &Model::outputSpec(size_t index) const {
   return program_->outputSpecs.at(index);
 }
+const std::string &Model::outputName(size_t index) const {
+  return program_->outputNames.at(index);
+}
 
 StatusOr<FunctionStats> Model::functionStats(const std::string &function) const {
   auto it = program_->functionIndex.find(function);

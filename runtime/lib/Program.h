@@ -87,6 +87,7 @@ struct Program {
   std::vector<TensorSpec> inputSpecs;
   std::vector<int> outputs; // value ids
   std::vector<TensorSpec> outputSpecs;
+  std::vector<std::string> outputNames;
   std::vector<ValueInfo> values;
   std::vector<ProgramStep> steps;
   std::vector<std::unique_ptr<LoadedFunction>> functions;

@@ -548,6 +548,10 @@ private:
       }
       program->outputs.push_back(model.outputs(i));
       program->outputSpecs.push_back(spec);
+      program->outputNames.push_back(i < model.output_names_size() &&
+                                             !model.output_names(i).empty()
+                                         ? model.output_names(i)
+                                         : "output" + std::to_string(i));
     }
     return okStatus();
   }

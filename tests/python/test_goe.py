@@ -38,15 +38,15 @@ def test_signature(tiny):
     assert [(i.name, i.shape, i.dtype) for i in model.inputs] == [
         ("image", (1, 4, 4), "float32"), ("group", (), "int64")]
     assert [(o.name, o.shape, o.dtype) for o in model.outputs] == [
-        ("output0", (3,), "float32")]
+        ("logits", (3,), "float32")]
 
 
 def test_run_routes_and_counts(tiny):
     model = goe.load(tiny)
     inputs = batch(7)
     result = model.run(inputs)
-    assert result["output0"].shape == (7, 3)
-    assert result["output0"].dtype == np.float32
+    assert result["logits"].shape == (7, 3)
+    assert result["logits"].dtype == np.float32
     route = result.routes[0]
     assert route.router == "oracle"
     np.testing.assert_array_equal(route.choices[:, 0], inputs["group"])
@@ -56,28 +56,28 @@ def test_run_routes_and_counts(tiny):
     # The same inputs in list form, and a float64 image (converted once),
     # give the same outputs.
     again = model([inputs["image"].astype(np.float64), inputs["group"]])
-    np.testing.assert_array_equal(again["output0"], result["output0"])
+    np.testing.assert_array_equal(again["logits"], result["logits"])
 
 
 def test_each_input_runs_only_its_path(tiny):
     # Rows routed alone must equal the same rows in a mixed batch.
     model = goe.load(tiny)
     inputs = batch(6, seed=3)
-    mixed = model.run(inputs)["output0"]
+    mixed = model.run(inputs)["logits"]
     for b in range(6):
         alone = model.run({"image": inputs["image"][b:b + 1],
-                           "group": inputs["group"][b:b + 1]})["output0"]
+                           "group": inputs["group"][b:b + 1]})["logits"]
         np.testing.assert_allclose(alone[0], mixed[b], rtol=1e-6)
 
 
 def test_threads_run_concurrently_and_agree(tiny):
     model = goe.load(tiny)
     inputs = batch(64, seed=5)
-    expected = model.run(inputs)["output0"]
+    expected = model.run(inputs)["logits"]
     results = [None] * 4
 
     def work(i):
-        results[i] = model.run(inputs)["output0"]
+        results[i] = model.run(inputs)["logits"]
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:

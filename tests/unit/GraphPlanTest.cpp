@@ -164,3 +164,23 @@ TEST(GraphPlan, CombineParametersGetTheirKindsDefaults) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(GraphPlanOutputs, NamedAsTheSpecReferencesThem) {
+  // `out` is one tensor; `feats` a node of two named outputs.
+  std::string text = kTree;
+  text.replace(text.find("  gate_net:"), 0,
+               "  two:\n    inputs: [x]\n    layers:\n"
+               "      - {op: relu, name: a}\n      - {op: sigmoid, from: x, name: b}\n"
+               "    outputs: {a: a, b: b}\n");
+  text.replace(text.find("  - {name: route"), 0,
+               "  - {name: feats, module: two, from: image}\n");
+  text.replace(text.find("outputs: [out]"), 14, "outputs: [out, feats, feats.b]");
+  Planned planned(text);
+  ASSERT_TRUE(mlir::succeeded(planned.plan));
+  EXPECT_EQ(planned.plan->outputNames,
+            (std::vector<std::string>{"out", "feats.a", "feats.b", "feats.b"}));
+}
+
+} // namespace

@@ -44,8 +44,6 @@ Status flatten(const json &data, DType dtype, const std::string &input,
 
 } // namespace
 
-std::string outputName(size_t index) { return "output" + std::to_string(index); }
-
 std::string renderError(const std::string &message) {
   return json{{"error", message}}.dump();
 }
@@ -135,7 +133,7 @@ runtime::StatusOr<ParsedRequest> parseInferRequest(const std::string &body,
       std::string name = output["name"].get<std::string>();
       bool known = false;
       for (size_t o = 0; o < model.numOutputs(); ++o)
-        known |= outputName(o) == name;
+        known |= model.outputName(o) == name;
       if (!known)
         return runtime::invalidArgument("the model has no output '" + name + "'");
       request.outputs.push_back(name);
@@ -152,7 +150,7 @@ std::string renderInferResponse(const std::string &modelName,
     out["id"] = request.id;
   json outputs = json::array();
   for (size_t o = 0; o < result.outputs.size() && o < model.numOutputs(); ++o) {
-    std::string name = outputName(o);
+    std::string name = model.outputName(o);
     if (!request.outputs.empty() &&
         std::find(request.outputs.begin(), request.outputs.end(), name) ==
             request.outputs.end())
@@ -193,7 +191,7 @@ std::string renderModelMetadata(const std::string &modelName,
   for (size_t i = 0; i < model.numInputs(); ++i)
     inputs.push_back(tensor(model.inputName(i), model.inputSpec(i)));
   for (size_t o = 0; o < model.numOutputs(); ++o)
-    outputs.push_back(tensor(outputName(o), model.outputSpec(o)));
+    outputs.push_back(tensor(model.outputName(o), model.outputSpec(o)));
   return json{{"name", modelName}, {"versions", {"1"}}, {"platform", "goe"},
               {"inputs", inputs}, {"outputs", outputs}}
       .dump();

@@ -38,9 +38,6 @@ std::string renderModelMetadata(const std::string &modelName,
 /// {"error": message}, the v2 error body.
 std::string renderError(const std::string &message);
 
-/// "output<i>": the artifact does not name outputs.
-std::string outputName(size_t index);
-
 } // namespace goe::serve
 
 #endif // GOE_SERVE_INFERJSON_H

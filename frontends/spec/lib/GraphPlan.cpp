@@ -312,9 +312,27 @@ LogicalResult Planner::declareUnplacedRouters() {
 
 LogicalResult Planner::planOutputs() {
   for (const Ref &ref : spec.outputs) {
+    size_t before = plan.outputs.size();
     if (!lookup(ref, "'outputs'", plan.outputs, plan.outputTypes))
       return failure();
     plan.outputLocs.resize(plan.outputs.size(), ref.loc);
+    size_t added = plan.outputs.size() - before;
+    for (size_t i = before; i < plan.outputs.size(); ++i) {
+      if (added == 1) {
+        plan.outputNames.push_back(ref.name);
+        continue;
+      }
+      // A node of several outputs: its output names, else their indices.
+      const PlanNode *node = nullptr;
+      for (const PlanNode &n : plan.nodes)
+        if (n.node->name == plan.outputs[i].node)
+          node = &n;
+      size_t index = plan.outputs[i].index;
+      plan.outputNames.push_back(
+          ref.name + "." +
+          (node && index < node->outputNames.size() ? node->outputNames[index]
+                                                    : std::to_string(index)));
+    }
   }
   return success();
 }

@@ -255,6 +255,9 @@ void GraphGen::run() {
   b.create<goe::OutputOp>(locOf({1, 1}), results);
   graph.setFunctionType(
       FunctionType::get(context, inputTypes, ValueRange(results).getTypes()));
+  // Output names, as the inputs carry theirs (the artifact keeps them).
+  for (auto [index, name] : llvm::enumerate(plan.outputNames))
+    graph.setResultAttr(index, "goe.name", b.getStringAttr(name));
 }
 
 } // namespace

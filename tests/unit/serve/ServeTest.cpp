@@ -88,7 +88,7 @@ TEST_F(ServeTest, EndpointsAndOneInference) {
   EXPECT_EQ(client.Get("/v2/models/other/ready")->status, 404);
   json meta = json::parse(client.Get("/v2/models/tiny")->body);
   EXPECT_EQ(meta["inputs"][0]["shape"], json({-1, 1, 4, 4}));
-  EXPECT_EQ(meta["outputs"][0]["name"], "output0");
+  EXPECT_EQ(meta["outputs"][0]["name"], "logits");
 
   auto res = infer(body(std::vector<float>(32, 0.5f), {1, 0}, 2));
   ASSERT_EQ(res->status, 200) << res->body;

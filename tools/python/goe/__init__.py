@@ -4,7 +4,7 @@
     model = goe.load("mnist.goe")
     print(model.inputs)            # [TensorInfo(name='image', shape=(1, 28, 28), dtype='float32'), ...]
     result = model.run({"image": images, "group": groups})
-    logits = result["output0"]     # or result.outputs["output0"]
+    logits = result["logits"]      # outputs by the spec's names
     result.routes[0].choices       # [batch, k] paths chosen per input
     result.path_counts             # inputs per path, per dispatch
 

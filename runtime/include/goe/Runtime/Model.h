@@ -83,6 +83,9 @@ public:
   /// Graph outputs: per-sample types, in the order Session::run returns them.
   size_t numOutputs() const;
   const TensorSpec &outputSpec(size_t index) const;
+  /// The spec's name of output `index` ("logits"); "output<i>" for an
+  /// artifact that does not name its outputs.
+  const std::string &outputName(size_t index) const;
 
   /// Cumulative counters since load (or the last reset). NotFound for an
   /// unknown function name.

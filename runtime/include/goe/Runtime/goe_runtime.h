@@ -89,8 +89,8 @@ size_t goe_model_output_count(const goe_model_t *model);
 /* The model's name; valid while the model lives ("" for NULL). */
 const char *goe_model_name(const goe_model_t *model);
 /* Input or output `index`: its name, dtype and per-sample shape (the batch
- * left out). Pointers stay valid while the model lives. Outputs are named
- * "output<index>" (the artifact does not name them). */
+ * left out). Pointers stay valid while the model lives. Outputs carry the
+ * spec's names ("logits"); "output<index>" in artifacts without names. */
 goe_status_t goe_model_input(const goe_model_t *model, size_t index,
                              const char **out_name, goe_dtype_t *out_dtype,
                              const int64_t **out_shape, size_t *out_rank);

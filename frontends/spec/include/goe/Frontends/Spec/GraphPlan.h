@@ -74,6 +74,9 @@ struct GraphPlan {
   std::vector<PlanNode> nodes;         // the graph's nodes, in order
   std::vector<ValueRef> outputs;       // the spec's outputs, one per tensor
   std::vector<TensorInfo> outputTypes;
+  /// One per tensor: the spec's reference ("logits", "feats.p3"), with
+  /// ".<output>" added when a reference names a node of several outputs.
+  std::vector<std::string> outputNames;
   std::vector<Loc> outputLocs;
 };
 
