@@ -25,6 +25,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -153,10 +154,16 @@ Status parseArgs(int argc, char **argv, Options &options) {
     if (flag == "--input") {
       options.inputs.push_back(value);
     } else if (flag == "--device") {
-      if (value != "cpu" && value != "cuda")
-        return invalidArgument("--device wants cpu or cuda, got '" + value +
+      // The runtime's device registry decides which names exist.
+      std::vector<std::string> devices = availableDevices();
+      if (std::find(devices.begin(), devices.end(), value) == devices.end()) {
+        std::string names;
+        for (const std::string &name : devices)
+          names += (names.empty() ? "" : " or ") + name;
+        return invalidArgument("--device wants " + names + ", got '" + value +
                                "'");
-      options.device = value == "cuda" ? Device::Cuda : Device::Cpu;
+      }
+      options.device = Device(value);
     } else if (flag == "--cuda-driver") {
       options.cudaDriver = value;
     } else if (flag == "--random-input") {
