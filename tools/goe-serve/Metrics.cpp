@@ -70,18 +70,21 @@ std::string Metrics::render() const {
       errors += status >= 400 ? n : 0;
     out << "goe_request_errors_total{model=\"" << model << "\"} " << errors << "\n";
   }
-  out << "# HELP goe_queue_seconds Time a batch's first request waited.\n"
-         "# TYPE goe_queue_seconds histogram\n";
-  for (const auto &[model, m] : models)
-    out << m.queue.render("goe_queue_seconds", "model=\"" + model + "\"");
-  out << "# HELP goe_run_seconds Time the model ran a batch.\n"
-         "# TYPE goe_run_seconds histogram\n";
-  for (const auto &[model, m] : models)
-    out << m.run.render("goe_run_seconds", "model=\"" + model + "\"");
-  out << "# HELP goe_batch_size Samples per run (requests batched together).\n"
-         "# TYPE goe_batch_size histogram\n";
-  for (const auto &[model, m] : models)
-    out << m.batchSize.render("goe_batch_size", "model=\"" + model + "\"");
+  // The three histograms, each with its help line.
+  struct Family {
+    const char *name, *help;
+    Histogram PerModel::*histogram;
+  } histograms[] = {
+      {"goe_queue_seconds", "Time a batch's first request waited.", &PerModel::queue},
+      {"goe_run_seconds", "Time the model ran a batch.", &PerModel::run},
+      {"goe_batch_size", "Samples per run (requests batched together).",
+       &PerModel::batchSize}};
+  for (const Family &family : histograms) {
+    out << "# HELP " << family.name << " " << family.help << "\n# TYPE "
+        << family.name << " histogram\n";
+    for (const auto &[model, m] : models)
+      out << (m.*family.histogram).render(family.name, "model=\"" + model + "\"");
+  }
   out << "# HELP goe_path_samples_total Samples each routed path ran.\n"
          "# TYPE goe_path_samples_total counter\n";
   for (const auto &[model, m] : models)

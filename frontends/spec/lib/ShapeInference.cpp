@@ -78,15 +78,19 @@ LogicalResult ShapeCheck::checkWeights(const Shape &weightShape) const {
                      " weight, more than 2^31 elements");
 }
 
-FailureOr<int64_t> ShapeCheck::windowOut(int64_t size, int64_t kernel,
-                                         int64_t stride, int64_t padding,
-                                         const std::string &what) const {
-  int64_t padded = size + 2 * padding;
-  if (kernel > padded)
-    return failAtLayer(layer.op + " kernel " + std::to_string(kernel) +
-                       " is larger than the padded " + what + " " +
-                       std::to_string(padded));
-  return (padded - kernel) / stride + 1;
+FailureOr<Shape> ShapeCheck::windowShape(int64_t channels, const Shape &in,
+                                         int64_t kernel, int64_t stride,
+                                         int64_t padding) const {
+  Shape out{channels};
+  for (auto [size, what] : {std::pair{in[1], "height"}, {in[2], "width"}}) {
+    int64_t padded = size + 2 * padding;
+    if (kernel > padded)
+      return failAtLayer(layer.op + " kernel " + std::to_string(kernel) +
+                         " is larger than the padded " + what + " " +
+                         std::to_string(padded));
+    out.push_back((padded - kernel) / stride + 1);
+  }
+  return out;
 }
 
 } // namespace goe::spec

@@ -73,15 +73,7 @@ FailureOr<Shape> convShape(const ShapeCheck &check) {
                                            ", got '" + act->second.s + "'");
   if (failed(check.checkWeights({p.out, in[0], p.kernel, p.kernel})))
     return failure();
-  FailureOr<int64_t> height =
-      check.windowOut(in[1], p.kernel, p.stride, p.padding, "height");
-  if (failed(height))
-    return failure();
-  FailureOr<int64_t> width =
-      check.windowOut(in[2], p.kernel, p.stride, p.padding, "width");
-  if (failed(width))
-    return failure();
-  return Shape{p.out, *height, *width};
+  return check.windowShape(p.out, in, p.kernel, p.stride, p.padding);
 }
 
 /// Every output element sums kernel x kernel x (input channels / groups).

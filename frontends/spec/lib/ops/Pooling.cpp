@@ -44,15 +44,7 @@ FailureOr<Shape> poolShape(const ShapeCheck &check) {
     return check.failAtLayer("padding " + std::to_string(p.padding) +
                              " must be at most half the kernel " +
                              std::to_string(p.kernel));
-  FailureOr<int64_t> height =
-      check.windowOut(in[1], p.kernel, p.stride, p.padding, "height");
-  if (failed(height))
-    return failure();
-  FailureOr<int64_t> width =
-      check.windowOut(in[2], p.kernel, p.stride, p.padding, "width");
-  if (failed(width))
-    return failure();
-  return Shape{in[0], *height, *width};
+  return check.windowShape(in[0], in, p.kernel, p.stride, p.padding);
 }
 
 /// The window of `layer` in TOSA's terms: its input, cropped when the

@@ -74,11 +74,12 @@ public:
   mlir::LogicalResult expectRank(size_t rank, const std::string &meaning) const;
   /// Weights obey the same per-tensor bound as activations.
   mlir::LogicalResult checkWeights(const Shape &weightShape) const;
-  /// Output length of a `kernel` window with `stride` over `size` plus
-  /// `padding` on each side (PyTorch's floor rule); `what` reads "height".
-  mlir::FailureOr<int64_t> windowOut(int64_t size, int64_t kernel,
-                                     int64_t stride, int64_t padding,
-                                     const std::string &what) const;
+  /// [channels, H', W'] of a square `kernel` window with `stride` over the
+  /// image `in` [C, H, W] plus `padding` on each side (PyTorch's floor
+  /// rule); a window larger than the padded image is an error.
+  mlir::FailureOr<Shape> windowShape(int64_t channels, const Shape &in,
+                                     int64_t kernel, int64_t stride,
+                                     int64_t padding) const;
 
 private:
   const Spec &spec;
