@@ -26,7 +26,7 @@ std::string modelDir() {
   static std::string dir = [] {
     fs::path d = fs::temp_directory_path() / ("goe-serve-test-" + std::to_string(getpid()));
     fs::create_directories(d);
-    std::string cmd = std::string(GOE_BIN) + "/goe-compile " + GOE_TOOLS_INPUTS +
+    std::string cmd = std::string(GOE_COMPILE) + " " + GOE_TOOLS_INPUTS +
                       "/tiny.yaml --seed 1 -o " + (d / "tiny.goe").string();
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return d.string();
