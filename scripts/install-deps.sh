@@ -26,6 +26,8 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3
+  # sanitizer builds and libFuzzer (make sanitize, make fuzz)
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()
