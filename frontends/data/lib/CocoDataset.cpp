@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -13,6 +14,14 @@ namespace goe::data {
 namespace {
 
 using json = nlohmann::json;
+
+/// A size from the JSON for messages: any double, not only what fits an
+/// integer ("640", "1e+300").
+std::string number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
+}
 
 } // namespace
 
@@ -113,9 +122,8 @@ StatusOr<DetectionSet> readCocoInstances(const std::string &jsonPath,
       return runtime::invalidArgument(
           where + ": bbox [" + std::to_string(box[0]) + ", " +
           std::to_string(box[1]) + ", " + std::to_string(box[2]) + ", " +
-          std::to_string(box[3]) + "] leaves the " +
-          std::to_string((int64_t)info.width) + "x" +
-          std::to_string((int64_t)info.height) + " image");
+          std::to_string(box[3]) + "] leaves the " + number(info.width) +
+          "x" + number(info.height) + " image");
     DetectionBox out_box;
     out_box.cls = cls->second;
     out_box.cx = float((box[0] + box[2] / 2) / info.width);

@@ -195,6 +195,12 @@ StatusOr<DetectionSet> readYoloDataset(const std::string &dataYaml) {
     if (!root["nc"] || (set.nc = root["nc"].as<int64_t>()) <= 0)
       return runtime::invalidArgument(dataYaml + ": 'nc' must be a positive "
                                                  "class count");
+    // The bound readClassNames has: a names map is filled up to nc, so an
+    // absurd nc would take unbounded time and memory.
+    if (set.nc > 100000)
+      return runtime::invalidArgument(at(root["nc"]) + "'nc' is " +
+                                      std::to_string(set.nc) +
+                                      "; at most 100000 classes are supported");
     YAML::Node names = root["names"];
     if (names && names.IsSequence())
       for (const YAML::Node &name : names)
