@@ -16,6 +16,8 @@
 
 #include "Program.h"
 #include "goe/Runtime/Artifact.h"
+
+#include <google/protobuf/stubs/logging.h>
 #include "goe/Runtime/WeightBinding.h"
 
 #include <cstdio>
@@ -43,7 +45,7 @@ const std::vector<goe::artifact::Model> &fixtures() {
   return models;
 }
 
-void bind(std::string_view file) {
+void bindBundle(std::string_view file) {
   StatusOr<goe::artifact::WeightBundle> bundle =
       parseWeightBundle(file, "fuzz.goew");
   if (!bundle.ok())
@@ -60,12 +62,16 @@ void bind(std::string_view file) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  // Protobuf logs every invalid UTF-8 string it refuses; the refusal is
+  // what matters, and the log would be most of the run's time.
+  static bool quiet = (google::protobuf::SetLogHandler(nullptr), true);
+  (void)quiet;
   std::string_view file = goe::fuzz::asText(data, size);
-  bind(file);
+  bindBundle(file);
   std::string_view magic = kWeightBundleMagic;
   std::string_view payload = file.substr(0, magic.size()) == magic
                                  ? file.substr(std::min(size, kHeaderSize))
                                  : file;
-  bind(encodeArtifact(ArtifactKind::WeightBundle, payload));
+  bindBundle(encodeArtifact(ArtifactKind::WeightBundle, payload));
   return 0;
 }
