@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)renderError(request.status().message());
     return 0;
   }
-  InferResult result = served.submit(request->inputs).get();
+  InferResult result = served.submit(std::move(request->inputs)).get();
   if (result.status.ok())
     (void)renderInferResponse("tiny", *request, served.model(), result);
   return 0;

@@ -121,6 +121,26 @@ TEST(SpecReader, BadYamlIsLocated) {
   EXPECT_EQ(context.lastError().rfind("3:", 0), 0u) << context.lastError();
 }
 
+TEST(SpecReader, SecondDocumentIsLocated) {
+  goe::test::Context context;
+  auto spec = readSpec(std::string(kTiny) + "---\ngoe: 1\n", "two.yaml", {},
+                       context.get());
+  EXPECT_TRUE(failed(spec));
+  EXPECT_NE(context.lastError().find("a second one starts here"), std::string::npos);
+  EXPECT_EQ(context.lastError().rfind("21:1:", 0), 0u) << context.lastError();
+}
+
+// Found by the spec fuzzer: yaml-cpp's LoadAll never returned on a document
+// starting with ',' (goe-compile hung, its memory growing).
+TEST(SpecReader, LoneCommaIsAnErrorNotAHang) {
+  for (const char *text : {",", "---\n,", "goe: 1\n---\n,\n"}) {
+    goe::test::Context context;
+    auto spec = readSpec(text, "comma.yaml", {}, context.get());
+    EXPECT_TRUE(failed(spec)) << text;
+    EXPECT_FALSE(context.lastError().empty()) << text;
+  }
+}
+
 TEST(SpecReader, MissingFileIsAnError) {
   goe::test::Context context;
   auto spec = readSpecFile("/nonexistent/goe/spec.yaml", {}, context.get());

@@ -18,6 +18,9 @@
 #include "mlir/IR/Location.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <optional>
+#include <sstream>
+
 using namespace goe::spec;
 
 namespace goe::spec::detail {
@@ -372,6 +375,46 @@ const Router *Spec::findRouter(const std::string &name) const {
   return nullptr;
 }
 
+namespace {
+
+/// Where a second YAML document of `text` starts, if it has one. Not
+/// YAML::LoadAll: it never returns on a document that starts with ',' (it
+/// hands back an empty document, forever, without consuming the ','). So
+/// documents are counted here, at most two, and one that starts where the
+/// last one did is that loop, not a document.
+std::optional<YAML::Mark> secondDocument(const std::string &text) {
+  // Without a document marker, YAML has one document.
+  if (text.find("---") == std::string::npos &&
+      text.find("...") == std::string::npos)
+    return std::nullopt;
+  struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark &mark) override {
+      marks.push_back(mark);
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  const std::string &) override {}
+    void OnSequenceStart(const YAML::Mark &, const std::string &,
+                         YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } starts;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  while (starts.marks.size() < 2 && parser.HandleNextDocument(starts)) {
+  }
+  if (starts.marks.size() < 2 || starts.marks[0].pos == starts.marks[1].pos)
+    return std::nullopt;
+  return starts.marks[1];
+}
+
+} // namespace
+
 mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
                                const VarOverrides &overrides,
                                mlir::MLIRContext *context) {
@@ -382,12 +425,12 @@ mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
   // yaml-cpp reports malformed YAML (and a few misuses) by throwing; that is
   // its interface, so its exceptions are caught here, at the one boundary.
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text.str());
-    if (documents.size() > 1)
-      return reader.fail(
-          documents[1],
-          "a spec is one YAML document; a second one starts here");
-    YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+    std::string source = text.str();
+    YAML::Node root = YAML::Load(source);
+    if (std::optional<YAML::Mark> second = secondDocument(source))
+      return reader.fail(Loc{unsigned(second->line + 1),
+                             unsigned(second->column + 1)},
+                         "a spec is one YAML document; a second one starts here");
     if (failed(reader.readTop(root)))
       return mlir::failure();
   } catch (const YAML::Exception &error) {
