@@ -40,15 +40,17 @@ demo: build
 # concurrency and serving tests with TSan (scripts/sanitize.sh says which).
 sanitize: sanitize-asan sanitize-tsan
 
-sanitize-asan: deps
-	JOBS=$(JOBS) bash scripts/sanitize.sh asan $(ASAN_BUILD)
+sanitize-asan: build
+	GOE_COMPILE_FOR_TESTS=$(BUILD)/bin/goe-compile JOBS=$(JOBS) \
+	  bash scripts/sanitize.sh asan $(ASAN_BUILD)
 
 sanitize-tsan: build
 	GOE_COMPILE_FOR_TESTS=$(BUILD)/bin/goe-compile JOBS=$(JOBS) \
 	  bash scripts/sanitize.sh tsan $(TSAN_BUILD)
 
-fuzz-build: deps
-	JOBS=$(JOBS) bash scripts/sanitize.sh fuzz-build $(ASAN_BUILD)
+fuzz-build: build
+	GOE_COMPILE_FOR_TESTS=$(BUILD)/bin/goe-compile JOBS=$(JOBS) \
+	  bash scripts/sanitize.sh fuzz-build $(ASAN_BUILD)
 
 # Every fuzz target for FUZZ_SECONDS each (tests/fuzz/run.sh); fails on a crash.
 fuzz: fuzz-build

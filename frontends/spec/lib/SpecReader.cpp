@@ -18,6 +18,8 @@
 #include "mlir/IR/Location.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <optional>
 #include <sstream>
 
