@@ -56,10 +56,10 @@ cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DGOE_SANITIZE="$sanitizers" -DGOE_FUZZ=$fuzz "${extra[@]}" >/dev/null
 
-asan_tests=(tests/unit/goe-unit-tests tests/unit/runtime/goe-runtime-tests
-            tests/unit/router/goe-router-tests tests/unit/data/goe-data-tests
-            tests/unit/weights/goe-weights-tests tests/unit/serve/goe-serve-tests)
-tsan_tests=(tests/unit/runtime/goe-runtime-tests tests/unit/serve/goe-serve-tests)
+asan_tests=(bin/goe-unit-tests bin/goe-runtime-tests
+            bin/goe-router-tests bin/goe-data-tests
+            bin/goe-weights-tests bin/goe-serve-tests)
+tsan_tests=(bin/goe-runtime-tests bin/goe-serve-tests)
 
 build_targets() {
   local targets=()
@@ -101,7 +101,7 @@ case $mode in
     # LLVM and MLIR keep their registries in globals for the whole process.
     export LSAN_OPTIONS=suppressions=$src/tests/fuzz/lsan.supp:print_suppressions=0
     for t in "${asan_tests[@]}"; do
-      [ -x "$build/$t" ] && run "asan-$(basename "$t")" "$build/$t"
+      if [ -x "$build/$t" ]; then run "asan-$(basename "$t")" "$build/$t"; fi
     done
     for replay in "$build"/bin/goe-fuzz-replay-*; do
       [ -x "$replay" ] || continue
@@ -117,10 +117,11 @@ case $mode in
   tsan)
     build_targets $(for t in "${tsan_tests[@]}"; do basename "$t"; done)
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-    run tsan-goe-runtime-tests "$build/tests/unit/runtime/goe-runtime-tests" \
+    run tsan-goe-runtime-tests "$build/bin/goe-runtime-tests" \
       --gtest_filter='Concurrency*:Session*:CApi*'
-    [ -x "$build/tests/unit/serve/goe-serve-tests" ] &&
-      run tsan-goe-serve-tests "$build/tests/unit/serve/goe-serve-tests"
+    if [ -x "$build/bin/goe-serve-tests" ]; then
+      run tsan-goe-serve-tests "$build/bin/goe-serve-tests"
+    fi
     ;;
 esac
 
