@@ -103,8 +103,8 @@ files:
                          epoch after every epoch
   --resume FILE          continue from a checkpoint (same options)
   --export-split SPLIT   with --export-dir DIR: write the split (train, val
-                         or test) as DIR/<input>.npy per spec input and
-                         DIR/labels.npy for goe-run
+                         or test) as DIR/<field>.npy per dataset field
+                         (the target as DIR/labels.npy) for goe-run
   --export-dir DIR
   --test-output FILE.npy write the objective's output on the test split
                          under the chosen weights, to compare with goe-run

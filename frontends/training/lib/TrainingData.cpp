@@ -92,8 +92,14 @@ runtime::Status TrainingData::exportSplit(Split split, const std::string &dir,
   if (!fs::is_directory(dir))
     return runtime::invalidArgument("cannot create --export-dir '" + dir + "'" +
                                     (ec ? ": " + ec.message() : std::string()));
-  std::map<std::string, std::string> files = inputFields_; // file <- field
-  files["labels"] = target;
+  // Every field under its own name (the target as labels.npy, goe-run's
+  // --labels), and a spec input fed from a field of another name under
+  // the input's name too.
+  std::map<std::string, std::string> files; // file <- field
+  for (const data::Field &field : dataset_->fields())
+    files[field.name == target ? "labels" : field.name] = field.name;
+  for (const auto &[input, field] : inputFields_)
+    files[input] = field;
   try {
     TrainBatch all = range(split, 0, size(split));
     for (const auto &[file, field] : files) {

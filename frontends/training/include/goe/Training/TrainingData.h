@@ -57,8 +57,9 @@ public:
   /// The samples [begin, end) of `split`.
   TrainBatch range(Split split, int64_t begin, int64_t end) const;
 
-  /// Writes `split` as DIR/<input>.npy for each spec input and
-  /// DIR/labels.npy for the target (goe-run's --input and --labels).
+  /// Writes `split` as DIR/<field>.npy for each dataset field, the target
+  /// as DIR/labels.npy, and DIR/<input>.npy for a spec input fed from a
+  /// field of another name (goe-run's --input and --labels).
   runtime::Status exportSplit(Split split, const std::string &dir,
                               const std::string &target) const;
 
