@@ -38,7 +38,7 @@ struct ExpectedWeights {
   std::string specName;
 };
 
-Status expectedWeights(const TrainOptions &options, ExpectedWeights &out) {
+Status expectedWeights(const ImportOptions &options, ExpectedWeights &out) {
   mlir::DialectRegistry registry;
   spec::registerSpecDialects(registry);
   mlir::MLIRContext context(registry);
@@ -128,7 +128,7 @@ void printList(const char *what, const std::vector<std::string> &names) {
 
 } // namespace
 
-Status listWeights(const TrainOptions &options) {
+Status listWeights(const ImportOptions &options) {
   ExpectedWeights expected;
   GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
   for (const auto &[name, shape] : expected.shapes)
@@ -139,7 +139,7 @@ Status listWeights(const TrainOptions &options) {
   return runtime::okStatus();
 }
 
-Status importTorchScriptWeights(const TrainOptions &options) {
+Status importTorchScriptWeights(const ImportOptions &options) {
   if (options.out.empty())
     return runtime::invalidArgument(
         "--import-torchscript needs --out W.goew (the weights file to write)");

@@ -25,17 +25,29 @@
 #ifndef GOE_TOOLS_GOE_TRAIN_WEIGHTIMPORT_H
 #define GOE_TOOLS_GOE_TRAIN_WEIGHTIMPORT_H
 
-#include "Trainer.h"
+#include "goe/Runtime/Status.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
 
 namespace goe::train {
 
-/// Prints the spec's weights (TrainOptions: specPath, vars, router).
-runtime::Status listWeights(const TrainOptions &options);
+/// What the two commands read (goe-train's flags of the same names).
+struct ImportOptions {
+  std::string specPath;
+  std::map<std::string, int64_t> vars;
+  std::string router;
+  std::string importTorchScript; // the TorchScript file
+  std::string out;
+};
 
-/// Imports options.importTorchScript into options.out (TrainOptions:
-/// specPath, vars, router, importTorchScript, out). Nothing is written on
+/// Prints the spec's weights (specPath, vars, router).
+runtime::Status listWeights(const ImportOptions &options);
+
+/// Imports options.importTorchScript into options.out. Nothing is written on
 /// failure.
-runtime::Status importTorchScriptWeights(const TrainOptions &options);
+runtime::Status importTorchScriptWeights(const ImportOptions &options);
 
 } // namespace goe::train
 

@@ -1,25 +1,24 @@
-//===- goe-train.cpp - train a goe spec's experts on rotated MNIST --------===//
+//===- goe-train.cpp - train a goe spec's experts -------------------------===//
 //
-//   goe-train SPEC.yaml --data DIR [--var p=8] [--router NAME|random]
-//             [--router-epochs N] [--balance-weight W]
-//             [--epochs N] [--patience N] [--batch B] [--lr 0.005] [--seed S] [--seed-sizes]
-//             [--max-train N] [--threads T] [--out W.goew]
-//             [--checkpoint FILE] [--resume FILE]
-//             [--export-split train|val|test --export-dir DIR]
-//             [--test-output LOGITS.npy]
+//   goe-train SPEC.yaml --data DIR [--dataset KIND] [options]   (see --help)
 //   goe-train SPEC.yaml --import-torchscript MODEL.pt --out W.goew
 //             [--var p=8] [--router NAME]
 //   goe-train SPEC.yaml --list-weights [--var p=8] [--router NAME]
 //
-// A thin driver over Trainer (Trainer.h) and WeightImport.h: option
-// parsing here, the work there. Every error is `goe-train: error: <message>` on stderr and exit 1
-// (a malformed spec is first reported as `file:line:col: error: ...`).
+// Flag parsing over the training library (goe/Training/Training.h) and
+// WeightImport.h. Every error is `goe-train: error: <message>` on stderr and
+// exit 1 (a malformed spec is first reported as `file:line:col: error:
+// ...`); a run stopped by SIGINT or SIGTERM exits 128 + the signal, with
+// nothing written.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Trainer.h"
-#include "WeightImport.h"
 #include "Flags.h"
+#include "WeightImport.h"
+
+#include "goe/Data/Dataset.h"
+#include "goe/Training/Interrupt.h"
+#include "goe/Training/Training.h"
 
 #include <cerrno>
 #include <cmath>
@@ -39,14 +38,28 @@ const char *kUsage = R"(usage: goe-train SPEC.yaml --data DIR [options]
        goe-train SPEC.yaml --import-torchscript MODEL.pt --out W.goew
        goe-train SPEC.yaml --list-weights
 
-Trains the experts of a Graph-of-Experts spec on rotated MNIST with Adam and
-cross-entropy on the spec's first output, keeps the weights with the best
-validation loss and writes them as a weight bundle for goe-compile --weights.
+Trains a spec with LibTorch on a registered dataset: the objective (by
+default cross-entropy on the spec's first output) plus the router's
+auxiliary loss, keeps the weights with the best validation loss and writes
+them as a weight bundle for goe-compile --weights.
 
-options:
-  --data DIR             MNIST IDX files (train-images-idx3-ubyte, ...;
-                         `make deps` fetches them to data/mnist). Required.
+data:
+  --data PATH            the dataset's directory (`make deps` fetches MNIST
+                         to data/mnist); fashion_mnist defaults to Debian's
+                         /usr/share/datasets/fashion-mnist
+  --dataset KIND         the dataset kind (default rotated_mnist): %DATASETS%
+  --input-field IN=FIELD feed spec input IN from dataset field FIELD
+                         (repeatable; default: by name, then by type)
+  --seed-sizes           rotated_mnist: the reference implementation's split
+                         sizes (8,400 / 2,400 / 1,200 images)
+  --max-train N          train on the first N training samples only
   --var NAME=INT         override a spec variable (repeatable): --var p=8
+
+what is learned:
+  --objective KIND       %OBJECTIVES% (default cross_entropy)
+  --output NAME          the spec output the objective reads (default: the
+                         first)
+  --target FIELD         the dataset field of the targets (default label)
   --router NAME|random   the router to train with: one the spec declares,
                          in place of the graph's (as goe-compile --router;
                          default: the graph's own), or random (a uniform
@@ -60,31 +73,46 @@ options:
                          codebook and centres for goe-compile --router NAME
   --router-epochs N      VQ-VAE epochs of a vqvae_hclust router (default 10)
   --balance-weight W     coefficient of a topk gate's load-balancing loss
-                         N*sum(f_i*P_i) (default: the router's balance_weight,
-                         0.01 if unset)
+                         N*sum(f_i*P_i) (default: the router's balance_weight)
+
+how:
+  --optimizer adam|sgd   (default adam)
+  --lr LR                base learning rate (default 0.005)
+  --momentum M           sgd momentum (default 0.9)
+  --nesterov             sgd with Nesterov momentum
+  --weight-decay W       L2 weight decay (default 0)
+  --schedule KIND        constant (default), step (x gamma every
+                         --step-epochs) or cosine (down to --min-lr-factor)
+  --step-epochs N        (default 10)
+  --gamma G              (default 0.1)
+  --min-lr-factor F      cosine's last rate over the base (default 0)
+  --warmup-epochs E      linear warm-up over E epochs (fractions allowed)
   --epochs N             epochs in all (default 10; a resumed run continues
-                         up to N)
+                         up to N; 0 writes the untrained weights, with a
+                         warning)
   --patience N           stop early once N epochs in a row have not
                          improved the validation loss (default 0: never)
   --batch B              batch size (default 64)
-  --lr LR                Adam learning rate (default 0.005)
   --seed S               seed of the data split, the initial weights, the
                          batch order and random routing (default 0)
-  --seed-sizes           the reference implementation's split sizes
-                         (8,400 / 2,400 / 1,200 images)
-  --max-train N          train on the first N training images only
   --threads T            LibTorch intra-op threads (default 1: deterministic)
+
+files:
   --out W.goew           write the chosen weights (best validation loss)
-  --checkpoint FILE      save weights, Adam state and epoch after every epoch
+  --checkpoint FILE      save weights, optimiser and router state and the
+                         epoch after every epoch
   --resume FILE          continue from a checkpoint (same options)
   --export-split SPLIT   with --export-dir DIR: write the split (train, val
-                         or test) as DIR/image.npy (f32 [N,1,28,28]),
-                         DIR/group.npy and DIR/labels.npy (i64 [N]) for
-                         goe-run
+                         or test) as DIR/<field>.npy per dataset field
+                         (the target as DIR/labels.npy) for goe-run
   --export-dir DIR
-  --test-output FILE.npy write the test split's first output under the
-                         chosen weights (f32 [N, classes]), to compare with
-                         goe-run --output
+  --test-output FILE.npy write the objective's output on the test split
+                         under the chosen weights, to compare with goe-run
+                         --output
+
+Training that diverges (a non-finite loss or weight) stops with an error
+naming the epoch and step; SIGINT/SIGTERM stop it cleanly (exit 128 + the
+signal); neither writes weights or leaves temporary files.
 
 weights trained in PyTorch (no --data, no training):
   --import-torchscript MODEL.pt
@@ -129,18 +157,53 @@ Status positive(const std::string &flag, const std::string &text,
   return okStatus();
 }
 
-Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
-                 bool &help) {
+/// A finite number; `positiveOnly`: > 0, else >= 0.
+Status number(const std::string &flag, const std::string &text, double &out,
+              bool positiveOnly) {
+  errno = 0;
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(v) ||
+      !(positiveOnly ? v > 0 : v >= 0))
+    return invalidArgument(flag + " wants a " +
+                           (positiveOnly ? "positive" : "non-negative") +
+                           " number, got '" + text + "'");
+  out = v;
+  return okStatus();
+}
+
+/// "NAME=VALUE" split at the first '='.
+bool splitPair(const std::string &text, std::string &name,
+               std::string &value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    return false;
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
+struct Command {
+  goe::train::TrainOptions train;
+  goe::train::ImportOptions import;
+  bool listWeights = false, help = false;
+};
+
+Status parseArgs(int argc, char **argv, Command &command) {
+  goe::train::TrainOptions &options = command.train;
   std::vector<std::string> args(argv + 1, argv + argc);
   std::set<std::string> given; // the flags used, to refuse mixed commands
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
     if (arg == "--help" || arg == "-h") {
-      help = true;
+      command.help = true;
       return okStatus();
     }
-    if (arg == "--seed-sizes" || arg == "--list-weights") {
-      (arg == "--seed-sizes" ? options.seedSizes : options.listWeights) = true;
+    if (arg == "--seed-sizes" || arg == "--list-weights" ||
+        arg == "--nesterov") {
+      (arg == "--seed-sizes"     ? options.seedSizes
+       : arg == "--list-weights" ? command.listWeights
+                                 : options.optimizer.nesterov) = true;
       given.insert(arg);
       continue;
     }
@@ -154,38 +217,39 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
     std::string flag, value;
     GOE_RETURN_IF_ERROR(goe::tools::readFlag(
         args, i,
-        {"--data", "--var", "--router", "--epochs", "--batch", "--lr",
-         "--seed", "--max-train", "--threads", "--out", "--checkpoint",
-         "--router-epochs", "--balance-weight", "--patience",
-         "--resume", "--export-split", "--export-dir", "--test-output",
-         "--import-torchscript"},
+        {"--data", "--dataset", "--input-field", "--var", "--router",
+         "--epochs", "--batch", "--lr", "--seed", "--max-train", "--threads",
+         "--out", "--checkpoint", "--router-epochs", "--balance-weight",
+         "--patience", "--resume", "--export-split", "--export-dir",
+         "--test-output", "--import-torchscript", "--objective", "--output",
+         "--target", "--optimizer", "--momentum", "--weight-decay",
+         "--schedule", "--step-epochs", "--gamma", "--min-lr-factor",
+         "--warmup-epochs"},
         flag, value));
     given.insert(flag);
 
+    std::string name, field;
+    long long number_;
     if (flag == "--data") {
       options.dataDir = value;
+    } else if (flag == "--dataset") {
+      options.dataset = value; // checked against the registry when opened
+    } else if (flag == "--input-field") {
+      if (!splitPair(value, name, field))
+        return invalidArgument("--input-field wants INPUT=FIELD, got '" +
+                               value + "'");
+      options.inputFields[name] = field;
     } else if (flag == "--var") {
-      size_t eq = value.find('=');
-      long long number;
-      if (eq == std::string::npos || eq == 0 ||
-          !parseInt(value.substr(eq + 1), number))
+      if (!splitPair(value, name, field) || !parseInt(field, number_))
         return invalidArgument("--var wants name=integer, got '" + value +
                                "'");
-      options.vars[value.substr(0, eq)] = number;
+      options.vars[name] = number_;
     } else if (flag == "--router") {
-      if (value.empty())
-        return invalidArgument("--router wants a router name or random");
       options.router = value; // checked against the spec when it is read
     } else if (flag == "--router-epochs") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.routerEpochs));
     } else if (flag == "--balance-weight") {
-      errno = 0;
-      char *end = nullptr;
-      double weight = std::strtod(value.c_str(), &end);
-      if (errno != 0 || *end != '\0' || !(weight >= 0) || !std::isfinite(weight))
-        return invalidArgument("--balance-weight wants a non-negative number, "
-                               "got '" + value + "'");
-      options.balanceWeight = weight;
+      GOE_RETURN_IF_ERROR(number(flag, value, options.balanceWeight, false));
     } else if (flag == "--epochs") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.epochs, true));
     } else if (flag == "--patience") {
@@ -203,13 +267,32 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
       GOE_RETURN_IF_ERROR(positive(flag, value, seed, true));
       options.seed = static_cast<uint64_t>(seed);
     } else if (flag == "--lr") {
-      errno = 0;
-      char *end = nullptr;
-      double lr = std::strtod(value.c_str(), &end);
-      if (errno != 0 || *end != '\0' || !(lr > 0))
-        return invalidArgument("--lr wants a positive number, got '" + value +
-                               "'");
-      options.lr = lr;
+      GOE_RETURN_IF_ERROR(number(flag, value, options.optimizer.lr, true));
+    } else if (flag == "--optimizer") {
+      options.optimizer.kind = value; // checked by checkTrainOptions
+    } else if (flag == "--momentum") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.optimizer.momentum, false));
+    } else if (flag == "--weight-decay") {
+      GOE_RETURN_IF_ERROR(
+          number(flag, value, options.optimizer.weightDecay, false));
+    } else if (flag == "--schedule") {
+      options.schedule.kind = value;
+    } else if (flag == "--step-epochs") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.schedule.stepEpochs));
+    } else if (flag == "--gamma") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.schedule.gamma, true));
+    } else if (flag == "--min-lr-factor") {
+      GOE_RETURN_IF_ERROR(
+          number(flag, value, options.schedule.minFactor, false));
+    } else if (flag == "--warmup-epochs") {
+      GOE_RETURN_IF_ERROR(
+          number(flag, value, options.schedule.warmupEpochs, false));
+    } else if (flag == "--objective") {
+      options.objective = value;
+    } else if (flag == "--output") {
+      options.output = value;
+    } else if (flag == "--target") {
+      options.target = value;
     } else if (flag == "--out") {
       options.out = value;
     } else if (flag == "--checkpoint") {
@@ -224,9 +307,7 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
     } else if (flag == "--test-output") {
       options.testOutput = value;
     } else if (flag == "--import-torchscript") {
-      if (value.empty())
-        return invalidArgument("--import-torchscript wants a TorchScript file");
-      options.importTorchScript = value;
+      command.import.importTorchScript = value;
     } else {
       options.exportDir = value;
     }
@@ -234,45 +315,63 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
   if (options.specPath.empty())
     return invalidArgument(
         "no spec given (usage: goe-train SPEC.yaml --data DIR; see --help)");
-  if (options.listWeights || !options.importTorchScript.empty()) {
+  command.import.specPath = options.specPath;
+  command.import.vars = options.vars;
+  command.import.router = options.router;
+  command.import.out = options.out;
+  if (command.listWeights || !command.import.importTorchScript.empty()) {
     // No training: a training option here is a mistake worth naming.
-    const char *mode = options.listWeights ? "--list-weights"
+    const char *mode = command.listWeights ? "--list-weights"
                                            : "--import-torchscript";
-    if (options.listWeights && !options.importTorchScript.empty())
+    if (command.listWeights && !command.import.importTorchScript.empty())
       return invalidArgument(
           "--list-weights and --import-torchscript are separate commands");
     for (const std::string &flag : given)
       if (flag != mode && flag != "--var" && flag != "--router" &&
-          (flag != "--out" || options.listWeights))
+          (flag != "--out" || command.listWeights))
         return invalidArgument(flag + " does not go with " + mode +
                                " (it takes only --var, --router" +
-                               (options.listWeights ? ")" : " and --out)"));
+                               (command.listWeights ? ")" : " and --out)"));
     return okStatus();
   }
-  if (options.dataDir.empty())
-    return invalidArgument("--data DIR is required (MNIST IDX files; `make "
-                           "deps` fetches them to data/mnist)");
   if (options.exportSplit.empty() != options.exportDir.empty())
     return invalidArgument("--export-split and --export-dir go together");
   return okStatus();
 }
 
+std::string usage() {
+  std::string text = kUsage;
+  auto put = [&](const std::string &key, const std::string &value) {
+    text.replace(text.find(key), key.size(), value);
+  };
+  std::string datasets;
+  for (const goe::data::DatasetKind *kind : goe::data::datasetKinds())
+    datasets += (datasets.empty() ? "" : ", ") + std::string(kind->name);
+  put("%DATASETS%", datasets);
+  put("%OBJECTIVES%", goe::train::objectiveNames());
+  return text;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-  goe::train::TrainOptions options;
-  bool help = false;
-  if (Status status = parseArgs(argc, argv, options, help); !status.ok())
+  Command command;
+  if (Status status = parseArgs(argc, argv, command); !status.ok())
     return fail(status.message());
-  if (help) {
-    std::fputs(kUsage, stdout);
+  if (command.help) {
+    std::fputs(usage().c_str(), stdout);
     return 0;
   }
-  Status status = options.listWeights ? goe::train::listWeights(options)
-                   : !options.importTorchScript.empty()
-                       ? goe::train::importTorchScriptWeights(options)
-                       : goe::train::runTraining(options);
-  if (!status.ok())
-    return fail(status.message());
+  Status status =
+      command.listWeights ? goe::train::listWeights(command.import)
+      : !command.import.importTorchScript.empty()
+          ? goe::train::importTorchScriptWeights(command.import)
+          : goe::train::runTraining(command.train);
+  if (!status.ok()) {
+    fail(status.message());
+    if (int signal = goe::train::interrupted())
+      return 128 + signal;
+    return 1;
+  }
   return 0;
 }

@@ -1,6 +1,6 @@
-//===- TopkGate.cpp - training a learned top-k gate -----------------------===//
+//===- GateBalance.cpp - a top-k gate's balance loss and usage --------===//
 
-#include "TopkGate.h"
+#include "goe/Training/GateBalance.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-//===- TopkGate.h - training a learned top-k gate ---------------*- C++ -*-===//
+//===- GateBalance.h - a top-k gate's balance loss and usage ----*- C++ -*-===//
 //
 // The topk router's gate is trained with the experts: its renormalised
 // top-k weights scale the experts' outputs (weighted_sum), so the task loss
@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef GOE_TOOLS_GOE_TRAIN_TOPKGATE_H
-#define GOE_TOOLS_GOE_TRAIN_TOPKGATE_H
+#ifndef GOE_TRAINING_GATEBALANCE_H
+#define GOE_TRAINING_GATEBALANCE_H
 
 #include "goe/Router/GateStatistics.h"
 
@@ -45,4 +45,4 @@ private:
 
 } // namespace goe::train
 
-#endif // GOE_TOOLS_GOE_TRAIN_TOPKGATE_H
+#endif // GOE_TRAINING_GATEBALANCE_H

@@ -1,12 +1,14 @@
 //===- VqVae.cpp - training the latent router's VQ-VAE --------------------===//
 
-#include "VqVae.h"
+#include "goe/Training/VqVae.h"
+#include "goe/Training/Interrupt.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 
 namespace goe::train {
@@ -14,30 +16,40 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-/// Latent [code_dim, H, W] back to a [1, 28, 28] image: two nearest-neighbour
-/// upsamplings (to 14 and 28) with 3x3 convolutions. Deliberately small: a
-/// strong decoder would reconstruct well from latents that say little.
+/// Latent [code_dim, h, w] back to an image [C, H, W] (VqVae.h). For the
+/// rotated-MNIST encoder (7 x 7 -> 1 x 28 x 28): a convolution, up to 14,
+/// a convolution, up to 28, a convolution to one channel.
 struct DecoderImpl : torch::nn::Module {
-  explicit DecoderImpl(int64_t codeDim) {
+  DecoderImpl(int64_t codeDim, int64_t latentSide,
+              const std::vector<int64_t> &image)
+      : channels(image[0]), height(image[1]), width(image[2]) {
     using torch::nn::Conv2dOptions;
+    double ratio = double(height) / double(std::max<int64_t>(1, latentSide));
+    int64_t ups = std::max<int64_t>(1, std::llround(std::log2(ratio)));
     in = register_module("in", torch::nn::Conv2d(
                                    Conv2dOptions(codeDim, 16, 3).padding(1)));
-    mid = register_module(
-        "mid", torch::nn::Conv2d(Conv2dOptions(16, 16, 3).padding(1)));
-    out = register_module(
-        "out", torch::nn::Conv2d(Conv2dOptions(16, 1, 3).padding(1)));
+    for (int64_t i = 0; i + 1 < ups; ++i)
+      mids.push_back(register_module(
+          "mid" + std::string(i ? std::to_string(i) : ""),
+          torch::nn::Conv2d(Conv2dOptions(16, 16, 3).padding(1))));
+    out = register_module("out", torch::nn::Conv2d(Conv2dOptions(
+                                     16, channels, 3).padding(1)));
   }
   at::Tensor forward(at::Tensor z) {
-    auto up = [](const at::Tensor &x, int64_t side) {
+    auto up = [](const at::Tensor &x, int64_t h, int64_t w) {
       return F::interpolate(x, F::InterpolateFuncOptions()
-                                   .size(std::vector<int64_t>{side, side})
+                                   .size(std::vector<int64_t>{h, w})
                                    .mode(torch::kNearest));
     };
     at::Tensor h = torch::relu(in(z));
-    h = torch::relu(mid(up(h, 14)));
-    return out(up(h, 28));
+    int64_t steps = int64_t(mids.size());
+    for (int64_t i = 0; i < steps; ++i) // sizes halve back from the image's
+      h = torch::relu(mids[i](up(h, height >> (steps - i), width >> (steps - i))));
+    return out(up(h, height, width));
   }
-  torch::nn::Conv2d in{nullptr}, mid{nullptr}, out{nullptr};
+  int64_t channels, height, width;
+  torch::nn::Conv2d in{nullptr}, out{nullptr};
+  std::vector<torch::nn::Conv2d> mids;
 };
 TORCH_MODULE(Decoder);
 
@@ -55,18 +67,29 @@ at::Tensor nearestCodes(const at::Tensor &z, const at::Tensor &codebook) {
 at::Tensor encodeChannelsLast(torchref::Model &model,
                               const std::string &encoder,
                               const at::Tensor &images) {
+  return encodeChannelsLast(model, encoder, images.size(0),
+                            [&](const at::Tensor &indices) {
+                              return images.index_select(0, indices);
+                            });
+}
+
+at::Tensor encodeChannelsLast(torchref::Model &model,
+                              const std::string &encoder, int64_t count,
+                              const ImageSource &images) {
   torch::NoGradGuard noGrad;
   model.train(false);
   std::vector<at::Tensor> parts;
-  for (int64_t start = 0; start < images.size(0); start += 1000) {
-    at::Tensor x = images.slice(0, start, std::min(images.size(0), start + 1000));
+  for (int64_t start = 0; start < count; start += 1000) {
+    at::Tensor x =
+        images(torch::arange(start, std::min(count, start + 1000), at::kLong));
     parts.push_back(
         model.runInstance(encoder, {x})[0].permute({0, 2, 3, 1}).contiguous());
   }
   return torch::cat(parts, 0).contiguous();
 }
 
-runtime::Status trainVqVae(torchref::Model &model, const at::Tensor &images,
+runtime::Status trainVqVae(torchref::Model &model, int64_t n,
+                           const ImageSource &images,
                            const VqVaeOptions &options, VqVaeResult &result) {
   std::vector<at::Tensor> encoderParameters;
   std::string prefix = options.encoder + ".";
@@ -76,16 +99,21 @@ runtime::Status trainVqVae(torchref::Model &model, const at::Tensor &images,
   if (encoderParameters.empty())
     return runtime::invalidArgument("the encoder '" + options.encoder +
                                     "' has no trainable parameters");
-  Decoder decoder(options.codeDim);
+  if (options.imageShape.size() != 3)
+    return runtime::invalidArgument(
+        "the latent router's VQ-VAE reconstructs an image [C, H, W]; its "
+        "input has " + std::to_string(options.imageShape.size()) +
+        " dimensions");
+  std::vector<int64_t> latentShape =
+      model.instanceOutputShapes(options.encoder).at(0);
+  Decoder decoder(options.codeDim, latentShape.at(1), options.imageShape);
   at::Generator gen = at::detail::createCPUGenerator(options.seed + 17);
   // The codebook starts at encoder outputs of random training images, so
   // that every code begins where latents are.
   at::Tensor codebook;
   {
-    at::Tensor pick = torch::randint(images.size(0), {options.codes}, gen,
-                                     at::kLong);
-    at::Tensor z = encodeChannelsLast(model, options.encoder,
-                                      images.index_select(0, pick));
+    at::Tensor pick = torch::randint(n, {options.codes}, gen, at::kLong);
+    at::Tensor z = encodeChannelsLast(model, options.encoder, images(pick));
     at::Tensor flat = z.reshape({-1, options.codeDim});
     at::Tensor rows = torch::randint(flat.size(0), {options.codes}, gen,
                                      at::kLong);
@@ -97,7 +125,6 @@ runtime::Status trainVqVae(torchref::Model &model, const at::Tensor &images,
   all.push_back(codebook);
   torch::optim::Adam adam(all, torch::optim::AdamOptions(options.lr));
 
-  int64_t n = images.size(0);
   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
     model.train(true);
@@ -106,9 +133,13 @@ runtime::Status trainVqVae(torchref::Model &model, const at::Tensor &images,
     double reconstruction = 0;
     at::Tensor lastLatent;
     for (int64_t b = 0; b * options.batch < n; ++b) {
+      if (int signal = interrupted())
+        return runtime::failedPrecondition(
+            std::string("interrupted by ") + signalName(signal) +
+            " while training the latent router's VQ-VAE; nothing written");
       at::Tensor index =
           perm.slice(0, b * options.batch, std::min(n, (b + 1) * options.batch));
-      at::Tensor x = images.index_select(0, index);
+      at::Tensor x = images(index);
       at::Tensor z = model.runInstance(options.encoder, {x})[0];
       at::Tensor codes = nearestCodes(z.detach(), codebook.detach());
       at::Tensor zq = codebook.index_select(0, codes)
@@ -125,6 +156,10 @@ runtime::Status trainVqVae(torchref::Model &model, const at::Tensor &images,
       used.index_add_(0, codes, torch::ones_like(codes));
       lastLatent = z.detach().permute({0, 2, 3, 1}).reshape({-1, options.codeDim});
     }
+    if (!std::isfinite(reconstruction))
+      return runtime::invalidArgument(
+          "the latent router's VQ-VAE diverged in epoch " +
+          std::to_string(epoch) + " (non-finite reconstruction loss)");
     // Dead codes restart at encoder outputs of the last batch.
     at::Tensor dead = used.eq(0).nonzero().view(-1);
     if (dead.numel() > 0 && epoch < options.epochs) {

@@ -1,0 +1,48 @@
+//===- Progress.h - what a training run tells its caller --------*- C++ -*-===//
+//
+// The trainer reports through callbacks, so a tool prints, a test records
+// and a future server streams the same events. ProgressPrinter is goe-train's:
+// on a terminal a live bar per epoch (loss, accuracy, images/s, ETA),
+// redrawn in place; plain lines otherwise; one summary line per epoch.
+// No LibTorch.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_TRAINING_PROGRESS_H
+#define GOE_TRAINING_PROGRESS_H
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace goe::train {
+
+/// After every training step: running means over the epoch so far.
+struct StepProgress {
+  int64_t epoch = 0, epochs = 0, step = 0, steps = 0;
+  double loss = 0, accuracy = 0, imagesPerSecond = 0, lr = 0;
+  double seconds = 0; // since the epoch began
+};
+
+/// After every epoch and its validation.
+struct EpochProgress {
+  int64_t epoch = 0, epochs = 0;
+  double loss = 0, accuracy = 0, imagesPerSecond = 0, lr = 0;
+  double valLoss = 0, valAccuracy = 0;
+  bool best = false;
+  std::string routerReport; // e.g. the gate's usage on val; may be empty
+};
+
+struct ProgressCallbacks {
+  std::function<void(const StepProgress &)> step;
+  std::function<void(const EpochProgress &)> epoch;
+};
+
+/// goe-train's callbacks: the bar on a terminal (stdout a TTY), and
+///   epoch E/N: loss L acc A (R img/s) | val loss L acc A[ (best)]
+/// per epoch, followed by the router's report line if any.
+ProgressCallbacks printingProgress();
+
+} // namespace goe::train
+
+#endif // GOE_TRAINING_PROGRESS_H

@@ -1,0 +1,95 @@
+//===- RouterTrainer.h - how each router kind is trained --------*- C++ -*-===//
+//
+// The router a spec routes with decides how its experts train. One
+// RouterTrainer per router kind (dialect/include/goe/Dialect/Goe/RouterKinds.h),
+// registered by the kind in lib/routers/Registry.cpp, each in its own file:
+//   oracle        the model routes by the label input; nothing to learn
+//   random        every router node gets uniform random paths (the
+//                 ablation; the runtime's random rule, router/RandomRouting.h)
+//   topk          the gate trains with the experts, plus the Switch
+//                 load-balancing loss; its usage is reported
+//   vqvae_hclust  trained before the experts (VQ-VAE, k-means, 2-means
+//                 tree), its codebook and centres written with the weights
+// A trainer may pre-train, route a batch, add an auxiliary loss, report on
+// an evaluation, and carry state into the weights file and the checkpoint.
+// A graph without routers gets the base class, which does none of these.
+//
+// Adding a router trainer: docs/architecture.md, "Adding a router trainer".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_TRAINING_ROUTERTRAINER_H
+#define GOE_TRAINING_ROUTERTRAINER_H
+
+#include "goe/Dialect/Goe/RouterKinds.h"
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Runtime/proto/artifact.pb.h"
+#include "goe/Training/TrainOptions.h"
+#include "goe/Training/TrainingData.h"
+
+#include <torch/serialize/archive.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace goe::train {
+
+/// A router node of the graph: what routing must be given for it.
+struct RouterNode {
+  std::string name;   // the graph node
+  int64_t choices = 0, k = 1;
+};
+
+/// What a trainer is made from.
+struct RouterContext {
+  torchref::Model &model;
+  const spec::Spec &spec;
+  /// The router trained (after --router); null for the random ablation.
+  const spec::Router *router;
+  std::vector<RouterNode> nodes;
+  const TrainOptions &options;
+  const TrainingData &data;
+};
+
+class RouterTrainer {
+public:
+  virtual ~RouterTrainer();
+  /// Learns what must exist before the experts train (the latent router).
+  virtual runtime::Status pretrain() { return runtime::okStatus(); }
+  /// The routing given to the model for `batch`; empty: the model computes
+  /// it itself. `rng` is the pass's generator (seeded per epoch).
+  virtual std::map<std::string, torchref::Routing>
+  route(const TrainBatch &batch, std::mt19937_64 &rng);
+  /// Added to the objective's loss in a training step; undefined: none.
+  virtual at::Tensor auxiliaryLoss(const TrainBatch &batch);
+  /// Evaluation: called before a split is scored and for each batch.
+  virtual void beginEvaluation() {}
+  virtual void observe(const TrainBatch &batch) { (void)batch; }
+  /// A line on the last evaluation of `split` (gate usage); "" if none.
+  virtual std::string report(data::Split split) const;
+  /// Tensors it adds to the weights file (the latent router's tables).
+  virtual std::vector<artifact::Tensor> weightState() const { return {}; }
+  /// Its state in a checkpoint; loadState follows a load of the weights.
+  virtual void saveState(torch::serialize::OutputArchive &archive) const;
+  virtual runtime::Status loadState(torch::serialize::InputArchive &archive);
+};
+
+struct RouterTrainerKind {
+  RouterKind kind;
+  std::unique_ptr<RouterTrainer> (*create)(RouterContext &context,
+                                           runtime::Status &status);
+};
+
+const std::vector<const RouterTrainerKind *> &routerTrainerKinds();
+
+/// The trainer for context.router's kind (the random ablation when it is
+/// null and the graph has router nodes; the base class when it has none).
+runtime::StatusOr<std::unique_ptr<RouterTrainer>>
+makeRouterTrainer(RouterContext &context);
+
+} // namespace goe::train
+
+#endif // GOE_TRAINING_ROUTERTRAINER_H

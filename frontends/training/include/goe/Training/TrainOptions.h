@@ -1,0 +1,77 @@
+//===- TrainOptions.h - everything a training run is told -------*- C++ -*-===//
+//
+// The options of one training run (goe-train's flags, one field each). No
+// LibTorch here: tools and tests fill this struct without its headers.
+// Defaults are written once, here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_TRAINING_TRAINOPTIONS_H
+#define GOE_TRAINING_TRAINOPTIONS_H
+
+#include "goe/Training/Schedule.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace goe::train {
+
+/// The optimiser (Optimizer.h): Adam, or SGD with momentum (and Nesterov).
+struct OptimizerOptions {
+  std::string kind = "adam"; // adam | sgd
+  double lr = 0.005;
+  double momentum = 0.9;     // sgd only
+  bool nesterov = false;     // sgd only
+  double weightDecay = 0;
+};
+
+struct TrainOptions {
+  std::string specPath;
+  std::map<std::string, int64_t> vars;
+
+  // --- Data (goe/Data/Dataset.h) ------------------------------------------
+  std::string dataset = "rotated_mnist"; // a registered dataset kind
+  std::string dataDir;                   // its path; empty: the kind's default
+  bool seedSizes = false;                // rotated_mnist: the seed's sizes
+  int64_t maxTrain = 0;                  // 0: the whole training split
+  /// Spec input -> dataset field, for inputs whose name the dataset does
+  /// not have (InputMatching.h); empty: matched by name and shape.
+  std::map<std::string, std::string> inputFields;
+
+  // --- What is learned ------------------------------------------------------
+  std::string objective = "cross_entropy"; // a registered objective
+  std::string output;        // the spec output it reads; empty: the first
+  std::string target = "label"; // the dataset field it compares with
+
+  // A router the spec declares, put in place of the graph's router node as
+  // goe-compile --router does (empty: the spec's own), or "random". Its
+  // kind picks the RouterTrainer (RouterTrainer.h).
+  std::string router;
+  int64_t routerEpochs = 10;  // VQ-VAE epochs of a vqvae_hclust router
+  double balanceWeight = -1;  // topk load-balancing coefficient; < 0: the
+                              // router's balance_weight
+
+  // --- How ----------------------------------------------------------------
+  OptimizerOptions optimizer;
+  ScheduleOptions schedule;
+  int64_t epochs = 10;   // total epochs (a resumed run continues)
+  int64_t patience = 0;  // stop after this many epochs without a better
+                         // validation loss; 0: never stop early
+  int64_t batch = 64;
+  uint64_t seed = 0;
+  int threads = 1;
+
+  // --- Files ----------------------------------------------------------------
+  std::string out;         // .goew; empty: not written
+  std::string checkpoint;  // written after every epoch; empty: none
+  std::string resume;      // checkpoint to start from; empty: none
+  std::string exportSplit; // train | val | test; empty: none
+  std::string exportDir;
+  std::string testOutput;  // .npy of the objective's output on the test
+                           // split, chosen weights; empty: none
+};
+
+} // namespace goe::train
+
+#endif // GOE_TRAINING_TRAINOPTIONS_H

@@ -1,0 +1,82 @@
+//===- Trainer.h - one epoch of training, one split's evaluation -*- C++ -*-===//
+//
+// The loop itself, over the pieces it is given: the model (frontends/torch),
+// the data (TrainingData.h), the objective (Objective.h), the router
+// trainer (RouterTrainer.h), the optimiser and schedule (Optimizer.h,
+// Schedule.h) and the progress callbacks (Progress.h).
+//
+// A step: the router trainer's routing for the batch -> the model's forward
+// -> the objective's loss + the router's auxiliary loss -> backward -> the
+// schedule's learning rate -> the optimiser's step. After every step the
+// loss and the weights must be finite: otherwise training stops with an
+// error naming the epoch and the step (TrainingError; nothing is written),
+// and SIGINT/SIGTERM (Interrupt.h) stop it the same way.
+//
+// Determinism: the batch order of epoch e is a permutation from a generator
+// seeded from (seed, e); random routing draws from (seed, 1, e) in training
+// and (seed, 2, 0) in evaluation. The same options give the same weights,
+// and a resumed run continues exactly where an uninterrupted one would.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOE_TRAINING_TRAINER_H
+#define GOE_TRAINING_TRAINER_H
+
+#include "goe/Training/Objective.h"
+#include "goe/Training/Progress.h"
+#include "goe/Training/RouterTrainer.h"
+
+#include <torch/optim/optimizer.h>
+
+namespace goe::train {
+
+/// A seed for (seed, stream, epoch): SplitMix64 over the three.
+uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t epoch);
+
+class Trainer {
+public:
+  Trainer(torchref::Model &model, const TrainingData &data,
+          const Objective &objective, RouterTrainer &router,
+          torch::optim::Optimizer &optimizer, const TrainOptions &options,
+          ProgressCallbacks callbacks)
+      : model(model), data(data), objective(objective), router(router),
+        optimizer(optimizer), options(options),
+        callbacks(std::move(callbacks)) {}
+
+  struct EpochResult {
+    Score score;
+    double imagesPerSecond = 0, lr = 0;
+  };
+  /// Trains one epoch (1-based). Throws TrainingError on divergence or an
+  /// interrupting signal, naming the epoch and the step.
+  EpochResult trainEpoch(int64_t epoch);
+
+  /// The objective's score on `split` (eval mode, 1,000 samples a batch);
+  /// with `outputs`, the objective's output for every sample.
+  Score evaluate(Split split, at::Tensor *outputs = nullptr);
+
+  /// Per router node: (input, choice) pairs per path in the last
+  /// evaluate(), as goe-run counts them.
+  const std::map<std::string, std::vector<int64_t>> &routeCounts() const {
+    return counts;
+  }
+
+private:
+  std::vector<at::Tensor> forward(const TrainBatch &batch,
+                                  std::mt19937_64 &rng);
+  void checkFinite(double loss, int64_t epoch, int64_t step, int64_t steps,
+                   double lr) const;
+
+  torchref::Model &model;
+  const TrainingData &data;
+  const Objective &objective;
+  RouterTrainer &router;
+  torch::optim::Optimizer &optimizer;
+  const TrainOptions &options;
+  ProgressCallbacks callbacks;
+  std::map<std::string, std::vector<int64_t>> counts;
+};
+
+} // namespace goe::train
+
+#endif // GOE_TRAINING_TRAINER_H

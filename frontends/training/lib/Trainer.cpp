@@ -1,0 +1,137 @@
+//===- Trainer.cpp - one epoch of training, one split's evaluation --------===//
+
+#include "goe/Training/Trainer.h"
+#include "goe/Training/Interrupt.h"
+#include "goe/Training/Optimizer.h"
+#include "goe/Training/TrainingError.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace goe::train {
+
+uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t epoch) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (1 + stream * 0x10001 + epoch);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::vector<at::Tensor> Trainer::forward(const TrainBatch &batch,
+                                         std::mt19937_64 &rng) {
+  torchref::ForwardResult result =
+      model.forward(batch.inputs, router.route(batch, rng));
+  if (!result.ok())
+    throw TrainingError(runtime::invalidArgument(result.error));
+  for (const auto &[node, report] : result.routes) {
+    std::vector<int64_t> &c = counts[node];
+    c.resize(report.counts.size(), 0);
+    for (size_t p = 0; p < c.size(); ++p)
+      c[p] += report.counts[p];
+  }
+  return std::move(result.outputs);
+}
+
+void Trainer::checkFinite(double loss, int64_t epoch, int64_t step,
+                          int64_t steps, double lr) const {
+  std::string where = "training diverged in epoch " + std::to_string(epoch) +
+                      ", step " + std::to_string(step) + " of " +
+                      std::to_string(steps);
+  char hint[96];
+  std::snprintf(hint, sizeof hint,
+                "; try a lower --lr (this step's was %g) or a warm-up "
+                "(--warmup-epochs); nothing was written",
+                lr);
+  if (!std::isfinite(loss))
+    throw TrainingError(runtime::failedPrecondition(
+        where + ": the loss is " + std::to_string(loss) + hint));
+  for (const auto &[name, tensor] : model.parameters())
+    if (!tensor.isfinite().all().item<bool>())
+      throw TrainingError(runtime::failedPrecondition(
+          where + ": weight '" + name + "' is no longer finite" + hint));
+}
+
+Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
+  model.train(true);
+  int64_t n = data.size(Split::Train);
+  at::Generator gen =
+      at::detail::createCPUGenerator(mixSeed(options.seed, 0, epoch));
+  at::Tensor perm = torch::randperm(n, gen, at::kLong);
+  std::mt19937_64 rng(mixSeed(options.seed, 1, epoch));
+  int64_t steps = (n + options.batch - 1) / options.batch;
+  double lossSum = 0, lr = options.optimizer.lr;
+  int64_t correct = 0, seen = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t b = 0; b < steps; ++b) {
+    TrainBatch batch = data.batch(
+        Split::Train,
+        perm.slice(0, b * options.batch, std::min(n, (b + 1) * options.batch)));
+    std::vector<at::Tensor> outputs = forward(batch, rng);
+    int64_t batchCorrect = 0;
+    at::Tensor loss = objective.loss(outputs, batch, batchCorrect);
+    at::Tensor auxiliary = router.auxiliaryLoss(batch);
+    if (auxiliary.defined())
+      loss = loss + auxiliary;
+    lr = learningRate(options.schedule, options.optimizer.lr, epoch, b, steps,
+                      options.epochs);
+    setLearningRate(optimizer, lr);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    double value = loss.item<double>();
+    checkFinite(value, epoch, b + 1, steps, lr);
+    lossSum += value * double(batch.size());
+    correct += batchCorrect;
+    seen += batch.size();
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    if (callbacks.step)
+      callbacks.step({epoch, options.epochs, b + 1, steps,
+                      lossSum / double(seen), double(correct) / double(seen),
+                      seconds > 0 ? double(seen) / seconds : 0, lr, seconds});
+    if (int signal = interrupted())
+      throw TrainingError(runtime::failedPrecondition(
+          std::string("interrupted by ") + signalName(signal) + " in epoch " +
+          std::to_string(epoch) + ", step " + std::to_string(b + 1) + " of " +
+          std::to_string(steps) + "; no weights written"));
+  }
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  EpochResult result;
+  result.score.lossSum = lossSum;
+  result.score.correct = correct;
+  result.score.count = seen;
+  result.imagesPerSecond = seconds > 0 ? double(seen) / seconds : 0;
+  result.lr = lr;
+  return result;
+}
+
+Score Trainer::evaluate(Split split, at::Tensor *outputs) {
+  torch::NoGradGuard noGrad;
+  model.train(false);
+  std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
+  counts.clear();
+  router.beginEvaluation();
+  Score score;
+  std::vector<at::Tensor> all;
+  int64_t n = data.size(split);
+  for (int64_t start = 0; start < n; start += 1000) {
+    TrainBatch batch = data.range(split, start, std::min(n, start + 1000));
+    std::vector<at::Tensor> out = forward(batch, rng);
+    router.observe(batch);
+    score.add(objective.score(out, batch));
+    if (outputs)
+      all.push_back(out.at(objective.outputIndex()));
+  }
+  if (outputs && !all.empty())
+    *outputs = torch::cat(all, 0).contiguous();
+  return score;
+}
+
+} // namespace goe::train

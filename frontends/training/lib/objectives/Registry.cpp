@@ -1,0 +1,37 @@
+//===- Registry.cpp - the objective kinds ---------------------------------===//
+
+#include "goe/Training/Objective.h"
+#include "goe/Training/Training.h"
+
+namespace goe::train {
+
+extern const ObjectiveKind kCrossEntropyObjective;
+
+Objective::~Objective() = default;
+
+const std::vector<const ObjectiveKind *> &objectiveKinds() {
+  static const std::vector<const ObjectiveKind *> kinds = {
+      &kCrossEntropyObjective};
+  return kinds;
+}
+
+std::string objectiveNames() {
+  std::string names;
+  for (const ObjectiveKind *kind : objectiveKinds())
+    names += (names.empty() ? "" : ", ") + std::string(kind->name);
+  return names;
+}
+
+runtime::StatusOr<std::unique_ptr<Objective>>
+makeObjective(const std::string &name, const ObjectiveSetup &setup) {
+  std::string known;
+  for (const ObjectiveKind *kind : objectiveKinds()) {
+    if (name == kind->name)
+      return kind->create(setup);
+    known += (known.empty() ? "" : ", ") + std::string(kind->name);
+  }
+  return runtime::invalidArgument("unknown objective '" + name +
+                                  "' (known: " + known + ")");
+}
+
+} // namespace goe::train
