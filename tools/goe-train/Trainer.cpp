@@ -8,15 +8,16 @@
 #include "LatentRouterTraining.h"
 #include "TopkGate.h"
 
+#include "goe/Data/DataDirectory.h"
 #include "goe/Data/RotatedMnist.h"
 #include "goe/Dialect/Goe/RouterKinds.h"
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
+#include "goe/Router/RandomRouting.h"
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/Npy.h"
-#include "goe/Router/RandomRouting.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -542,9 +543,11 @@ Status run(const TrainOptions &options) {
   model->initRandom(options.seed);
 
   // The data.
-  if (!fs::is_directory(options.dataDir))
-    return error("data directory '" + options.dataDir +
-                 "' does not exist (`make deps` fetches MNIST to data/mnist)");
+  if (Status status = data::checkDataDirectory(options.dataDir); !status.ok())
+    return error(status.message() +
+                 (status.code() == runtime::StatusCode::NotFound
+                      ? " (`make deps` fetches MNIST to data/mnist)"
+                      : ""));
   auto digits = data::loadMnistDirectory(options.dataDir);
   if (!digits.ok())
     return digits.status();
