@@ -258,7 +258,8 @@ Status checkWritable(const std::string &path) {
                                errnoText(errno));
       return okStatus();
     }
-  } else if (errno != ENOENT) {
+  } else if (errno != ENOENT && errno != ENOTDIR) {
+    // (ENOTDIR: the parent is not a directory, which is named below.)
     return invalidArgument("cannot write " + quoteText(path) + ": " +
                            errnoText(errno));
   }

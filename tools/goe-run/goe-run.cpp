@@ -209,7 +209,7 @@ std::string batchedShape(const TensorSpec &spec) {
 std::string inputList(const Model &model) {
   std::string names;
   for (size_t i = 0; i < model.numInputs(); ++i)
-    names += (i ? ", " : "") + quoteText(model.inputName(i));
+    names += (i ? ", " : "") + escapeText(model.inputName(i));
   return names;
 }
 
