@@ -8,6 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "goe/Compiler/CpuCodegen.h"
+#include "goe/Compiler/Subprocess.h"
+#include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/TempFile.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -16,8 +19,6 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -33,15 +34,6 @@ std::unique_ptr<llvm::Module> toLLVM(ModuleOp module,
   registerLLVMDialectTranslation(*module.getContext());
   return translateModuleToLLVMIR(module, context, "goe_kernels");
 }
-
-/// Removes the listed files when it goes out of scope.
-struct TempFiles {
-  llvm::SmallVector<std::string> paths;
-  ~TempFiles() {
-    for (const std::string &path : paths)
-      llvm::sys::fs::remove(path);
-  }
-};
 
 } // namespace
 
@@ -89,32 +81,34 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
       }))
     return CpuCodeObject{};
 
-  TempFiles temps;
-  llvm::SmallString<128> objectPath, libraryPath, supportPath;
-  if (llvm::sys::fs::createTemporaryFile("goe-kernels", "o", objectPath) ||
-      llvm::sys::fs::createTemporaryFile("goe-kernels", "so", libraryPath) ||
-      llvm::sys::fs::createTemporaryFile("goe-support", "c", supportPath))
-    return module.emitError("cannot create temporary files for linking");
-  temps.paths = {objectPath.str().str(), libraryPath.str().str(),
-                 supportPath.str().str()};
+  // Owned by TempFiles: removed on every return, and on SIGINT/SIGTERM
+  // (with cc killed first, so that it cannot write them again).
+  auto object = runtime::TempFile::inTempDir("goe-kernels", ".o");
+  auto library = runtime::TempFile::inTempDir("goe-kernels", ".so");
+  auto support = runtime::TempFile::inTempDir("goe-support", ".c");
+  for (auto *temp : {&object, &library, &support})
+    if (!temp->ok())
+      return module.emitError("cannot create temporary files for linking: ")
+             << temp->status().message();
+  runtime::Status wrote = support->write(kKernelSupportSource);
+  if (!wrote.ok())
+    return module.emitError(wrote.message());
   {
-    std::error_code ec;
-    llvm::raw_fd_ostream support(supportPath, ec);
-    if (ec)
-      return module.emitError("cannot write ") << supportPath;
-    support << kKernelSupportSource;
-  }
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream object(objectPath, ec);
-    if (ec)
-      return module.emitError("cannot write ") << objectPath << ": "
-                                               << ec.message();
+    llvm::raw_fd_ostream stream(object->fd(), /*shouldClose=*/false);
     llvm::legacy::PassManager passes;
-    if (machine->addPassesToEmitFile(passes, object, nullptr,
+    if (machine->addPassesToEmitFile(passes, stream, nullptr,
                                      llvm::CodeGenFileType::ObjectFile))
       return module.emitError("the target cannot emit object files");
     passes.run(*llvmModule);
+    stream.flush();
+    if (stream.has_error())
+      return module.emitError("cannot write ")
+             << object->path() << ": " << stream.error().message();
+  }
+  for (auto *temp : {&object, &library, &support}) {
+    runtime::Status closed = (*temp)->closeFd();
+    if (!closed.ok())
+      return module.emitError(closed.message());
   }
 
   auto cc = llvm::sys::findProgramByName("cc");
@@ -122,18 +116,19 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
     return module.emitError("no C compiler driver 'cc' on PATH to link the "
                             "kernels into a shared library");
   llvm::SmallVector<llvm::StringRef> args = {
-      *cc, "-shared", "-fPIC", "-O2", "-o", libraryPath, objectPath,
-      supportPath, "-lm"};
+      *cc,  "-shared",       "-fPIC",        "-O2",
+      "-o", library->path(), object->path(), support->path(),
+      "-lm"};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 120, 0,
-                                     &message);
+  int rc = runSubprocess(*cc, args, std::nullopt, 120, message);
   if (rc != 0)
-    return module.emitError("linking the kernels failed (cc exit ")
-           << rc << (message.empty() ? "" : ": " + message) << ")";
-  auto library = llvm::MemoryBuffer::getFile(libraryPath);
-  if (!library)
-    return module.emitError("cannot read the linked library");
+    return module.emitError("linking the kernels failed (")
+           << (rc > 0 ? "cc exit " + std::to_string(rc) : message) << ")";
+  auto linked = runtime::readFileBytes(library->path());
+  if (!linked.ok())
+    return module.emitError("cannot read the linked library: ")
+           << linked.status().message();
   llvm::Triple parsed(triple);
   return CpuCodeObject{"cpu-" + parsed.getArchName().str(),
-                       (*library)->getBuffer().str()};
+                       std::move(linked).value()};
 }

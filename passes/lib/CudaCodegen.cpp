@@ -8,12 +8,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "goe/Compiler/CudaCodegen.h"
+#include "goe/Compiler/Subprocess.h"
 #include "goe/Passes/Pipelines.h"
+#include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/TempFile.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 
 #include <cstdlib>
@@ -21,15 +23,6 @@
 using namespace mlir;
 
 namespace {
-
-/// Removes the listed files when it goes out of scope.
-struct TempFiles {
-  llvm::SmallVector<std::string> paths;
-  ~TempFiles() {
-    for (const std::string &path : paths)
-      llvm::sys::fs::remove(path);
-  }
-};
 
 std::string toolkitOf(const goe::CudaCodegenOptions &options) {
   return options.toolkitPath.empty() ? goe::defaultCudaToolkitPath()
@@ -57,41 +50,40 @@ FailureOr<std::string> ptxOf(ModuleOp module) {
 FailureOr<std::string> assemble(ModuleOp module, StringRef ptx,
                                 StringRef chip, StringRef ptxas,
                                 std::string &report) {
-  TempFiles temps;
-  llvm::SmallString<128> ptxPath, cubinPath, logPath;
-  if (llvm::sys::fs::createTemporaryFile("goe-kernels", "ptx", ptxPath) ||
-      llvm::sys::fs::createTemporaryFile("goe-kernels", "cubin", cubinPath) ||
-      llvm::sys::fs::createTemporaryFile("goe-ptxas", "log", logPath))
-    return emitError(module.getLoc(), "cannot create temporary files for ptxas");
-  temps.paths = {ptxPath.str().str(), cubinPath.str().str(),
-                 logPath.str().str()};
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(ptxPath, ec);
-    if (ec)
-      return emitError(module.getLoc(), "cannot write ") << ptxPath << ": "
-                                               << ec.message();
-    out << ptx;
-  }
+  // Owned by TempFiles: removed on every return, and on SIGINT/SIGTERM
+  // (with ptxas killed first).
+  auto ptxFile = goe::runtime::TempFile::inTempDir("goe-kernels", ".ptx");
+  auto cubinFile = goe::runtime::TempFile::inTempDir("goe-kernels", ".cubin");
+  auto logFile = goe::runtime::TempFile::inTempDir("goe-ptxas", ".log");
+  for (auto *temp : {&ptxFile, &cubinFile, &logFile})
+    if (!temp->ok())
+      return emitError(module.getLoc(),
+                       "cannot create temporary files for ptxas: ")
+             << temp->status().message();
+  goe::runtime::Status wrote = ptxFile->write(ptx);
+  for (auto *temp : {&ptxFile, &cubinFile, &logFile})
+    if (wrote.ok())
+      wrote = (*temp)->closeFd();
+  if (!wrote.ok())
+    return emitError(module.getLoc(), wrote.message());
   std::string arch = ("-arch=" + chip).str();
-  llvm::SmallVector<StringRef> args = {ptxas, arch, "-v", "-O3", "-o",
-                                       cubinPath, ptxPath};
-  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
-                                          StringRef(logPath)};
+  llvm::SmallVector<StringRef> args = {
+      ptxas, arch, "-v", "-O3", "-o", cubinFile->path(), ptxFile->path()};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 600,
-                                     0, &message);
-  if (auto log = llvm::MemoryBuffer::getFile(logPath))
-    report = (*log)->getBuffer().str();
+  int rc =
+      goe::runSubprocess(ptxas, args, StringRef(logFile->path()), 600, message);
+  if (auto log = goe::runtime::readFileBytes(logFile->path()); log.ok())
+    report = std::move(log).value();
   if (rc != 0)
     return emitError(module.getLoc(), "ptxas rejected the kernels for ")
-           << chip << " (exit " << rc
-           << (message.empty() ? "" : ", " + message) << "):\n"
+           << chip << " (" << (rc > 0 ? "exit " + std::to_string(rc) : message)
+           << "):\n"
            << report;
-  auto cubin = llvm::MemoryBuffer::getFile(cubinPath);
-  if (!cubin)
-    return emitError(module.getLoc(), "cannot read the cubin ptxas wrote");
-  return (*cubin)->getBuffer().str();
+  auto cubin = goe::runtime::readFileBytes(cubinFile->path());
+  if (!cubin.ok())
+    return emitError(module.getLoc(), "cannot read the cubin ptxas wrote: ")
+           << cubin.status().message();
+  return std::move(cubin).value();
 }
 
 } // namespace

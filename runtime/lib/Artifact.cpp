@@ -4,6 +4,7 @@
 
 #include "goe/Runtime/Checksum.h"
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include <climits>
 #include <cstdio>
@@ -83,7 +84,8 @@ StatusOr<Message> parseAs(ArtifactKind kind, std::string_view file,
   if (payload->size() > static_cast<size_t>(INT_MAX) ||
       !message.ParseFromArray(payload->data(),
                               static_cast<int>(payload->size())))
-    return dataLoss("'" + source + "' is corrupt: its payload is not a valid " +
+    return dataLoss(quoteText(source) +
+                    " is corrupt: its payload is not a valid " +
                     message.GetTypeName());
   return message;
 }
@@ -93,7 +95,7 @@ Status writeAs(ArtifactKind kind, const std::string &path,
                const Message &message) {
   StatusOr<std::string> bytes = serializeAs(kind, message);
   if (!bytes.ok())
-    return bytes.status().withContext("writing '" + path + "'");
+    return bytes.status().withContext("writing " + quoteText(path));
   return writeFileAtomically(path, {*bytes});
 }
 
@@ -125,17 +127,17 @@ StatusOr<std::string_view> decodeArtifact(ArtifactKind kind,
   std::string_view head = file.substr(0, magic.size());
   // A short file that starts like ours was cut off; anything else is foreign.
   if (head != magic.substr(0, head.size()))
-    return invalidArgument("'" + source + "' is not a " + nounOf(kind) +
+    return invalidArgument(quoteText(source) + " is not a " + nounOf(kind) +
                            " (it starts with \"" + printable(head) +
                            "\", expected \"" + std::string(magic) + "\")");
   if (file.size() < kHeaderSize)
-    return dataLoss("'" + source + "' is truncated: " +
+    return dataLoss(quoteText(source) + " is truncated: " +
                     std::to_string(file.size()) + " bytes, shorter than the " +
                     std::to_string(kHeaderSize) + "-byte header");
   uint64_t version = getLE(file, 8, 4);
   if (version != versionOf(kind))
     return failedPrecondition(
-        "'" + source + "' has format version " + std::to_string(version) +
+        quoteText(source) + " has format version " + std::to_string(version) +
         ", this runtime reads " + std::to_string(versionOf(kind)) +
         (kind == ArtifactKind::Model
              ? ": recompile it with the goe-compile of this release"
@@ -144,17 +146,17 @@ StatusOr<std::string_view> decodeArtifact(ArtifactKind kind,
   uint64_t expected = getLE(file, 20, 8);
   uint64_t available = file.size() - kHeaderSize;
   if (length > available)
-    return dataLoss("'" + source + "' is truncated: the header announces " +
+    return dataLoss(quoteText(source) + " is truncated: the header announces " +
                     std::to_string(length) + " payload bytes, the file has " +
                     std::to_string(available));
   if (length < available)
-    return dataLoss("'" + source + "' is corrupt: " +
-                    std::to_string(available - length) +
+    return dataLoss(quoteText(source) +
+                    " is corrupt: " + std::to_string(available - length) +
                     " bytes follow the payload the header announces");
   std::string_view payload = file.substr(kHeaderSize);
   uint64_t actual = fnv1a64(payload.data(), payload.size());
   if (actual != expected)
-    return dataLoss("'" + source + "' is corrupt: payload checksum " +
+    return dataLoss(quoteText(source) + " is corrupt: payload checksum " +
                     hex(actual) + " does not match the header's " +
                     hex(expected));
   return payload;

@@ -2,6 +2,9 @@
 
 #include "goe/Runtime/FileIO.h"
 
+#include "goe/Runtime/QuoteText.h"
+#include "goe/Runtime/TempFile.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -77,29 +80,30 @@ StatusOr<std::string> readFileBytes(const std::string &path,
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
     int err = errno;
-    std::string message = "cannot open '" + path + "': " + errnoText(err);
+    std::string message =
+        "cannot open " + quoteText(path) + ": " + errnoText(err);
     if (err == ENOENT)
       return notFound(message);
     return invalidArgument(message);
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0)
-    return invalidArgument("cannot stat '" + path + "': " + errnoText(errno));
+    return invalidArgument("cannot stat " + quoteText(path) + ": " +
+                           errnoText(errno));
   if (!S_ISREG(st.st_mode))
-    return invalidArgument("'" + path + "' is " + describeKind(st.st_mode) +
+    return invalidArgument(quoteText(path) + " is " + describeKind(st.st_mode) +
                            ", not a regular file");
   if (static_cast<uint64_t>(st.st_size) > maxBytes)
-    return resourceExhausted("'" + path + "' has " +
-                             std::to_string(st.st_size) +
-                             " bytes, more than the " +
-                             std::to_string(maxBytes) + " goe reads");
+    return resourceExhausted(
+        quoteText(path) + " has " + std::to_string(st.st_size) +
+        " bytes, more than the " + std::to_string(maxBytes) + " goe reads");
 
   std::string bytes;
   try {
     bytes.reserve(static_cast<size_t>(st.st_size));
   } catch (const std::exception &) {
     return resourceExhausted("cannot allocate " + std::to_string(st.st_size) +
-                             " bytes to read '" + path + "'");
+                             " bytes to read " + quoteText(path));
   }
   char buffer[1 << 16];
   for (;;) {
@@ -107,13 +111,14 @@ StatusOr<std::string> readFileBytes(const std::string &path,
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      return invalidArgument("cannot read '" + path + "': " + errnoText(errno));
+      return invalidArgument("cannot read " + quoteText(path) + ": " +
+                             errnoText(errno));
     }
     if (n == 0)
       break;
     // The file may grow while it is read; the bound holds for what is read.
     if (bytes.size() + static_cast<size_t>(n) > maxBytes)
-      return resourceExhausted("'" + path + "' grew past the " +
+      return resourceExhausted(quoteText(path) + " grew past the " +
                                std::to_string(maxBytes) +
                                " bytes goe reads while it was read");
     bytes.append(buffer, static_cast<size_t>(n));
@@ -127,8 +132,8 @@ Status writePieces(int fd, const std::string &shownPath,
                    std::initializer_list<std::string_view> pieces) {
   for (std::string_view piece : pieces)
     if (int err = writeAllBytes(fd, piece))
-      return invalidArgument("cannot write '" + shownPath +
-                             "': " + errnoText(err));
+      return invalidArgument("cannot write " + quoteText(shownPath) + ": " +
+                             errnoText(err));
   return okStatus();
 }
 
@@ -141,98 +146,141 @@ Status writeStream(const std::string &path, mode_t mode,
   if (fd.get() < 0) {
     int err = errno;
     if (err == ENXIO && S_ISFIFO(mode))
-      return failedPrecondition("cannot write '" + path +
-                                "': it is a FIFO that no process reads");
-    return invalidArgument("cannot open '" + path + "' (" +
+      return failedPrecondition("cannot write " + quoteText(path) +
+                                ": it is a FIFO that no process reads");
+    return invalidArgument("cannot open " + quoteText(path) + " (" +
                            describeKind(mode) + "): " + errnoText(err));
   }
   // Writes block normally from here on (a full pipe waits for its reader).
   int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
-    return invalidArgument("cannot configure '" + path +
-                           "': " + errnoText(errno));
+    return invalidArgument("cannot configure " + quoteText(path) + ": " +
+                           errnoText(errno));
   Status status = writePieces(fd.get(), path, pieces);
   if (!status.ok())
     return status;
   if (::close(fd.release()) != 0)
-    return invalidArgument("cannot close '" + path + "': " + errnoText(errno));
+    return invalidArgument("cannot close " + quoteText(path) + ": " +
+                           errnoText(errno));
   return okStatus();
 }
 
 /// A regular file or a new path: a temporary beside it, renamed over it.
 /// `mode` is the permission of the file it replaces (0644 for a new one:
-/// an artifact is meant to be shared).
+/// an artifact is meant to be shared). The TempFile removes the temporary
+/// on every failure, and on SIGINT/SIGTERM in a tool.
 Status replaceAtomically(const std::string &path, mode_t mode,
                          std::initializer_list<std::string_view> pieces) {
-  std::string tempPath = path + ".tmp.XXXXXX";
-  FdGuard fd(::mkstemp(tempPath.data()));
-  if (fd.get() < 0)
-    return invalidArgument("cannot create a temporary file beside '" + path +
-                           "': " + errnoText(errno));
-
-  auto fail = [&](Status status) {
-    ::close(fd.release());
-    ::unlink(tempPath.c_str());
-    return status;
-  };
-  if (::fchmod(fd.get(), mode) != 0)
-    return fail(invalidArgument("cannot set permissions of '" + tempPath +
-                                "': " + errnoText(errno)));
-  Status status = writePieces(fd.get(), tempPath, pieces);
-  if (!status.ok())
-    return fail(status);
+  StatusOr<TempFile> temp = TempFile::create(path + ".tmp.");
+  if (!temp.ok())
+    return invalidArgument("cannot create a temporary file beside " +
+                           quoteText(path) + ": " + temp.status().message());
+  if (::fchmod(temp->fd(), mode) != 0)
+    return invalidArgument("cannot set permissions of " +
+                           quoteText(temp->path()) + ": " + errnoText(errno));
+  for (std::string_view piece : pieces)
+    GOE_RETURN_IF_ERROR(temp->write(piece));
   // Without the fsync a crash after the rename could leave an empty file
   // under the final name on some file systems.
-  if (::fsync(fd.get()) != 0)
-    return fail(invalidArgument("cannot flush '" + tempPath +
-                                "': " + errnoText(errno)));
-  if (::close(fd.release()) != 0) {
-    ::unlink(tempPath.c_str());
-    return invalidArgument("cannot close '" + tempPath +
-                           "': " + errnoText(errno));
-  }
-  if (::rename(tempPath.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tempPath.c_str());
-    return invalidArgument("cannot rename '" + tempPath + "' to '" + path +
-                           "': " + errnoText(err));
-  }
-  return okStatus();
+  if (::fsync(temp->fd()) != 0)
+    return invalidArgument("cannot flush " + quoteText(temp->path()) + ": " +
+                           errnoText(errno));
+  return temp->renameTo(path);
+}
+
+/// Where a write to `path` lands: the final target of a symbolic link, or
+/// `path` itself.
+StatusOr<std::string> writeTarget(const std::string &path) {
+  if (path.empty())
+    return invalidArgument("cannot write to an empty path");
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+    return path;
+  // Follow the link (all of its chain); the link itself stays in place.
+  char *resolved = ::realpath(path.c_str(), nullptr);
+  if (!resolved)
+    return invalidArgument("cannot write " + quoteText(path) +
+                           ": it is a symbolic link whose target cannot "
+                           "be resolved (" +
+                           errnoText(errno) + ")");
+  std::string target = resolved;
+  std::free(resolved);
+  return target;
+}
+
+std::string parentOf(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 } // namespace
 
 Status writeFileAtomically(const std::string &path,
                            std::initializer_list<std::string_view> pieces) {
-  if (path.empty())
-    return invalidArgument("cannot write to an empty path");
-  std::string target = path;
+  StatusOr<std::string> target = writeTarget(path);
+  if (!target.ok())
+    return target.status();
   struct stat st;
-  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    // Follow the link (all of its chain) and replace its target, leaving
-    // the link itself in place.
-    char *resolved = ::realpath(path.c_str(), nullptr);
-    if (!resolved)
-      return invalidArgument("cannot write '" + path +
-                             "': it is a symbolic link whose target cannot "
-                             "be resolved (" + errnoText(errno) + ")");
-    target = resolved;
-    std::free(resolved);
-  }
-  if (::stat(target.c_str(), &st) != 0) {
+  if (::stat(target->c_str(), &st) != 0) {
     if (errno != ENOENT)
-      return invalidArgument("cannot write '" + path + "': " +
+      return invalidArgument("cannot write " + quoteText(path) + ": " +
                              errnoText(errno));
-    return replaceAtomically(target, 0644, pieces);
+    return replaceAtomically(*target, 0644, pieces);
   }
   if (S_ISREG(st.st_mode))
-    return replaceAtomically(target, st.st_mode & 07777, pieces);
+    return replaceAtomically(*target, st.st_mode & 07777, pieces);
   if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-    return writeStream(target, st.st_mode, pieces);
-  return invalidArgument("cannot write '" + path + "': it is " +
+    return writeStream(*target, st.st_mode, pieces);
+  return invalidArgument("cannot write " + quoteText(path) + ": it is " +
                          describeKind(st.st_mode) +
                          "; goe writes regular files, FIFOs and character "
                          "devices only");
+}
+
+Status checkWritable(const std::string &path) {
+  StatusOr<std::string> target = writeTarget(path);
+  if (!target.ok())
+    return target.status();
+  struct stat st;
+  if (::stat(target->c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+      return invalidArgument("cannot write " + quoteText(path) + ": it is " +
+                             describeKind(st.st_mode) +
+                             "; goe writes regular files, FIFOs and "
+                             "character devices only");
+    // A stream is not opened here: opening and closing a FIFO would end
+    // its reader's input before the real write.
+    if (!S_ISREG(st.st_mode)) {
+      if (::access(target->c_str(), W_OK) != 0)
+        return invalidArgument("cannot write " + quoteText(path) + ": " +
+                               errnoText(errno));
+      return okStatus();
+    }
+  } else if (errno != ENOENT && errno != ENOTDIR) {
+    // (ENOTDIR: the parent is not a directory, which is named below.)
+    return invalidArgument("cannot write " + quoteText(path) + ": " +
+                           errnoText(errno));
+  }
+  // A regular file or a new path is replaced through a temporary beside
+  // it: try exactly that (the TempFile removes it again).
+  std::string dir = parentOf(*target);
+  struct stat dirStat;
+  if (::stat(dir.c_str(), &dirStat) != 0)
+    return invalidArgument(
+        "cannot write " + quoteText(path) + ": directory " + quoteText(dir) +
+        " " +
+        (errno == ENOENT ? std::string("does not exist") : errnoText(errno)));
+  if (!S_ISDIR(dirStat.st_mode))
+    return invalidArgument("cannot write " + quoteText(path) + ": " +
+                           quoteText(dir) + " is " +
+                           describeKind(dirStat.st_mode) + ", not a directory");
+  StatusOr<TempFile> probe = TempFile::create(*target + ".tmp.");
+  if (!probe.ok())
+    return invalidArgument("cannot write " + quoteText(path) + ": " +
+                           probe.status().message());
+  return okStatus();
 }
 
 } // namespace goe::runtime

@@ -5,6 +5,7 @@
 #include "Program.h"
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/CpuFeatures.h"
+#include "goe/Runtime/QuoteText.h"
 #include "goe/Runtime/WeightBinding.h"
 
 #include <optional>
@@ -70,9 +71,10 @@ Status bindCode(const artifact::Model &model, Program &program) {
     return okStatus();
   for (auto &fn : program.functions) {
     if (program.libraries.empty())
-      return failedPrecondition("function '" + fn->name +
-                                "' needs native code, and the artifact has "
-                                "no " + kTarget + " code object");
+      return failedPrecondition("function " + quoteText(fn->name) +
+                                " needs native code, and the artifact has "
+                                "no " +
+                                kTarget + " code object");
     Status firstError;
     for (const auto &library : program.libraries) {
       StatusOr<void *> entry = library->lookup(fn->symbol);
@@ -81,12 +83,12 @@ Status bindCode(const artifact::Model &model, Program &program) {
         break;
       }
       if (firstError.ok())
-        firstError = entry.ok() ? notFound("symbol '" + fn->symbol +
-                                           "' is null in " + library->name())
+        firstError = entry.ok() ? notFound("symbol " + quoteText(fn->symbol) +
+                                           " is null in " + library->name())
                                 : entry.status();
     }
     if (!fn->entry)
-      return firstError.withContext("function '" + fn->name + "'");
+      return firstError.withContext("function " + quoteText(fn->name));
   }
   program.hasCpuCode = true;
   return okStatus();
@@ -108,7 +110,7 @@ withWeightsFile(const artifact::Model &model, const std::string &path) {
     return bundle.status();
   artifact::Model bound = model;
   GOE_RETURN_IF_ERROR(bindWeightBundle(*bundle, bound)
-                          .withContext("weights file '" + path + "'"));
+                          .withContext("weights file " + quoteText(path)));
   return bound;
 }
 
@@ -122,7 +124,8 @@ Model::fromProto(const artifact::Model &given, const ModelOptions &options) {
     bound = std::move(made).value();
   }
   const artifact::Model &model = bound ? *bound : given;
-  std::string source = model.name().empty() ? "model" : "model '" + model.name() + "'";
+  std::string source =
+      model.name().empty() ? "model" : "model " + quoteText(model.name());
   StatusOr<std::unique_ptr<detail::Program>> program =
       detail::buildProgram(model, nullptr);
   if (!program.ok())
@@ -167,7 +170,7 @@ const std::string &Model::outputName(size_t index) const {
 StatusOr<FunctionStats> Model::functionStats(const std::string &function) const {
   auto it = program_->functionIndex.find(function);
   if (it == program_->functionIndex.end())
-    return notFound("model has no function '" + function + "'");
+    return notFound("model has no function " + quoteText(function));
   const detail::LoadedFunction &fn = *program_->functions[it->second];
   return FunctionStats{fn.name, fn.calls.load(), fn.samples.load()};
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NativeCall.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include <array>
 #include <cstring>
@@ -65,9 +66,10 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
                       int64_t batch, const std::vector<const Tensor *> &inputs,
                       std::vector<Tensor> &outputs) {
   if (!fn.entry)
-    return internalError("function '" + fn.name + "' has no bound code");
+    return internalError("function " + quoteText(fn.name) +
+                         " has no bound code");
   if (inputs.size() != fn.inputs.size())
-    return internalError("function '" + fn.name + "' called with " +
+    return internalError("function " + quoteText(fn.name) + " called with " +
                          std::to_string(inputs.size()) + " inputs, takes " +
                          std::to_string(fn.inputs.size()));
 
@@ -81,7 +83,7 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
         in.shape()[0] != batch ||
         !std::equal(in.shape().begin() + 1, in.shape().end(),
                     fn.inputs[i].shape.begin(), fn.inputs[i].shape.end()))
-      return internalError("function '" + fn.name + "' input " +
+      return internalError("function " + quoteText(fn.name) + " input " +
                            std::to_string(i) + " is " + dtypeName(in.dtype()) +
                            shapeToString(in.shape()) + ", expected batch " +
                            std::to_string(batch) + " of " +
@@ -99,7 +101,7 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
     shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
     StatusOr<Tensor> out = Tensor::zeros(spec.dtype, std::move(shape));
     if (!out.ok())
-      return out.status().withContext("function '" + fn.name + "'");
+      return out.status().withContext("function " + quoteText(fn.name));
     outputs.push_back(std::move(out).value());
   }
   for (Tensor &out : outputs)
@@ -109,7 +111,8 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
   for (size_t i = 0; i < numArgs; ++i)
     args[i] = descriptors[i].data();
   if (numArgs > kMaxNativeArgs)
-    return internalError("function '" + fn.name + "' takes too many arguments");
+    return internalError("function " + quoteText(fn.name) +
+                         " takes too many arguments");
   kCallers[numArgs](fn.entry, args.data());
 
   fn.calls.fetch_add(1, std::memory_order_relaxed);

@@ -2,6 +2,8 @@
 
 #include "goe/Runtime/NativeLibrary.h"
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/QuoteText.h"
+#include "goe/Runtime/TempFile.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -34,8 +36,8 @@ NativeLibrary::load(std::string_view elf, const std::string &name) {
   // says what is wrong with the artifact.
   if (elf.size() < 4 || elf.substr(0, 4) != "\x7f"
                                             "ELF")
-    return failedPrecondition("code object '" + name +
-                              "' is not an ELF shared library");
+    return failedPrecondition("code object " + quoteText(name) +
+                              " is not an ELF shared library");
 
   std::unique_ptr<NativeLibrary> library(new NativeLibrary());
   library->name_ = name;
@@ -59,31 +61,25 @@ NativeLibrary::load(std::string_view elf, const std::string &name) {
     ::close(fd);
     // Without /proc the path cannot work; any other failure is the code's.
     if (::access("/proc/self/fd", F_OK) == 0)
-      return failedPrecondition("cannot load code object '" + name +
-                                "': " + message);
+      return failedPrecondition("cannot load code object " + quoteText(name) +
+                                ": " + message);
   }
 
   // Fallback (no memfd, or no /proc): a private file that nobody else can
-  // open by name once it is unlinked.
-  const char *dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/goe-code-XXXXXX";
-  fd = ::mkstemp(path.data());
-  if (fd < 0)
-    return failedPrecondition("cannot stage native code '" + name +
-                              "': " + std::strerror(errno));
-  Status status = writeAll(fd, elf);
-  ::close(fd);
-  if (!status.ok()) {
-    ::unlink(path.c_str());
-    return status;
-  }
+  // open by name once it is removed (by its TempFile, right after dlopen).
+  StatusOr<TempFile> staged = TempFile::inTempDir("goe-code");
+  if (!staged.ok())
+    return failedPrecondition("cannot stage native code " + quoteText(name) +
+                              ": " + staged.status().message());
+  GOE_RETURN_IF_ERROR(writeAll(staged->fd(), elf));
+  GOE_RETURN_IF_ERROR(staged->closeFd());
   ::dlerror();
-  void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void *handle = ::dlopen(staged->path().c_str(), RTLD_NOW | RTLD_LOCAL);
   std::string message = handle ? "" : dlerrorText();
-  ::unlink(path.c_str());
+  staged->remove();
   if (!handle)
-    return failedPrecondition("cannot load code object '" + name +
-                              "': " + message);
+    return failedPrecondition("cannot load code object " + quoteText(name) +
+                              ": " + message);
   library->handle_ = handle;
   return library;
 }

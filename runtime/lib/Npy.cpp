@@ -10,6 +10,7 @@
 #include "goe/Runtime/Npy.h"
 
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include <cstdint>
 #include <cstring>
@@ -21,8 +22,6 @@ namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
 constexpr size_t kMaxRank = 64; // NumPy's NPY_MAXDIMS
-
-std::string quoted(const std::string &source) { return "'" + source + "'"; }
 
 uint64_t getLE(std::string_view bytes, size_t offset, size_t width) {
   uint64_t value = 0;
@@ -256,8 +255,28 @@ void convert(const char *bytes, int64_t count, To *out) {
 
 } // namespace
 
-StatusOr<Tensor> parseNpy(std::string_view file, const std::string &source) {
-  const std::string name = quoted(source);
+std::string npyDtypesReadAs(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "'<f4', or converted '<f8' or '|u1'";
+  case DType::I64:
+    return "'<i8', or converted '<i4'";
+  default:
+    return "none";
+  }
+}
+
+std::string describeNpyDtype(const std::string &storedDtype, DType dtype) {
+  std::string stored = quoteText(storedDtype);
+  std::string native = dtype == DType::F32 ? "<f4" : "<i8";
+  if (storedDtype.empty() || storedDtype == native)
+    return stored;
+  return stored + " (read as " + dtypeName(dtype) + ")";
+}
+
+StatusOr<Tensor> parseNpy(std::string_view file, const std::string &source,
+                          std::string *storedDtype) {
+  const std::string name = quoteText(source);
   if (file.empty())
     return invalidArgument(name + " is empty, not a .npy file");
   std::string_view head = file.substr(0, kMagic.size());
@@ -326,6 +345,8 @@ StatusOr<Tensor> parseNpy(std::string_view file, const std::string &source) {
   StatusOr<Tensor> tensor = Tensor::uninitialized(format->dtype, header.shape);
   if (!tensor.ok())
     return tensor.status().withContext(name);
+  if (storedDtype)
+    *storedDtype = header.descr;
   const char *bytes = data.data();
   if (header.descr == "<i4")
     convert<int32_t>(bytes, *numel, tensor->i64());
@@ -338,11 +359,11 @@ StatusOr<Tensor> parseNpy(std::string_view file, const std::string &source) {
   return tensor;
 }
 
-StatusOr<Tensor> readNpy(const std::string &path) {
+StatusOr<Tensor> readNpy(const std::string &path, std::string *storedDtype) {
   StatusOr<std::string> bytes = readFileBytes(path);
   if (!bytes.ok())
     return bytes.status();
-  return parseNpy(*bytes, path);
+  return parseNpy(*bytes, path, storedDtype);
 }
 
 StatusOr<std::string> encodeNpy(const TensorView &tensor) {
@@ -398,7 +419,7 @@ StatusOr<std::string> encodeNpy(const TensorView &tensor) {
 Status writeNpy(const std::string &path, const TensorView &tensor) {
   StatusOr<std::string> file = encodeNpy(tensor);
   if (!file.ok())
-    return file.status().withContext("'" + path + "'");
+    return file.status().withContext(quoteText(path));
   return writeFileAtomically(path, {*file});
 }
 

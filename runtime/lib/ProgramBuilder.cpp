@@ -10,6 +10,7 @@
 #include "NativeCall.h"
 #include "Program.h"
 #include "combines/Combiner.h"
+#include "goe/Runtime/QuoteText.h"
 #include "routers/Router.h"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ const char *stepKindName(int kind) {
   return "UNKNOWN";
 }
 
-std::string quote(const std::string &name) { return "'" + name + "'"; }
+std::string quote(const std::string &name) { return quoteText(name); }
 
 StatusOr<TensorSpec> toSpec(const artifact::ValueType &type,
                             const std::string &what) {

@@ -12,6 +12,7 @@
 #include "Program.h"
 #include "TensorOps.h"
 #include "combines/Combiner.h"
+#include "goe/Runtime/QuoteText.h"
 #include "routers/Router.h"
 
 #include <new>
@@ -216,9 +217,9 @@ private:
       for (int f : step.paths[p]) {
         const detail::LoadedFunction &fn = *program.functions[f];
         std::vector<Tensor> next;
-        GOE_RETURN_IF_ERROR(device.run(fn, n, args, next)
-                                .withContext(where + ", function '" + fn.name +
-                                             "'"));
+        GOE_RETURN_IF_ERROR(
+            device.run(fn, n, args, next)
+                .withContext(where + ", function " + quoteText(fn.name)));
         current = std::move(next);
         args.clear();
         for (const Tensor &t : current)
@@ -285,7 +286,7 @@ Status Session::checkInputs(const std::vector<TensorView> &inputs) const {
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorView &in = inputs[i];
     const TensorSpec &spec = program.inputSpecs[i];
-    std::string what = "input '" + program.inputNames[i] + "' (#" +
+    std::string what = "input " + quoteText(program.inputNames[i]) + " (#" +
                        std::to_string(i) + ")";
     if (in.dtype != DType::F32 && in.dtype != DType::I64)
       return invalidArgument(what + " has an unknown dtype");
@@ -315,10 +316,10 @@ Status Session::checkInputs(const std::vector<TensorView> &inputs) const {
     if (*numel > 0 && !in.data)
       return invalidArgument(what + " has no data");
     if (in.shape[0] != inputs[0].shape[0])
-      return invalidArgument(what + " has batch " + std::to_string(in.shape[0]) +
-                             ", input '" + program.inputNames[0] +
-                             "' (#0) has batch " +
-                             std::to_string(inputs[0].shape[0]));
+      return invalidArgument(
+          what + " has batch " + std::to_string(in.shape[0]) + ", input " +
+          quoteText(program.inputNames[0]) + " (#0) has batch " +
+          std::to_string(inputs[0].shape[0]));
   }
   return okStatus();
 }

@@ -2,6 +2,7 @@
 
 #include "goe/Runtime/WeightBinding.h"
 
+#include "goe/Runtime/QuoteText.h"
 #include "goe/Runtime/Tensor.h"
 
 #include <cstring>
@@ -11,7 +12,7 @@
 namespace goe::runtime {
 namespace {
 
-std::string quote(const std::string &name) { return "'" + name + "'"; }
+std::string quote(const std::string &name) { return quoteText(name); }
 
 template <typename Range> std::vector<int64_t> shapeOf(const Range &shape) {
   return {shape.begin(), shape.end()};

@@ -13,6 +13,8 @@
 #include "goe/Compiler/Compile.h"
 #include "goe/Passes/PathReport.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/InterruptCleanup.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -108,6 +110,13 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
 
+/// A name a compiled model or weights file would have: writing MLIR text
+/// there would leave a "model" that no tool can load.
+bool looksLikeArtifact(StringRef path) {
+  return path.ends_with(".goe") || path.ends_with(".goew") ||
+         path.ends_with(".model");
+}
+
 bool splitAssignment(StringRef text, StringRef &key, StringRef &value) {
   std::tie(key, value) = text.split('=');
   return !key.empty() && !value.empty() && text.contains('=');
@@ -130,9 +139,10 @@ chooseTargets(const goe::PipelineStage *stage) {
   StringRef(target).split(names, ',');
   for (StringRef name : names)
     if (!llvm::is_contained(known, name))
-      return createStringError("--target=" + target + ": unknown target '" +
-                               name + "' (expected " + join(known, ", ") +
-                               " or " + join(known, ",") + ")");
+      return createStringError(
+          "--target=" + goe::runtime::escapeText(target) + ": unknown target " +
+          goe::runtime::quoteText(name) + " (expected " + join(known, ", ") +
+          " or " + join(known, ",") + ")");
   if (cpu.getNumOccurrences() && !llvm::is_contained(names, "cpu"))
     return createStringError("--cpu applies to the cpu target, and "
                              "--target=" + target + " has none");
@@ -167,6 +177,9 @@ chooseTargets(const goe::PipelineStage *stage) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // After InitLLVM, whose handler (removing its own output files) then runs
+  // after goe's: an interrupted compile leaves no temporary files.
+  goe::runtime::installInterruptCleanup();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
@@ -180,7 +193,8 @@ int main(int argc, char **argv) {
     long long number;
     if (!splitAssignment(assignment, key, value) ||
         value.getAsInteger(10, number))
-      return error("--var wants name=integer, got '" + assignment + "'");
+      return error("--var wants name=integer, got " +
+                   goe::runtime::quoteText(assignment));
     overrides[key.str()] = number;
   }
   goe::spec::BuildOptions build;
@@ -206,11 +220,25 @@ int main(int argc, char **argv) {
     std::string expected = "mlir, paths, artifact";
     for (const goe::PipelineStage &stage : stages)
       expected += ", " + stage.name;
-    return error("--emit=" + what + ": unknown (expected one of " + expected +
-                 ")");
+    return error("--emit=" + goe::runtime::escapeText(what) +
+                 ": unknown (expected one of " + expected + ")");
   }
   if (what == "artifact" && outputPath == "-")
     return error("--emit=artifact needs an output file: -o MODEL.goe");
+  if (what != "artifact" && looksLikeArtifact(outputPath)) {
+    std::string output = goe::runtime::quoteText(outputPath);
+    std::string text = what == "paths" ? "the routed paths as text"
+                                       : "MLIR text (stage '" + what + "')";
+    if (emit.empty())
+      return error("-o " + output +
+                   " names a model file, but without --emit "
+                   "only a name ending in .goe gets the compiled artifact; "
+                   "give --emit=artifact to write the artifact there, or "
+                   "name it MODEL.goe");
+    return error("--emit=" + emit + " writes " + text + ", but -o " + output +
+                 " names a model file; write the text to another name "
+                 "(e.g. .mlir), or give --emit=artifact");
+  }
   auto targets = chooseTargets(isStage ? &*stage : nullptr);
   if (!targets)
     return error(toString(targets.takeError()));
@@ -264,11 +292,12 @@ int main(int argc, char **argv) {
   std::error_code ec;
   ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
   if (ec)
-    return error("cannot write '" + outputPath + "': " + ec.message());
+    return error("cannot write " + goe::runtime::quoteText(outputPath) + ": " +
+                 ec.message());
   output.os() << os.str();
   output.os().flush();
   if (output.os().has_error())
-    return error("writing '" + outputPath + "' failed");
+    return error("writing " + goe::runtime::quoteText(outputPath) + " failed");
   output.keep();
   return 0;
 }

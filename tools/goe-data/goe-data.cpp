@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "goe/Data/SyntheticDetection.h"
+#include "goe/Runtime/InterruptCleanup.h"
 
 #include "../common/Flags.h"
 
@@ -47,6 +48,8 @@ bool parseCount(const std::string &text, int64_t &out) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Ctrl-C while a file is written leaves no temporary beside it.
+  goe::runtime::installInterruptCleanup();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;

@@ -14,6 +14,7 @@
 #include "goe/Data/Detection.h"
 #include "goe/Data/Detector.h"
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/InterruptCleanup.h"
 #include "goe/Runtime/Model.h"
 
 #include "../common/Flags.h"
@@ -67,6 +68,8 @@ bool parseNumber(const std::string &text, double &out) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Ctrl-C while a file is written leaves no temporary beside it.
+  goe::runtime::installInterruptCleanup();
   std::vector<std::string> args(argv + 1, argv + argc), positional;
   std::string outDir, namesPath;
   goe::data::DetectorOptions options;

@@ -16,8 +16,10 @@
 
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/InterruptCleanup.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Npy.h"
+#include "goe/Runtime/QuoteText.h"
 #include "goe/Runtime/Random.h"
 
 #include "Flags.h"
@@ -29,6 +31,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,7 +69,8 @@ options:
   --output-dir DIR         write output i to DIR/output_<i>.npy (DIR must
                            exist).
   --labels FILE.npy        i64 class per sample ([N]): print the accuracy of
-                           the argmax over the first output.
+                           the argmax over the first output (refused, exit
+                           1, if that output holds NaN or infinity).
   --weights W.goew         bind every weight of the model from this file,
                            as goe-compile --weights would have: it holds each
                            weight of the spec by name and shape (goe-train
@@ -79,7 +83,8 @@ options:
 
 .npy files: versions 1.0-3.0, C order; '<f4' and '<i8' as stored, '<i4' read
 as i64, '|u1' and '<f8' read as f32. Outputs are written as '<f4' / '<i8'.
-Errors print `goe-run: error: ...` and exit 1 without writing anything.
+Errors print `goe-run: error: ...` and exit 1 without writing anything;
+--output and --output-dir are checked for writability before the run.
 )";
 
 int fail(const std::string &message) {
@@ -120,8 +125,8 @@ Status parsePositive(const std::string &flag, const std::string &text,
   uint64_t value;
   if (!parseCount(text, value) || value < 1 ||
       value > static_cast<uint64_t>(INT64_MAX))
-    return invalidArgument(flag + " wants a positive integer, got '" + text +
-                           "'");
+    return invalidArgument(flag + " wants a positive integer, got " +
+                           quoteText(text));
   out = static_cast<int64_t>(value);
   return okStatus();
 }
@@ -136,11 +141,12 @@ Status parseArgs(int argc, char **argv, Options &options) {
     }
     if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
       if (arg.size() > 1 && arg[0] == '-')
-        return invalidArgument("unknown option '" + arg + "' (see --help)");
+        return invalidArgument("unknown option " + quoteText(arg) +
+                               " (see --help)");
       if (!options.model.empty())
-        return invalidArgument("unexpected argument '" + arg +
-                               "': the model is '" + options.model +
-                               "' (inputs take --input)");
+        return invalidArgument("unexpected argument " + quoteText(arg) +
+                               ": the model is " + quoteText(options.model) +
+                               " (inputs take --input)");
       options.model = arg;
       continue;
     }
@@ -160,8 +166,8 @@ Status parseArgs(int argc, char **argv, Options &options) {
         std::string names;
         for (const std::string &name : devices)
           names += (names.empty() ? "" : " or ") + name;
-        return invalidArgument("--device wants " + names + ", got '" + value +
-                               "'");
+        return invalidArgument("--device wants " + names + ", got " +
+                               quoteText(value));
       }
       options.device = Device(value);
     } else if (flag == "--cuda-driver") {
@@ -173,8 +179,8 @@ Status parseArgs(int argc, char **argv, Options &options) {
     } else if (flag == "--seed") {
       uint64_t seed;
       if (!parseCount(value, seed))
-        return invalidArgument("--seed wants a non-negative integer, got '" +
-                               value + "'");
+        return invalidArgument("--seed wants a non-negative integer, got " +
+                               quoteText(value));
       options.seed = seed;
     } else {
       std::string &target = flag == "--output"       ? options.output
@@ -203,7 +209,7 @@ std::string batchedShape(const TensorSpec &spec) {
 std::string inputList(const Model &model) {
   std::string names;
   for (size_t i = 0; i < model.numInputs(); ++i)
-    names += (i ? ", " : "") + model.inputName(i);
+    names += (i ? ", " : "") + escapeText(model.inputName(i));
   return names;
 }
 
@@ -245,16 +251,18 @@ StatusOr<Tensor> randomInput(const TensorSpec &spec, int64_t samples,
   return tensor;
 }
 
-/// Checks an input read from `file` against the model's input `index`.
+/// Checks an input read from `file` (stored as `storedDtype`) against the
+/// model's input `index`.
 Status checkInput(const Model &model, size_t index, const std::string &file,
-                  const Tensor &tensor) {
+                  const std::string &storedDtype, const Tensor &tensor) {
   const TensorSpec &spec = model.inputSpec(index);
   std::string what =
-      "input '" + model.inputName(index) + "' from '" + file + "'";
+      "input " + quoteText(model.inputName(index)) + " from " + quoteText(file);
   if (tensor.dtype() != spec.dtype)
-    return invalidArgument(what + " is " + dtypeName(tensor.dtype()) +
-                           ", the model expects " + dtypeName(spec.dtype) +
-                           " " + batchedShape(spec));
+    return invalidArgument(
+        what + " holds " + describeNpyDtype(storedDtype, tensor.dtype()) +
+        " values, the model expects " + dtypeName(spec.dtype) + " " +
+        batchedShape(spec) + ": store it as " + npyDtypesReadAs(spec.dtype));
   const std::vector<int64_t> &shape = tensor.shape();
   if (shape.size() != spec.shape.size() + 1 ||
       !std::equal(spec.shape.begin(), spec.shape.end(), shape.begin() + 1))
@@ -274,6 +282,44 @@ TensorView slice(const Tensor &tensor, int64_t begin, int64_t count) {
   return view;
 }
 
+/// Where output `i` is written; empty if it is not.
+std::string outputPath(const Options &options, size_t i) {
+  if (!options.output.empty())
+    return options.output;
+  if (!options.outputDir.empty())
+    return options.outputDir + "/output_" + std::to_string(i) + ".npy";
+  return "";
+}
+
+/// An error if the f32 output `scores` ([N, ...]) holds NaN or infinity,
+/// with how many values and samples do.
+Status checkFinite(const Tensor &scores, const std::string &name) {
+  if (scores.dtype() != DType::F32 || scores.numel() == 0)
+    return okStatus();
+  int64_t samples = scores.shape()[0];
+  int64_t perSample = scores.numel() / samples;
+  int64_t values = 0, badSamples = 0, first = -1;
+  for (int64_t b = 0; b < samples; ++b) {
+    int64_t here = 0;
+    for (int64_t c = 0; c < perSample; ++c)
+      here += !std::isfinite(scores.f32()[b * perSample + c]);
+    values += here;
+    badSamples += here > 0;
+    if (here > 0 && first < 0)
+      first = b;
+  }
+  if (values == 0)
+    return okStatus();
+  return invalidArgument(
+      "--labels: output 0 " + quoteText(name) + " holds " +
+      std::to_string(values) + " non-finite value" + (values == 1 ? "" : "s") +
+      " (NaN or infinity) in " + std::to_string(badSamples) + " of " +
+      std::to_string(samples) + " samples (the first: sample " +
+      std::to_string(first) +
+      "); no accuracy is reported over them (are the weights or the inputs "
+      "non-finite?)");
+}
+
 /// Per ROUTE step: how many samples (times k) chose each path.
 struct RouteCounts {
   std::string router;
@@ -284,6 +330,8 @@ struct RouteCounts {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Ctrl-C while an output is written leaves no temporary beside it.
+  installInterruptCleanup();
   Options options;
   if (Status status = parseArgs(argc, argv, options); !status.ok())
     return fail(status.message());
@@ -307,10 +355,11 @@ int main(int argc, char **argv) {
   if (!loaded.ok()) {
     // A weights file names itself; other load errors get the model's path.
     const std::string &message = loaded.status().message();
-    bool aboutWeights = !options.weights.empty() &&
-                        message.find("'" + options.weights + "'") !=
-                            std::string::npos;
-    return fail(aboutWeights ? message : "'" + options.model + "': " + message);
+    bool aboutWeights =
+        !options.weights.empty() &&
+        message.find(quoteText(options.weights)) != std::string::npos;
+    return fail(aboutWeights ? message
+                             : quoteText(options.model) + ": " + message);
   }
   const Model &model = **loaded;
   size_t numInputs = model.numInputs();
@@ -326,7 +375,7 @@ int main(int argc, char **argv) {
       name = spec.substr(0, eq);
       file = spec.substr(eq + 1);
       if (name.empty() || file.empty())
-        return fail("--input wants [NAME=]FILE.npy, got '" + spec + "'");
+        return fail("--input wants [NAME=]FILE.npy, got " + quoteText(spec));
     }
     size_t index = numInputs;
     if (!name.empty()) {
@@ -334,11 +383,12 @@ int main(int argc, char **argv) {
         if (model.inputName(i) == name)
           index = i;
       if (index == numInputs)
-        return fail("the model has no input '" + name + "'; its inputs are: " +
-                    inputList(model));
+        return fail("the model has no input " + quoteText(name) +
+                    "; its inputs are: " + inputList(model));
       if (!sources[index].empty())
-        return fail("input '" + name + "' is given twice ('" +
-                    sources[index] + "' and '" + file + "')");
+        return fail("input " + quoteText(name) + " is given twice (" +
+                    quoteText(sources[index]) + " and " + quoteText(file) +
+                    ")");
     } else {
       for (size_t i = 0; i < numInputs && index == numInputs; ++i)
         if (sources[i].empty())
@@ -348,10 +398,12 @@ int main(int argc, char **argv) {
                     std::to_string(numInputs) + " inputs (" +
                     inputList(model) + ")");
     }
-    StatusOr<Tensor> tensor = readNpy(file);
+    std::string storedDtype;
+    StatusOr<Tensor> tensor = readNpy(file, &storedDtype);
     if (!tensor.ok())
       return fail(tensor.status().message());
-    if (Status status = checkInput(model, index, file, *tensor); !status.ok())
+    if (Status status = checkInput(model, index, file, storedDtype, *tensor);
+        !status.ok())
       return fail(status.message());
     sources[index] = file;
     inputs[index] = std::move(tensor).value();
@@ -360,8 +412,8 @@ int main(int argc, char **argv) {
     if (inputs[i])
       continue;
     if (!options.randomSamples)
-      return fail("no values for input '" + model.inputName(i) +
-                  "': give --input " + model.inputName(i) +
+      return fail("no values for input " + quoteText(model.inputName(i)) +
+                  ": give --input " + escapeText(model.inputName(i)) +
                   "=FILE.npy or --random-input N");
     int64_t choices = oracleChoices(*proto, i);
     StatusOr<Tensor> tensor =
@@ -377,24 +429,26 @@ int main(int argc, char **argv) {
   int64_t samples = inputs[0]->shape()[0];
   for (size_t i = 1; i < numInputs; ++i)
     if (inputs[i]->shape()[0] != samples)
-      return fail("batch mismatch: input '" + model.inputName(i) + "' (" +
-                  sources[i] + ") has " +
-                  std::to_string(inputs[i]->shape()[0]) + " samples, input '" +
-                  model.inputName(0) + "' (" + sources[0] + ") has " +
-                  std::to_string(samples));
+      return fail("batch mismatch: input " + quoteText(model.inputName(i)) +
+                  " (" + escapeText(sources[i]) + ") has " +
+                  std::to_string(inputs[i]->shape()[0]) + " samples, input " +
+                  quoteText(model.inputName(0)) + " (" +
+                  escapeText(sources[0]) + ") has " + std::to_string(samples));
 
   // Labels: one class index per sample, checked against the first output.
   std::optional<Tensor> labels;
   if (!options.labels.empty()) {
     if (model.numOutputs() == 0)
       return fail("--labels: the model has no outputs");
-    StatusOr<Tensor> read = readNpy(options.labels);
+    std::string storedDtype;
+    StatusOr<Tensor> read = readNpy(options.labels, &storedDtype);
     if (!read.ok())
       return fail(read.status().message());
-    const std::string what = "labels '" + options.labels + "'";
+    const std::string what = "labels " + quoteText(options.labels);
     if (read->dtype() != DType::I64)
-      return fail(what + " are " + dtypeName(read->dtype()) +
-                  "; labels must be integers ('<i8' or '<i4')");
+      return fail(
+          what + " hold " + describeNpyDtype(storedDtype, read->dtype()) +
+          " values; labels must be integers: " + npyDtypesReadAs(DType::I64));
     if (read->shape() != std::vector<int64_t>{samples})
       return fail(what + " have shape " + shapeToString(read->shape()) +
                   ", expected [" + std::to_string(samples) +
@@ -418,8 +472,17 @@ int main(int argc, char **argv) {
   if (!options.outputDir.empty()) {
     struct stat st;
     if (::stat(options.outputDir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      return fail("--output-dir '" + options.outputDir +
-                  "' is not an existing directory");
+      return fail("--output-dir " + quoteText(options.outputDir) +
+                  " is not an existing directory");
+  }
+  // Writable, found out now rather than after the whole run.
+  for (size_t i = 0; i < model.numOutputs(); ++i) {
+    std::string path = outputPath(options, i);
+    if (path.empty())
+      break;
+    if (Status status = checkWritable(path); !status.ok())
+      return fail((options.output.empty() ? "--output-dir: " : "--output: ") +
+                  status.message());
   }
 
   SessionOptions sessionOptions;
@@ -489,15 +552,15 @@ int main(int argc, char **argv) {
   }
 
   // The report.
-  std::printf("model '%s': %" PRId64 " samples in %" PRId64 " batch%s of %" PRId64
+  std::printf("model %s: %" PRId64 " samples in %" PRId64 " batch%s of %" PRId64
               "\n",
-              model.name().c_str(), samples, batches, batches == 1 ? "" : "es",
-              batch);
+              quoteText(model.name()).c_str(), samples, batches,
+              batches == 1 ? "" : "es", batch);
   std::map<std::string, int> routerUses;
   for (const RouteCounts &route : routes)
     ++routerUses[route.router];
   for (const RouteCounts &route : routes) {
-    std::string line = "route " + route.router;
+    std::string line = "route " + escapeText(route.router);
     if (routerUses[route.router] > 1)
       line += " (step " + std::to_string(route.step) + ")";
     line += ":";
@@ -515,6 +578,10 @@ int main(int argc, char **argv) {
   if (labels) {
     const Tensor &scores = outputs[0];
     int64_t classes = scores.numel() / samples;
+    // An argmax over NaN picks class 0: an accuracy over such outputs
+    // would be a number without meaning.
+    if (Status status = checkFinite(scores, model.outputName(0)); !status.ok())
+      return fail(status.message());
     int64_t correct = 0;
     for (int64_t b = 0; b < samples; ++b) {
       int64_t best = 0;
@@ -536,16 +603,12 @@ int main(int argc, char **argv) {
 
   // Outputs, each written atomically.
   for (size_t i = 0; i < outputs.size(); ++i) {
-    std::string path;
-    if (!options.output.empty())
-      path = options.output;
-    else if (!options.outputDir.empty())
-      path = options.outputDir + "/output_" + std::to_string(i) + ".npy";
-    else
+    std::string path = outputPath(options, i);
+    if (path.empty())
       break;
     if (Status status = writeNpy(path, outputs[i].view()); !status.ok())
       return fail(status.message());
-    std::printf("wrote output %zu to %s\n", i, path.c_str());
+    std::printf("wrote output %zu to %s\n", i, escapeText(path).c_str());
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include "goe/Data/Dataset.h"
 
+#include "goe/Data/DataDirectory.h"
+
 namespace goe::data {
 
 // Each kind's descriptor lives in its reader's file.
@@ -57,6 +59,10 @@ StatusOr<std::unique_ptr<Dataset>> openDataset(const std::string &name,
   auto kind = findDatasetKind(name);
   if (!kind.ok())
     return kind.status();
+  // Every kind reads a directory.
+  if (!options.path.empty())
+    GOE_RETURN_IF_ERROR(
+        checkDataDirectory(options.path, std::string(name) + " directory"));
   return (*kind)->open(options);
 }
 

@@ -8,6 +8,8 @@
 
 #include "goe/Data/RotatedMnist.h"
 
+#include "goe/Data/DataDirectory.h"
+
 #include <filesystem>
 #include <limits>
 #include <new>
@@ -182,6 +184,12 @@ StatusOr<MnistDigits> loadMnistDigits(const std::string &imagesPath,
 }
 
 StatusOr<MnistDigits> loadMnistDirectory(const std::string &dir) {
+  if (Status status = checkDataDirectory(dir, "MNIST directory"); !status.ok())
+    return status.code() == runtime::StatusCode::NotFound
+               ? runtime::notFound(status.message() +
+                                   " (run scripts/fetch-mnist.sh " + dir +
+                                   " to fetch MNIST)")
+               : status;
   auto train = loadMnistDigits(joinPath(dir, kMnistTrainImages),
                                joinPath(dir, kMnistTrainLabels));
   if (!train.ok())

@@ -2,6 +2,8 @@
 
 #include "goe/Data/SyntheticDetection.h"
 
+#include "goe/Data/DataDirectory.h"
+
 #include "TableDataset.h"
 
 #include "goe/Data/Idx.h"
@@ -41,6 +43,7 @@ struct Sources {
 
 /// `dir`'s images file `name` and its labels file, 28x28 items.
 StatusOr<detail::LabelledIdx> readItems(const std::string &dir, const char *name) {
+  GOE_RETURN_IF_ERROR(checkDataDirectory(dir, "IDX directory"));
   std::string images = detail::findPlainOrGzipped(dir, name);
   std::string labelName = name;
   labelName.replace(labelName.find("images-idx3"), 11, "labels-idx1");

@@ -7,6 +7,7 @@
 
 #include "routers/Router.h"
 
+#include "goe/Runtime/QuoteText.h"
 namespace goe::runtime::detail {
 namespace {
 
@@ -34,8 +35,8 @@ loadRouter(const artifact::Router &source, const Program &program,
       return entry.load(source, program, router);
     known += std::string(known.empty() ? "" : ", ") + entry.name;
   }
-  return invalidArgument("router '" + source.name() +
-                         "' has no kind this runtime knows (" + known +
+  return invalidArgument("router " + quoteText(source.name()) +
+                         " has no kind this runtime knows (" + known +
                          "): recompile the model with this release's "
                          "goe-compile");
 }

@@ -8,6 +8,7 @@
 #include "routers/Router.h"
 
 #include "goe/Router/GateStatistics.h"
+#include "goe/Runtime/QuoteText.h"
 
 namespace goe::runtime::detail {
 namespace {
@@ -28,9 +29,10 @@ public:
       if (!router::topkGate(row, n, router.k, prob.data(),
                             decision.choices.data() + b * router.k,
                             decision.weights.data() + b * router.k, &bad))
-        return outOfRange("topk router '" + router.name + "': logit " +
+        return outOfRange("topk router " + quoteText(router.name) + ": logit " +
                           std::to_string(bad) + " of input " +
-                          std::to_string(b) + " is " + std::to_string(row[bad]));
+                          std::to_string(b) + " is " +
+                          std::to_string(row[bad]));
     }
     return okStatus();
   }
@@ -41,19 +43,19 @@ public:
 StatusOr<std::shared_ptr<const Router>>
 loadTopkRouter(const artifact::Router &source, const Program &program,
                LoadedRouter &router) {
-  std::string what = "router '" + source.name() + "'";
+  std::string what = "router " + quoteText(source.name());
   if (source.body().empty())
     return invalidArgument(what + ": a topk router needs a body function");
   auto it = program.functionIndex.find(source.body());
   if (it == program.functionIndex.end())
-    return invalidArgument(what + " has unknown body function '" +
-                           source.body() + "'");
+    return invalidArgument(what + " has unknown body function " +
+                           quoteText(source.body()));
   const LoadedFunction &body = *program.functions[it->second];
   if (body.outputs.size() != 1 || body.outputs[0].dtype != DType::F32 ||
       *checkedNumel(body.outputs[0].shape) != router.choices)
     return invalidArgument(
-        what + ": body '" + body.name +
-        "' must return one f32 logit per choice (" +
+        what + ": body " + quoteText(body.name) +
+        " must return one f32 logit per choice (" +
         std::to_string(router.choices) + "), it returns " +
         (body.outputs.size() == 1
              ? specToString(body.outputs[0])

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "goe/Runtime/QuoteText.h"
 #include "routers/Router.h"
 
 #include "goe/Router/LatentRouter.h"
@@ -43,8 +44,8 @@ public:
   Status checkRoute(const LoadedRouter &router,
                     const std::vector<TensorSpec> &) const override {
     if (tables.codebook.empty())
-      return invalidArgument("router '" + router.name +
-                             "' (vqvae_hclust) has no codebook and centres: "
+      return invalidArgument("router " + quoteText(router.name) +
+                             " (vqvae_hclust) has no codebook and centres: "
                              "compile weights trained with goe-train "
                              "--router " +
                              router.name);
@@ -80,21 +81,22 @@ private:
 StatusOr<std::shared_ptr<const Router>>
 loadVqvaeHclustRouter(const artifact::Router &source, const Program &program,
                       LoadedRouter &router) {
-  std::string what = "router '" + router.name + "' (vqvae_hclust)";
+  std::string what = "router " + quoteText(router.name) + " (vqvae_hclust)";
   if (router.k != 1)
     return invalidArgument(what + " picks one path, k = " +
                            std::to_string(router.k));
   auto it = program.functionIndex.find(source.body());
   if (source.body().empty() || it == program.functionIndex.end())
-    return invalidArgument(what + " needs its encoder as a body function" +
-                           (source.body().empty()
-                                ? std::string()
-                                : ", and '" + source.body() + "' is not one"));
+    return invalidArgument(
+        what + " needs its encoder as a body function" +
+        (source.body().empty()
+             ? std::string()
+             : ", and " + quoteText(source.body()) + " is not one"));
   const LoadedFunction &body = *program.functions[it->second];
   if (body.outputs.size() != 1 || body.outputs[0].dtype != DType::F32 ||
       body.outputs[0].shape.size() != 3)
-    return invalidArgument(what + ": encoder '" + body.name +
-                           "' must return one f32 [H, W, code_dim] latent");
+    return invalidArgument(what + ": encoder " + quoteText(body.name) +
+                           " must return one f32 [H, W, code_dim] latent");
   const std::vector<int64_t> &latent = body.outputs[0].shape;
   router.body = it->second;
   // A router no ROUTE step uses may come without tables (a spec declares

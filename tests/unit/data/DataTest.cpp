@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "goe/Data/DataDirectory.h"
+#include "goe/Data/Dataset.h"
 #include "goe/Data/Idx.h"
 #include "goe/Data/RotatedMnist.h"
 
@@ -313,6 +315,30 @@ std::vector<uint8_t> rotated(const std::vector<uint8_t> &image, int64_t side,
   std::vector<uint8_t> out(image.size());
   rotateQuarterTurns(image.data(), out.data(), side, turns);
   return out;
+}
+
+TEST(DataDirectory, SaysWhetherAPathIsMissingAFileOrADirectory) {
+  TempDir dir;
+  writeBytes(dir.file("plain"), "not a directory");
+  EXPECT_TRUE(checkDataDirectory(dir.path()).ok());
+  expectError(checkDataDirectory(dir.file("plain")),
+              StatusCode::InvalidArgument,
+              {"data directory '" + dir.file("plain") + "'",
+               "is a regular file, not a directory"});
+  expectError(checkDataDirectory(dir.file("none"), "npy directory"),
+              StatusCode::NotFound,
+              {"npy directory '" + dir.file("none") + "' does not exist"});
+  // The readers say the same, not "does not exist" or "has no files".
+  expectError(loadMnistDirectory(dir.file("plain")),
+              StatusCode::InvalidArgument,
+              {"MNIST directory", "is a regular file, not a directory"});
+  for (const char *kind : {"mnist", "rotated_mnist", "cifar10", "npy"}) {
+    DatasetOptions options;
+    options.path = dir.file("plain");
+    expectError(openDataset(kind, options), StatusCode::InvalidArgument,
+                {std::string(kind) + " directory '" + dir.file("plain") + "'",
+                 "is a regular file, not a directory"});
+  }
 }
 
 TEST(Rotation, QuarterTurnIsCounterClockwise) {

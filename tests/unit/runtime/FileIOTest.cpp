@@ -162,4 +162,55 @@ TEST_F(FileIOTest, ReadsAreBounded) {
   EXPECT_EQ(whole.value().size(), 100u);
 }
 
+TEST_F(FileIOTest, CheckWritableAcceptsWhatWritingAcceptsAndLeavesNothing) {
+  EXPECT_TRUE(checkWritable(path("new.npy")).ok());
+  ASSERT_TRUE(writeFileAtomically(path("old.npy"), {"old"}).ok());
+  EXPECT_TRUE(checkWritable(path("old.npy")).ok());
+  EXPECT_EQ(contents(path("old.npy")), "old");
+  std::string fifo = path("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(checkWritable(fifo).ok()); // not opened: no reader needed
+  EXPECT_TRUE(checkWritable("/dev/null").ok());
+  ASSERT_EQ(::symlink("old.npy", path("link").c_str()), 0);
+  EXPECT_TRUE(checkWritable(path("link")).ok());
+  EXPECT_EQ(entries(), 3u); // old.npy, pipe, link: no probe left behind
+}
+
+TEST_F(FileIOTest, CheckWritableNamesWhyNot) {
+  auto message = [](const std::string &p) {
+    Status status = checkWritable(p);
+    EXPECT_FALSE(status.ok()) << p;
+    return status.message();
+  };
+  EXPECT_NE(message(path("no/such/out.npy")).find("does not exist"),
+            std::string::npos);
+  ASSERT_TRUE(writeFileAtomically(path("file"), {"x"}).ok());
+  EXPECT_NE(message(path("file/out.npy")).find("is a regular file, not a "
+                                               "directory"),
+            std::string::npos);
+  fs::create_directory(path("sub"));
+  EXPECT_NE(message(path("sub")).find("it is a directory"), std::string::npos);
+  // Not creatable even by root: /proc refuses new files.
+  EXPECT_NE(message("/proc/goe-out.npy").find("cannot write '/proc/goe-out.npy'"),
+            std::string::npos);
+  if (::geteuid() != 0) {
+    fs::create_directory(path("ro"));
+    ::chmod(path("ro").c_str(), 0500);
+    EXPECT_NE(message(path("ro/out.npy")).find("Permission denied"),
+              std::string::npos);
+    ::chmod(path("ro").c_str(), 0700);
+  }
+  EXPECT_EQ(entries(), 2u); // file, sub
+}
+
+TEST_F(FileIOTest, MessagesEscapeControlCharactersInPaths) {
+  StatusOr<std::string> bytes = readFileBytes(path("bad\x1b[2Jname\nx"));
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.status().message().find('\x1b'), std::string::npos);
+  EXPECT_EQ(bytes.status().message().find('\n'), std::string::npos);
+  EXPECT_NE(bytes.status().message().find("bad\\x1b[2Jname\\nx"),
+            std::string::npos)
+      << bytes.status().message();
+}
+
 } // namespace

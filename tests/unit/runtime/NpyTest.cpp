@@ -153,6 +153,20 @@ TEST(Npy, ConvertsOtherDtypes) {
   EXPECT_EQ(f8->f32()[1], -3.0f);
 }
 
+TEST(Npy, ReportsTheStoredDtypeOfAConvertedFile) {
+  std::string stored;
+  StatusOr<Tensor> u1 = parseNpy(
+      npyFile(1, dict("|u1", "(2,)"), bytesOf<uint8_t>({0, 255})), "g.npy",
+      &stored);
+  ASSERT_TRUE(u1.ok());
+  EXPECT_EQ(stored, "|u1");
+  EXPECT_EQ(describeNpyDtype(stored, u1->dtype()), "'|u1' (read as f32)");
+  EXPECT_EQ(describeNpyDtype("<f4", DType::F32), "'<f4'");
+  EXPECT_EQ(describeNpyDtype("<i4", DType::I64), "'<i4' (read as i64)");
+  EXPECT_EQ(npyDtypesReadAs(DType::I64), "'<i8', or converted '<i4'");
+  EXPECT_EQ(npyDtypesReadAs(DType::F32), "'<f4', or converted '<f8' or '|u1'");
+}
+
 TEST(Npy, MissingFile) {
   StatusOr<Tensor> read = readNpy(tempPath("nope.npy"));
   ASSERT_FALSE(read.ok());

@@ -139,6 +139,20 @@ TEST(WeightBinding, ListsEveryProblem) {
                         "or --var?): 'aux.weight'"));
 }
 
+TEST(WeightBinding, NamesFromTheFileAreEscapedInMessages) {
+  // A hostile weights file: a tensor name with a NUL byte and a terminal
+  // escape. The message shows them escaped, never raw.
+  using namespace std::string_literals;
+  artifact::Model model = foldedModel();
+  artifact::WeightBundle bundle = fullBundle();
+  *bundle.add_tensors() = tensor("aux\0\x1b[2J"s, {1}, {0});
+  Status status = bindWeightBundle(bundle, model);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message().find('\0'), std::string::npos);
+  EXPECT_EQ(status.message().find('\x1b'), std::string::npos);
+  EXPECT_THAT(status.message(), HasSubstr("'aux\\x00\\x1b[2J'"));
+}
+
 TEST(WeightBinding, RefusesShortDataAndDuplicates) {
   artifact::Model model = foldedModel();
   artifact::WeightBundle bundle = without("bn.bias");

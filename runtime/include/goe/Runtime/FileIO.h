@@ -3,7 +3,8 @@
 // Artifacts are written by a compiler that may be interrupted and read by
 // servers that may be started at any moment: a reader must never see half a
 // file. Writes therefore go to a temporary file in the destination directory
-// (same file system, so rename is atomic) and are renamed into place.
+// (same file system, so rename is atomic, owned by a TempFile that removes
+// it on failure and on SIGINT/SIGTERM) and are renamed into place.
 //
 // What a path names decides what happens to it, as a shell redirect would
 // treat it, so that no special file is ever replaced:
@@ -54,6 +55,14 @@ int writeAllBytes(int fd, std::string_view bytes);
 /// refused with a message naming what the path is.
 Status writeFileAtomically(const std::string &path,
                            std::initializer_list<std::string_view> pieces);
+
+/// Whether writeFileAtomically(path, ...) can write there, checked before
+/// a long run rather than after it: for a regular file or a new path, a
+/// temporary file is created beside it and removed again; a FIFO or a
+/// character device must be writable (it is not opened: that would end a
+/// FIFO reader's input); anything else is refused as writeFileAtomically
+/// would. Nothing is left behind.
+Status checkWritable(const std::string &path);
 
 } // namespace goe::runtime
 

@@ -45,12 +45,23 @@ namespace goe::runtime {
 /// Parses the bytes of a whole .npy file; `source` names it in messages.
 /// Errors are InvalidArgument (not an .npy file, unsupported version, dtype
 /// or order, a malformed header or shape) or DataLoss (truncated, or bytes
-/// left over after the data).
+/// left over after the data). `storedDtype`, if given, receives the file's
+/// own dtype ('|u1'), so that a caller that wanted another dtype can say
+/// what the file holds rather than what it was converted to.
 StatusOr<Tensor> parseNpy(std::string_view file,
-                          const std::string &source = "<memory>");
+                          const std::string &source = "<memory>",
+                          std::string *storedDtype = nullptr);
 
 /// Reads and parses the .npy file at `path` (NotFound if it does not exist).
-StatusOr<Tensor> readNpy(const std::string &path);
+StatusOr<Tensor> readNpy(const std::string &path,
+                         std::string *storedDtype = nullptr);
+
+/// The .npy dtypes that read as `dtype`, for messages: "'<i8' or '<i4'".
+std::string npyDtypesReadAs(DType dtype);
+
+/// "'<u1' (read as f32)" for a converted dtype, "'<f4'" otherwise: how a
+/// message names what a file of `storedDtype` gave as `dtype`.
+std::string describeNpyDtype(const std::string &storedDtype, DType dtype);
 
 /// The bytes of a version 1.0 .npy file holding `tensor` ('<f4' or '<i8').
 StatusOr<std::string> encodeNpy(const TensorView &tensor);
