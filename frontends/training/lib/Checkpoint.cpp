@@ -1,7 +1,7 @@
 //===- Checkpoint.cpp - saving and resuming a training run ----------------===//
 
 #include "goe/Training/Checkpoint.h"
-#include "goe/Training/TempFile.h"
+#include "goe/Runtime/TempFile.h"
 
 #include <torch/serialize.h>
 
@@ -32,8 +32,11 @@ Status saveCheckpoint(const std::string &path, const torchref::Model &model,
                       const std::string &optimizerKind,
                       const RouterTrainer &router,
                       const CheckpointState &state) {
-  TempFile temp(path);
-  GOE_RETURN_IF_ERROR(temp.status());
+  // The temporary beside FILE is removed on every path but the final
+  // rename, so an error or an interrupt leaves no *.tmp behind.
+  auto temp = runtime::TempFile::create(path + ".tmp.");
+  if (!temp.ok())
+    return temp.status();
   try {
     torch::serialize::OutputArchive archive;
     archive.write("format", torch::tensor(int64_t{2}), /*is_buffer=*/true);
@@ -60,12 +63,12 @@ Status saveCheckpoint(const std::string &path, const torchref::Model &model,
     torch::serialize::OutputArchive routerArchive;
     router.saveState(routerArchive);
     archive.write("router", routerArchive);
-    archive.save_to(temp.path());
+    archive.save_to(temp->path());
   } catch (const c10::Error &e) {
     return error("cannot write checkpoint '" + path +
                  "': " + e.what_without_backtrace());
   }
-  return temp.commit();
+  return temp->renameTo(path);
 }
 
 Status loadCheckpoint(const std::string &path, torchref::Model &model,

@@ -13,7 +13,7 @@
 //   "optimizer"         the optimiser's state (Optimizer::save)
 //   "router"            the router trainer's state (the latent router's
 //                       codebook and centres), RouterTrainer::saveState
-// It is written to a temporary file beside FILE (TempFile.h) and renamed
+// It is written to a temporary file beside FILE (runtime/TempFile.h) and renamed
 // over it, so FILE is always a whole checkpoint and an interrupted write
 // leaves nothing. --resume FILE restores all of it; the run must use the
 // same spec, data, --var, --router, --batch, optimiser and --seed for the
