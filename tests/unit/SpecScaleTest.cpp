@@ -57,8 +57,8 @@ TEST(SpecScale, AnUndefinedModuleAtTheEndIsFound) {
   text.replace(text.rfind("module: m999,"), 13, "module: m1000,");
   auto spec = readSpec(text, "chain.yaml", {}, context.get());
   EXPECT_TRUE(failed(spec));
-  // The graph starts at line 1007; node 999 is line 2007.
-  EXPECT_EQ(context.lastError(), "2007:31: module 'm1000' is not defined");
+  // "graph:" is line 1006; node 999 is line 2006.
+  EXPECT_EQ(context.lastError(), "2006:26: module 'm1000' is not defined");
 }
 
 TEST(SpecScale, ADuplicateNodeAtTheEndIsFound) {
@@ -67,7 +67,7 @@ TEST(SpecScale, ADuplicateNodeAtTheEndIsFound) {
   text.replace(text.rfind("name: n999,"), 11, "name: n0,  ");
   auto spec = readSpec(text, "chain.yaml", {}, context.get());
   EXPECT_TRUE(failed(spec));
-  EXPECT_EQ(context.lastError(), "2007:12: graph node 'n0' is defined twice");
+  EXPECT_EQ(context.lastError(), "2006:12: graph node 'n0' is defined twice");
 }
 
 } // namespace
