@@ -8,11 +8,13 @@
 
 #include "TestUtil.h"
 
+#include "goe/Frontends/Spec/GraphPlan.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Spec/ops/Convolution.h"
 #include "goe/Frontends/Spec/ops/Pooling.h"
 #include "goe/Passes/Passes.h"
 
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <gtest/gtest.h>
@@ -68,6 +70,51 @@ TEST(LayerOp, MacsEqualTheTosaCountOnEveryExample) {
     }
   }
   EXPECT_GT(instances, 20);
+}
+
+TEST(LayerOp, WeightShapesAreTheGlobalsTheEmissionLoads) {
+  // The weights rule (what the size limits count) against the weight
+  // globals the same layers emit, layer by layer, on every example.
+  namespace fs = std::filesystem;
+  int layers = 0;
+  for (const auto &dir : fs::directory_iterator(GOE_EXAMPLES_DIR)) {
+    if (!dir.is_directory())
+      continue;
+    for (const auto &file : fs::directory_iterator(dir.path())) {
+      if (file.path().extension() != ".yaml")
+        continue;
+      goe::test::Context context;
+      auto spec = readSpecFile(file.path().string(), {}, context.get());
+      ASSERT_TRUE(succeeded(spec)) << file.path() << ": " << context.lastError();
+      auto plan = planGraph(*spec, {}, context.get());
+      ASSERT_TRUE(succeeded(plan)) << file.path() << ": " << context.lastError();
+      auto module = buildModule(*spec, {}, context.get());
+      ASSERT_TRUE(module) << file.path() << ": " << context.lastError();
+      std::map<std::string, Shape> globals;
+      for (auto global : module->getOps<mlir::ml_program::GlobalOp>()) {
+        auto type = mlir::cast<mlir::RankedTensorType>(global.getType());
+        globals[global.getSymName().str()] = Shape(type.getShape());
+      }
+      for (const PlanInstance &instance : plan->instances) {
+        for (const ResolvedLayer &layer : instance.resolved.layers) {
+          std::string prefix = instance.name + "." +
+                               std::to_string(layer.layer->index) + ".";
+          std::multiset<Shape> emitted, counted;
+          for (const auto &[name, shape] : globals)
+            if (name.rfind(prefix, 0) == 0)
+              emitted.insert(shape);
+          const LayerOp &op = layerOpOf(*layer.layer);
+          if (op.weights)
+            for (const Shape &shape :
+                 op.weights(layerShapes(instance.resolved, layer)))
+              counted.insert(shape);
+          EXPECT_EQ(emitted, counted) << file.path() << ": " << prefix;
+          layers += !counted.empty();
+        }
+      }
+    }
+  }
+  EXPECT_GT(layers, 100);
 }
 
 TEST(LayerOp, MacsCountEveryConvolutionAndLinear) {

@@ -23,6 +23,18 @@ std::string checkEncoder(int64_t, const ParamValues &params,
          " (want [code_dim, H, W])";
 }
 
+/// The codebook [codes, code_dim] and the centres [choices, latent size],
+/// the latent being the encoder's output.
+std::vector<std::vector<int64_t>> tables(int64_t choices,
+                                         const ParamValues &params,
+                                         llvm::ArrayRef<int64_t> latent) {
+  int64_t latentSize = 1;
+  for (int64_t d : latent)
+    latentSize *= d; // at most 2^31: the spec bounds every tensor
+  return {{(int64_t)params.at("codes"), (int64_t)params.at("code_dim")},
+          {choices, latentSize}};
+}
+
 } // namespace
 
 const RouterKindInfo &vqvaeHclust() {
@@ -37,7 +49,8 @@ const RouterKindInfo &vqvaeHclust() {
        {"kmeans_restarts", KindParam::Size, false, 10}},
       /*state=*/"a codebook [codes, code_dim] and cluster centres "
                 "[choices, H * W * code_dim], bound with the weights",
-      checkEncoder};
+      checkEncoder,
+      tables};
   return info;
 }
 

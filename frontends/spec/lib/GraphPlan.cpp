@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Planner.h"
+#include "PrintableText.h"
 
 namespace goe::spec {
 
@@ -35,8 +36,18 @@ LogicalResult Planner::error(Loc loc, const std::string &message) {
     loc = {1, 1};
   mlir::emitError(
       mlir::FileLineColLoc::get(context, spec.file, loc.line, loc.col))
-      << message;
+      << printableText(message);
   return failure();
+}
+
+const Module *Planner::findModule(const std::string &name) const {
+  auto it = modules.find(name);
+  return it == modules.end() ? nullptr : it->second;
+}
+
+const Router *Planner::findRouter(const std::string &name) const {
+  auto it = routers.find(name);
+  return it == routers.end() ? nullptr : it->second;
 }
 
 const Entry *Planner::lookupNode(const Ref &ref, const std::string &reader) {
@@ -162,7 +173,7 @@ int Planner::declareRouter(const Router &router, const Ref &from,
   PlanRouter out{&router, &kind, -1, input, 0};
   if (kind.hasBody()) {
     std::string what = "router '" + router.name + "'";
-    out.body = instance(*spec.findModule(router.body), {input},
+    out.body = instance(*findModule(router.body), {input},
                         router.name + "." + router.body, router.bodyLoc, what);
     if (out.body < 0)
       return -1;
@@ -197,7 +208,7 @@ LogicalResult Planner::moduleNode(const Node &node) {
   std::vector<TensorInfo> types;
   if (failed(gather(node.from, where(node), out.inputs, types)))
     return failure();
-  out.instance = instance(*spec.findModule(node.target), types, node.name,
+  out.instance = instance(*findModule(node.target), types, node.name,
                           node.targetLoc, where(node));
   if (out.instance < 0)
     return failure();
@@ -220,11 +231,11 @@ LogicalResult Planner::routerNode(const Node &node) {
       break;
     }
   }
-  const Router *router = spec.findRouter(routerName);
+  const Router *router = findRouter(routerName);
   if (!router)
     return error(node.targetLoc, "--router " + routerName +
                                      ": the spec has no router of that name");
-  const Router &placed = *spec.findRouter(node.target);
+  const Router &placed = *findRouter(node.target);
   if (router->choices != placed.choices || router->k != placed.k)
     return error(router->loc,
                  "router '" + router->name + "' (top-" +
@@ -323,21 +334,22 @@ LogicalResult Planner::planOutputs() {
         continue;
       }
       // A node of several outputs: its output names, else their indices.
-      const PlanNode *node = nullptr;
-      for (const PlanNode &n : plan.nodes)
-        if (n.node->name == plan.outputs[i].node)
-          node = &n;
+      const std::vector<std::string> &names =
+          table.at(plan.outputs[i].node).names;
       size_t index = plan.outputs[i].index;
       plan.outputNames.push_back(
-          ref.name + "." +
-          (node && index < node->outputNames.size() ? node->outputNames[index]
-                                                    : std::to_string(index)));
+          ref.name + "." + (index < names.size() ? names[index]
+                                                 : std::to_string(index)));
     }
   }
   return success();
 }
 
 LogicalResult Planner::run() {
+  for (const Module &module : spec.modules)
+    modules.emplace(module.name, &module);
+  for (const Router &router : spec.routers)
+    routers.emplace(router.name, &router);
   for (const Input &input : spec.inputs)
     table[input.name].types = {TensorInfo{input.shape, input.isInt}};
   if (failed(checkRouterChoices()))
@@ -361,9 +373,9 @@ LogicalResult Planner::run() {
     if (failed(planned))
       return failure();
   }
-  if (failed(declareUnplacedRouters()))
+  if (failed(declareUnplacedRouters()) || failed(planOutputs()))
     return failure();
-  return planOutputs();
+  return checkResources();
 }
 
 } // namespace plan

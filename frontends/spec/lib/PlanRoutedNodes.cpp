@@ -21,7 +21,7 @@ LogicalResult Planner::expertPaths(const Node &node, PlanNode &out,
                                where(node) + " has " +
                                std::to_string(node.modules.size()));
   for (size_t i = 0; i < node.modules.size(); ++i) {
-    int id = instance(*spec.findModule(node.modules[i]), types,
+    int id = instance(*findModule(node.modules[i]), types,
                       node.name + ".expert" + std::to_string(i),
                       node.moduleLocs[i], where(node));
     if (id < 0)
@@ -63,7 +63,7 @@ LogicalResult Planner::treePaths(const Node &node, PlanNode &out,
   pathTypes = types;
   for (int64_t level = 0; level < depth; ++level) {
     std::string prefix = node.name + ".level" + std::to_string(level) + ".";
-    int first = instance(*spec.findModule(node.modules[level]), pathTypes,
+    int first = instance(*findModule(node.modules[level]), pathTypes,
                          prefix + "0", node.moduleLocs[level],
                          where(node) + " level " + std::to_string(level));
     if (first < 0)
@@ -108,7 +108,7 @@ LogicalResult Planner::dispatchNode(const Node &node) {
     out.outputTypes.push_back(type);
   }
   out.outputNames =
-      spec.findModule(node.tree ? node.modules.back() : node.modules[0])
+      findModule(node.tree ? node.modules.back() : node.modules[0])
           ->outputNames;
   out.instanceEnd = plan.instances.size();
   Entry entry{false, true, out.outputTypes, out.outputNames, out.route,

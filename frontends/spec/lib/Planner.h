@@ -56,6 +56,10 @@ private:
                        std::vector<ValueRef> &values,
                        std::vector<TensorInfo> &types);
 
+  /// The spec's module (router) of that name; null when there is none.
+  const Module *findModule(const std::string &name) const;
+  const Router *findRouter(const std::string &name) const;
+
   /// Resolves an instance of `module` on `inputs`; -1 after an error.
   int instance(const Module &module, const std::vector<TensorInfo> &inputs,
                const std::string &name, Loc loc, const std::string &what);
@@ -65,6 +69,9 @@ private:
   LogicalResult checkRouterChoices();
   LogicalResult declareUnplacedRouters();
   LogicalResult planOutputs();
+  /// The model's total weights and per-sample activations against goe's
+  /// limits and this machine's memory (ResourceBounds.cpp).
+  LogicalResult checkResources();
 
   LogicalResult moduleNode(const Node &node);
   LogicalResult routerNode(const Node &node);
@@ -83,6 +90,11 @@ private:
   mlir::MLIRContext *context;
   std::map<std::string, Entry> table;
   std::map<std::string, int> declared; // router name -> into plan.routers
+  // The spec's modules and routers by name (the reader has checked every
+  // name a node uses): Spec::findModule's linear search would make a
+  // graph of 100,000 nodes take quadratic time.
+  std::map<std::string, const Module *> modules;
+  std::map<std::string, const Router *> routers;
 };
 
 } // namespace goe::spec::plan

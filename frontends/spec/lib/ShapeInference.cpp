@@ -1,6 +1,7 @@
 //===- ShapeInference.cpp - shapes of a module instance -------------------===//
 
 #include "goe/Frontends/Spec/ShapeInference.h"
+#include "PrintableText.h"
 #include "goe/Frontends/Spec/LayerOp.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -50,7 +51,7 @@ int64_t elementCount(const Shape &shape) {
 
 LogicalResult ShapeCheck::fail(Loc loc, const std::string &message) const {
   emitError(FileLineColLoc::get(context, spec.file, loc.line, loc.col))
-      << message;
+      << printableText(message);
   return failure();
 }
 
@@ -69,13 +70,6 @@ LogicalResult ShapeCheck::expectRank(size_t rank,
     return success();
   return failAtLayer(layer.op + " reads " + meaning + ", got shape " +
                      formatShape(in()));
-}
-
-LogicalResult ShapeCheck::checkWeights(const Shape &weightShape) const {
-  if (elementCount(weightShape) <= kMaxElements)
-    return success();
-  return failAtLayer(layer.op + " needs a " + formatShape(weightShape) +
-                     " weight, more than 2^31 elements");
 }
 
 FailureOr<Shape> ShapeCheck::windowShape(int64_t channels, const Shape &in,
@@ -107,6 +101,9 @@ public:
 
   LogicalResult run() {
     for (const Layer &layer : module.layers)
+      if (!layer.name.empty())
+        layerIndex.emplace(layer.name, layer.index);
+    for (const Layer &layer : module.layers)
       if (failed(resolveLayer(layer)))
         return failure();
     for (const Ref &ref : module.outputs) {
@@ -123,7 +120,7 @@ public:
 private:
   LogicalResult fail(Loc loc, const std::string &message) {
     emitError(FileLineColLoc::get(context, spec.file, loc.line, loc.col))
-        << message;
+        << printableText(message);
     return failure();
   }
 
@@ -152,17 +149,13 @@ private:
       for (size_t i = 0; i < module.inputs.size(); ++i)
         if (module.inputs[i] == ref.name)
           return (int)i;
-      for (const Layer &layer : module.layers) {
-        if (layer.name != ref.name)
-          continue;
-        target = layer.index;
-        break;
-      }
-      if (target < 0)
+      auto named = layerIndex.find(ref.name);
+      if (named == layerIndex.end())
         return fail(ref.loc, reader + " reads '" + ref.name +
                                  "', which is neither an input nor a layer "
                                  "of module '" +
                                  module.name + "'");
+      target = named->second;
     } else if (ref.kind == Ref::Relative) {
       target = current + ref.index;
     }
@@ -225,6 +218,13 @@ private:
     if (failed(shape))
       return failure();
     resolved.result.shape = *shape;
+    // Weights obey the same per-tensor bound as activations.
+    if (op.weights)
+      for (const Shape &weight : op.weights(layerShapes(out, resolved)))
+        if (elementCount(weight) > kMaxElements)
+          return fail(layer.loc, where(layer.index) + ": " + layer.op +
+                                     " needs a " + formatShape(weight) +
+                                     " weight, more than 2^31 elements");
     if (elementCount(resolved.result.shape) > kMaxElements)
       return fail(layer.loc, where(layer.index) + ": " + layer.op + " gives " +
                                  formatShape(resolved.result.shape) +
@@ -237,6 +237,7 @@ private:
   const Module &module;
   ResolvedModule &out;
   MLIRContext *context;
+  std::map<std::string, int64_t> layerIndex; // named layers, by name
 };
 
 } // namespace

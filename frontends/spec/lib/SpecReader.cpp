@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PrintableText.h"
 #include "YamlReader.h"
 
 #include "goe/Dialect/Goe/CombineKinds.h"
@@ -70,10 +71,9 @@ LogicalResult Reader::readInputs(const YAML::Node &node) {
     if (!take(readName(entry.first, "input"), input.name))
       return failure();
     input.loc = locOf(entry.first);
-    for (const Input &other : spec.inputs)
-      if (other.name == input.name)
-        return fail(entry.first,
-                    "input '" + input.name + "' is defined twice");
+    if (!inputNames.insert(input.name).second)
+      return fail(entry.first,
+                  "input '" + input.name + "' is defined twice");
     YAML::Node shape = entry.second;
     if (entry.second.IsMap()) {
       if (failed(checkKeys(entry.second, {"shape", "dtype", "doc"},
@@ -192,7 +192,7 @@ LogicalResult Reader::readDispatch(const YAML::Node &node,
     }
   }
   for (size_t i = 0; i < out.modules.size(); ++i)
-    if (!spec.findModule(out.modules[i]))
+    if (!moduleNames.count(out.modules[i]))
       return fail(out.moduleLocs[i],
                   "module '" + out.modules[i] + "' is not defined");
   return success();
@@ -229,14 +229,14 @@ LogicalResult Reader::readNode(const YAML::Node &node) {
   case Node::ModuleNode:
     if (failed(checkKeys(node, allowed, owner)))
       return failure();
-    if (!spec.findModule(out.target))
+    if (!moduleNames.count(out.target))
       return fail(node["module"],
                   "module '" + out.target + "' is not defined");
     break;
   case Node::RouterNode:
     if (failed(checkKeys(node, allowed, owner)))
       return failure();
-    if (!spec.findRouter(out.target))
+    if (!routerNames.count(out.target))
       return fail(node["router"],
                   "router '" + out.target + "' is not defined");
     break;
@@ -265,12 +265,10 @@ LogicalResult Reader::readNode(const YAML::Node &node) {
   } else if (out.kind != Node::RouterNode) {
     return fail(node, owner + " needs 'from'");
   }
-  for (const Input &input : spec.inputs)
-    if (input.name == out.name)
-      return fail(name, "'" + out.name + "' is already a model input");
-  for (const Node &other : spec.graph)
-    if (other.name == out.name)
-      return fail(name, "graph node '" + out.name + "' is defined twice");
+  if (inputNames.count(out.name))
+    return fail(name, "'" + out.name + "' is already a model input");
+  if (!nodeNames.insert(out.name).second)
+    return fail(name, "graph node '" + out.name + "' is defined twice");
   spec.graph.push_back(std::move(out));
   return success();
 }
@@ -323,7 +321,7 @@ LogicalResult Reader::readSections(const YAML::Node &root) {
     std::string name;
     if (!take(readName(entry.first, "module name"), name))
       return failure();
-    if (spec.findModule(name))
+    if (!moduleNames.insert(name).second)
       return fail(entry.first, "module '" + name + "' is defined twice");
     if (failed(readModule(name, entry.second, locOf(entry.first))))
       return failure();
@@ -335,14 +333,14 @@ LogicalResult Reader::readSections(const YAML::Node &root) {
       std::string name;
       if (!take(readName(entry.first, "router name"), name))
         return failure();
-      if (spec.findRouter(name))
+      if (!routerNames.insert(name).second)
         return fail(entry.first, "router '" + name + "' is defined twice");
       if (failed(readRouter(name, entry.second, locOf(entry.first))))
         return failure();
     }
   }
   for (const Router &router : spec.routers)
-    if (!router.body.empty() && !spec.findModule(router.body))
+    if (!router.body.empty() && !moduleNames.count(router.body))
       return fail(router.bodyLoc,
                   "module '" + router.body + "' is not defined");
   YAML::Node graph = root["graph"];
@@ -417,6 +415,26 @@ std::optional<YAML::Mark> secondDocument(const std::string &text) {
 
 } // namespace
 
+
+/// The location of the first control character YAML forbids in a stream
+/// (all but tab and line breaks), or line 0 when there is none. yaml-cpp
+/// itself stops at a NUL with "bad character found while scanning hex
+/// number", at another place.
+static Loc firstControlCharacter(llvm::StringRef text, unsigned char &byte) {
+  Loc loc{1, 1};
+  for (char c : text) {
+    byte = (unsigned char)c;
+    if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') ||
+        byte == 0x7f)
+      return loc;
+    if (byte == '\n')
+      loc = {loc.line + 1, 1};
+    else
+      ++loc.col;
+  }
+  return {};
+}
+
 mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
                                const VarOverrides &overrides,
                                mlir::MLIRContext *context) {
@@ -424,6 +442,12 @@ mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
   spec.file = file.str();
   Reader reader(spec, context);
   reader.pendingOverrides = overrides;
+  unsigned char byte = 0;
+  if (Loc loc = firstControlCharacter(text, byte); loc.line != 0)
+    return reader.fail(loc, "the spec holds a control character (" +
+                                printableText(std::string(1, char(byte))) +
+                                "); YAML text allows only printable "
+                                "characters, tabs and line breaks");
   // yaml-cpp reports malformed YAML (and a few misuses) by throwing; that is
   // its interface, so its exceptions are caught here, at the one boundary.
   try {
@@ -433,7 +457,10 @@ mlir::FailureOr<Spec> readSpec(llvm::StringRef text, llvm::StringRef file,
       return reader.fail(Loc{unsigned(second->line + 1),
                              unsigned(second->column + 1)},
                          "a spec is one YAML document; a second one starts here");
-    if (failed(reader.readTop(root)))
+    // A merge key is spelled "<<": without one in the text, no walk.
+    bool mayMerge = text.contains("<<");
+    if ((mayMerge && failed(reader.rejectMergeKeys(root))) ||
+        failed(reader.readTop(root)))
       return mlir::failure();
   } catch (const YAML::Exception &error) {
     Loc loc;
@@ -450,7 +477,8 @@ mlir::FailureOr<Spec> readSpecFile(llvm::StringRef path,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     mlir::emitError(mlir::FileLineColLoc::get(context, path, 1, 1))
-        << "cannot read spec '" << path << "': " << buffer.getError().message();
+        << "cannot read spec '" << printableText(path)
+        << "': " << buffer.getError().message();
     return mlir::failure();
   }
   return readSpec((*buffer)->getBuffer(), path, overrides, context);

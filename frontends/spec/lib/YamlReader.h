@@ -51,6 +51,10 @@ public:
       : spec(spec), context(context) {}
 
   LogicalResult readTop(const YAML::Node &root);
+  /// Fails at the first `<<` key of the document: yaml-cpp reads YAML 1.1
+  /// merge keys as ordinary keys, which would surface later as a baffling
+  /// "unknown key" or "needs an 'op'".
+  LogicalResult rejectMergeKeys(const YAML::Node &root);
 
   /// Reports `message` at `loc` (1:1 when unknown) and gives failure.
   LogicalResult fail(Loc loc, const std::string &message);
@@ -119,6 +123,9 @@ private:
 
   Spec &spec;
   mlir::MLIRContext *context;
+  // What has been read so far, by name: a spec may hold 100,000 modules or
+  // nodes, and looking each name up in the lists would take quadratic time.
+  std::set<std::string> inputNames, moduleNames, routerNames, nodeNames;
 };
 
 } // namespace goe::spec::detail

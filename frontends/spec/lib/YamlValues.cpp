@@ -8,12 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PrintableText.h"
 #include "YamlReader.h"
 #include "goe/Frontends/Spec/Expr.h"
 
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
 namespace goe::spec::detail {
 
@@ -29,7 +31,7 @@ LogicalResult Reader::fail(Loc loc, const std::string &message) {
     loc = {1, 1}; // an empty file or a problem without a mark
   mlir::emitError(
       mlir::FileLineColLoc::get(context, spec.file, loc.line, loc.col))
-      << message;
+      << printableText(message);
   return failure();
 }
 
@@ -55,6 +57,46 @@ std::string describe(const YAML::Node &node) {
   default:
     return "an undefined value";
   }
+}
+
+LogicalResult Reader::rejectMergeKeys(const YAML::Node &root) {
+  // Aliases share their anchor's node, so a node is visited once, known by
+  // where it starts and what it is (a block map starts where its first key
+  // does); walking every alias instead would take exponential time on a
+  // "billion laughs" document.
+  std::set<std::tuple<int, int, int>> seen;
+  std::vector<YAML::Node> pending{root};
+  Loc first;
+  while (!pending.empty()) {
+    YAML::Node node = pending.back();
+    pending.pop_back();
+    if (!node.IsMap() && !node.IsSequence())
+      continue;
+    YAML::Mark mark = node.Mark();
+    if (!seen.insert({mark.line, mark.column, int(node.Type())}).second)
+      continue;
+    if (node.IsSequence()) {
+      for (const YAML::Node &item : node)
+        pending.push_back(item);
+      continue;
+    }
+    for (const auto &entry : node) {
+      const YAML::Node &key = entry.first;
+      // A quoted "<<" is an ordinary key (yaml-cpp tags it "!").
+      bool merge = key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!";
+      Loc loc = locOf(key);
+      if (merge && (first.line == 0 || loc.line < first.line ||
+                    (loc.line == first.line && loc.col < first.col)))
+        first = loc;
+      pending.push_back(key);
+      pending.push_back(entry.second);
+    }
+  }
+  if (first.line == 0)
+    return success();
+  return fail(first, "merge keys ('<<') are not supported; write the keys "
+                     "out (an alias '*name' can still stand for a whole "
+                     "value)");
 }
 
 LogicalResult Reader::expectMap(const YAML::Node &node,

@@ -71,9 +71,26 @@ FailureOr<Shape> convShape(const ShapeCheck &check) {
   if (act != layer.fields.end() && !activationNamed(act->second.s))
     return check.fail(act->second.loc, "act must be " + activationNames() +
                                            ", got '" + act->second.s + "'");
-  if (failed(check.checkWeights({p.out, in[0], p.kernel, p.kernel})))
-    return failure();
   return check.windowShape(p.out, in, p.kernel, p.stride, p.padding);
+}
+
+/// conv2d: OIHW weight (input channels per group) and bias.
+std::vector<Shape> conv2dWeights(const LayerShapes &layer) {
+  ConvParams p = convParams(layer.layer);
+  std::vector<Shape> weights{
+      {p.out, layer.in()[0] / p.groups, p.kernel, p.kernel}};
+  if (p.bias)
+    weights.push_back({p.out});
+  return weights;
+}
+
+/// conv: the convolution without bias, then batch norm's four vectors.
+std::vector<Shape> convBlockWeights(const LayerShapes &layer) {
+  ConvParams p = convParams(layer.layer);
+  std::vector<Shape> weights{
+      {p.out, layer.in()[0] / p.groups, p.kernel, p.kernel}};
+  weights.insert(weights.end(), 4, Shape{p.out});
+  return weights;
 }
 
 /// Every output element sums kernel x kernel x (input channels / groups).
@@ -149,10 +166,10 @@ Value emitConvBlock(LayerEmitter &e, const LayerShapes &layer,
 
 } // namespace
 
-const LayerOp conv2dOp{
-    {"conv2d", 1, 1, kConvFields}, convShape, convMacs, emitConv2d};
-const LayerOp convOp{
-    {"conv", 1, 1, convBlockFields()}, convShape, convMacs, emitConvBlock};
+const LayerOp conv2dOp{{"conv2d", 1, 1, kConvFields}, convShape, convMacs,
+                       emitConv2d, conv2dWeights};
+const LayerOp convOp{{"conv", 1, 1, convBlockFields()}, convShape, convMacs,
+                     emitConvBlock, convBlockWeights};
 
 std::vector<const LayerOp *> convolutionOps() { return {&conv2dOp, &convOp}; }
 

@@ -33,9 +33,13 @@ FailureOr<Shape> detectShape(const ShapeCheck &check) {
                                       "got " +
                           std::to_string(anchors.matrix.size()));
   int64_t attrs = detectParams(check.layer).classes + 5;
-  if (failed(check.checkWeights({3 * attrs, in[0]})))
-    return failure();
   return Shape{3, in[1], in[2], attrs};
+}
+
+/// The 1x1 convolution's weight and bias.
+std::vector<Shape> detectWeights(const LayerShapes &layer) {
+  int64_t channels = 3 * layer.result[3];
+  return {{channels, layer.in()[0], 1, 1}, {channels}};
 }
 
 /// The 1x1 convolution: every output element sums the input channels.
@@ -104,7 +108,8 @@ const LayerOp detectOp{{"detect",
                          {"stride", F::Size, true}}},
                        detectShape,
                        detectMacs,
-                       emitDetect};
+                       emitDetect,
+                       detectWeights};
 
 std::vector<const LayerOp *> detectionOps() { return {&detectOp}; }
 

@@ -26,10 +26,14 @@ FailureOr<Shape> linearShape(const ShapeCheck &check) {
   if (in.size() != 1)
     return check.failAtLayer("linear reads a rank-1 tensor, got " +
                              formatShape(in) + "; add a flatten layer first");
-  int64_t out = linearParams(check.layer).out;
-  if (failed(check.checkWeights({out, in[0]})))
-    return failure();
-  return Shape{out};
+  return Shape{linearParams(check.layer).out};
+}
+
+std::vector<Shape> linearWeights(const LayerShapes &layer) {
+  std::vector<Shape> weights{{layer.result[0], layer.in()[0]}};
+  if (linearParams(layer.layer).bias)
+    weights.push_back({layer.result[0]});
+  return weights;
 }
 
 int64_t linearMacs(const LayerShapes &layer) {
@@ -78,7 +82,8 @@ const LayerOp linearOp{
     {"linear", 1, 1, {{"out", F::Size, true}, {"bias", F::Bool, false}}},
     linearShape,
     linearMacs,
-    emitLinear};
+    emitLinear,
+    linearWeights};
 const LayerOp flattenOp{
     {"flatten", 1, 1, {}}, flattenShape, noMacs, emitReshape};
 const LayerOp reshapeOp{{"reshape", 1, 1, {{"shape", F::Sizes, true}}},

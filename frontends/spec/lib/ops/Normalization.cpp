@@ -70,6 +70,11 @@ Value emitBatchNormLayer(LayerEmitter &e, const LayerShapes &layer,
                        batchNormParams(layer.layer).eps);
 }
 
+/// weight, bias, running_mean, running_var: one value per channel.
+std::vector<Shape> batchNormWeights(const LayerShapes &layer) {
+  return std::vector<Shape>(4, Shape{layer.in()[0]});
+}
+
 FailureOr<Shape> sameShape(const ShapeCheck &check) { return check.in(); }
 
 Value identity(LayerEmitter &, const LayerShapes &, ArrayRef<Value> inputs) {
@@ -83,7 +88,8 @@ const LayerOp batchNormOp{
      {{"eps", F::Float, false}, {"momentum", F::Float, false}}},
     batchNormShape,
     noMacs,
-    emitBatchNormLayer};
+    emitBatchNormLayer,
+    batchNormWeights};
 const LayerOp dropoutOp{
     {"dropout", 1, 1, {{"p", F::Float, false}}}, sameShape, noMacs, identity};
 

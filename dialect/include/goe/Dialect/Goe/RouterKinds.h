@@ -45,6 +45,13 @@ struct RouterKindInfo {
   std::string (*checkBody)(int64_t choices, const ParamValues &params,
                            llvm::ArrayRef<int64_t> shape,
                            llvm::StringRef body);
+  /// The shapes of that learned state, from the router's choices and
+  /// parameters and its body's per-sample output (logical shape): the
+  /// spec frontend counts them with the model's weights. Null when the
+  /// kind has no state.
+  std::vector<std::vector<int64_t>> (*stateShapes)(
+      int64_t choices, const ParamValues &params,
+      llvm::ArrayRef<int64_t> bodyOutput) = nullptr;
 
   llvm::StringRef name() const { return stringifyRouterKind(kind); }
   bool hasBody() const { return bodyKey != nullptr; }

@@ -72,8 +72,6 @@ public:
   /// Fails unless the first input has `rank`; `meaning` reads "an image
   /// [C, H, W]".
   mlir::LogicalResult expectRank(size_t rank, const std::string &meaning) const;
-  /// Weights obey the same per-tensor bound as activations.
-  mlir::LogicalResult checkWeights(const Shape &weightShape) const;
   /// [channels, H', W'] of a square `kernel` window with `stride` over the
   /// image `in` [C, H, W] plus `padding` on each side (PyTorch's floor
   /// rule); a window larger than the padded image is an error.
@@ -98,6 +96,11 @@ struct LayerOp : OpSpec {
   /// The layer's TOSA on channels-last values; `inputs` as layer.inputs.
   mlir::Value (*emit)(LayerEmitter &emitter, const LayerShapes &layer,
                       llvm::ArrayRef<mlir::Value> inputs);
+  /// The shapes of the weight tensors its emission loads (PyTorch
+  /// layouts); null for an op without weights. Shape inference holds each
+  /// to the per-tensor bound, and the model's total to the weight limit
+  /// (docs/spec.md, "Limits").
+  std::vector<Shape> (*weights)(const LayerShapes &layer) = nullptr;
 };
 
 /// MAC rule of ops that do no multiply-adds worth counting (elementwise,
