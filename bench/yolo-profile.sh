@@ -5,7 +5,9 @@
 # Writes bench/results/cpu-yolo-profile-<tag>.txt and
 # bench/results/cpu-yolo-threads-<tag>.txt (tag: $1, default "before").
 #
-#   bench/yolo-profile.sh [TAG] [BUILD_DIR]
+#   bench/yolo-profile.sh [TAG] [BUILD_DIR] [MODEL.goe]
+# MODEL.goe: an already compiled `goe-compile ... --seed 1` of the spec, to
+# skip the compile.
 set -eu
 tag=${1:-before}
 build=${2:-build}
@@ -13,9 +15,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 run="$build/bin/goe-run"
-model="$work/yolo.goe"
+model=${3:-$work/yolo.goe}
 
-"$build/bin/goe-compile" "$root/examples/moe_yolov7_tiny/moe.yaml" --seed 1 -o "$model"
+[ -n "${3:-}" ] ||
+  "$build/bin/goe-compile" "$root/examples/moe_yolov7_tiny/moe.yaml" --seed 1 -o "$model"
 
 machine() {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"

@@ -3,8 +3,9 @@
 #include "CpuDevice.h"
 #include "NativeCall.h"
 
+#include "goe/Runtime/Profile.h"
+
 #include <algorithm>
-#include <chrono>
 #include <numeric>
 
 namespace goe::runtime::detail {
@@ -28,12 +29,10 @@ Status CpuDevice::run(const LoadedFunction &fn, int64_t batch,
   std::vector<double> seconds(static_cast<size_t>(chunks), 0.0);
   pool_.parallelFor(chunks, [&](int64_t c) {
     int64_t begin = batch * c / chunks, end = batch * (c + 1) / chunks;
-    auto start = std::chrono::steady_clock::now();
+    double start = busySeconds ? threadCpuSeconds() : 0;
     callNative(program_, fn, begin, end - begin, inputs, outputs);
     if (busySeconds)
-      seconds[c] = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+      seconds[c] = threadCpuSeconds() - start;
   });
   if (busySeconds)
     *busySeconds = std::accumulate(seconds.begin(), seconds.end(), 0.0);

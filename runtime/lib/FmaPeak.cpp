@@ -6,17 +6,18 @@
 // the addend small, so the values stay finite and normal for any iteration
 // count; the sum is returned so that no FMA is dead code. Each ISA's loop is
 // compiled for that ISA alone (a target attribute) and only called when
-// cpuHasFeature says the CPU and OS support it.
+// cpuHasFeature says the CPU and OS support it. Timed in thread CPU time,
+// as profiles are, so that other processes' load does not lower it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "goe/Runtime/FmaPeak.h"
 #include "goe/Runtime/CpuFeatures.h"
+#include "goe/Runtime/Profile.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 
 namespace goe::runtime {
@@ -82,11 +83,9 @@ FmaPeak measureFmaPeak(double seconds) {
   int64_t iterations = 1 << 14;
   double best = 0, spent = 0;
   while (spent < seconds || best == 0) {
-    auto start = std::chrono::steady_clock::now();
+    double start = threadCpuSeconds();
     sink = sink + loop(iterations);
-    double elapsed = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double elapsed = threadCpuSeconds() - start;
     spent += elapsed;
     if (elapsed < 0.01) {
       iterations *= 2;

@@ -2,11 +2,21 @@
 
 #include "goe/Runtime/Profile.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
 namespace goe::runtime {
+
+double threadCpuSeconds() {
+  timespec now;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+    return 0;
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 namespace {
 
 template <typename... Args>
@@ -104,12 +114,12 @@ std::string Profile::report(double peakGmacPerSecond) const {
   }
   if (peakGmacPerSecond > 0)
     out += format("%% peak: of %.1f GMAC/s, one core's f32 FMA peak; times "
-                  "are busy seconds (summed over threads), shares of the "
-                  "busy time\n",
+                  "are busy seconds (thread CPU time, summed over threads), "
+                  "shares of the busy time\n",
                   peakGmacPerSecond);
   else
-    out += "times are busy seconds (summed over threads), shares of the "
-           "busy time\n";
+    out += "times are busy seconds (thread CPU time, summed over threads), "
+           "shares of the busy time\n";
 
   auto section = [&](Kind kind, const char *title, bool withMacs) {
     std::vector<ProfileEntry> rows = entries(kind);

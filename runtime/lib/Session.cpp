@@ -56,11 +56,8 @@ uint64_t mixSeed(uint64_t a, uint64_t b) {
   return z ^ (z >> 31);
 }
 
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+/// Profiles count the runtime's work in thread CPU time, as the kernels'.
+double secondsSince(double start) { return threadCpuSeconds() - start; }
 
 /// Executes one run: the value table and the step interpreter.
 class Execution {
@@ -73,7 +70,7 @@ public:
         values(program.values.size()) {}
 
   Status run(const std::vector<TensorView> &inputs) {
-    Clock::time_point start = Clock::now();
+    double start = threadCpuSeconds();
     for (size_t i = 0; i < inputs.size(); ++i) {
       // Copied, not borrowed: values are handed to compiled code as
       // mutable memrefs, and the caller's buffer must stay untouched.
@@ -136,7 +133,7 @@ private:
   }
 
   /// Runtime work from `start` to now, under `what`.
-  void recordRuntime(const std::string &what, Clock::time_point start,
+  void recordRuntime(const std::string &what, double start,
                      double minus = 0) {
     if (profile)
       profile->record(Profile::Kind::Runtime, what,
@@ -166,7 +163,7 @@ private:
     case artifact::Step::COMBINE:
       return executeCombine(step);
     case artifact::Step::TRANSPOSE: {
-      Clock::time_point start = Clock::now();
+      double start = threadCpuSeconds();
       Status status = define(step.outputs[0], detail::transpose(
                                                   tensor(step.inputs[0]), step.perm));
       recordRuntime(stepName(step, ""), start);
@@ -194,19 +191,20 @@ private:
     context.inputs = &inputs;
     context.runSeed = runSeed;
     context.step = step.index;
-    // The body is a kernel; the rest of routing is the runtime's work.
-    Clock::time_point start = Clock::now();
-    double bodyWall = 0;
+    // The body is a kernel; the rest of routing is the runtime's work (the
+    // body's time on this thread is subtracted).
+    double start = threadCpuSeconds();
+    double bodyCpu = 0;
     context.runBody = [&](std::vector<Tensor> &outputs) {
-      Clock::time_point bodyStart = Clock::now();
+      double bodyStart = threadCpuSeconds();
       Status status =
           call(*program.functions[router.body], batch, inputs, outputs);
-      bodyWall += secondsSince(bodyStart);
+      bodyCpu += secondsSince(bodyStart);
       return status;
     };
     RouteDecision decision;
     GOE_RETURN_IF_ERROR(router.rule->route(router, context, decision));
-    recordRuntime(stepName(step, router.name), start, bodyWall);
+    recordRuntime(stepName(step, router.name), start, bodyCpu);
     decision.step = step.index;
     result.routes[step.routeOrdinal] = decision;
     values[step.outputs[0]].route = std::move(decision);
@@ -217,7 +215,7 @@ private:
   /// scatters the results into slot j of the [B, k, ...] outputs. The
   /// groups run in parallel; errors are reported for the lowest path.
   Status executeDispatch(const ProgramStep &step) {
-    Clock::time_point start = Clock::now();
+    double start = threadCpuSeconds();
     const RouteDecision &routing = *values[step.routing].route;
     size_t numPaths = step.paths.size();
     std::vector<std::vector<int64_t>> rows(numPaths), slots(numPaths);
@@ -282,7 +280,7 @@ private:
                  const std::vector<int64_t> &rows,
                  const std::vector<int64_t> &slots, int64_t k,
                  std::vector<Tensor> &outputs, double &copySeconds) {
-    Clock::time_point start = Clock::now();
+    double start = threadCpuSeconds();
     int64_t n = static_cast<int64_t>(rows.size());
     std::string where = "path " + std::to_string(p);
     // The whole batch in order (k = 1, one path) needs no gather.
@@ -314,7 +312,7 @@ private:
       for (const Tensor &t : current)
         args.push_back(&t);
     }
-    start = Clock::now();
+    start = threadCpuSeconds();
     for (size_t i = 0; i < outputs.size(); ++i)
       detail::scatterRowsToSlots(*args[i], rows, slots, outputs[i]);
     copySeconds += secondsSince(start);
@@ -337,7 +335,7 @@ private:
     const RouteDecision *routing =
         step.routing >= 0 ? &*values[step.routing].route : nullptr;
     std::vector<Tensor> outputs;
-    Clock::time_point start = Clock::now();
+    double start = threadCpuSeconds();
     GOE_RETURN_IF_ERROR(
         step.combine->combine(tensors(step.inputs), routing, outputs));
     recordRuntime(stepName(step, step.combineKind), start);
@@ -459,12 +457,17 @@ Status Session::run(const std::vector<TensorView> &inputs, RunResult &result,
                                   : mixSeed(options_.randomSeed, call);
   Status status;
   auto start = std::chrono::steady_clock::now();
+  auto wallSince = [](auto from) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         from)
+        .count();
+  };
   try {
     Execution execution(model_->program(), *device_, *pool_, options.profile,
                         runSeed, inputs[0].shape[0], result);
     status = execution.run(inputs);
     if (status.ok() && options.profile)
-      options.profile->recordRun(inputs[0].shape[0], secondsSince(start),
+      options.profile->recordRun(inputs[0].shape[0], wallSince(start),
                                  pool_->threads());
   } catch (const std::bad_alloc &) {
     status = resourceExhausted("out of memory while running a batch of " +

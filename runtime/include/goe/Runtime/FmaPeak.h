@@ -24,8 +24,8 @@ struct FmaPeak {
   double gmacPerSecond = 0;   // one core, the best of the repetitions
 };
 
-/// Runs the microkernel on the calling thread for about `seconds` in all
-/// (the best of several repetitions counts).
+/// Runs the microkernel on the calling thread for about `seconds` of its
+/// CPU time in all (the best of several repetitions counts).
 FmaPeak measureFmaPeak(double seconds = 0.3);
 
 } // namespace goe::runtime

@@ -8,9 +8,11 @@
 // kernels (routing, gathering a path's group and scattering its results,
 // combining, layout changes, copying the inputs).
 //
-// Times are busy seconds: a kernel call split over several threads counts
-// the time of each of its chunks, so GMAC/s is per core and compares with
-// one core's FMA peak (FmaPeak.h) at any thread count. A kernel here is one
+// Times are busy seconds: the CPU time of the threads doing the work
+// (threadCpuSeconds), so a kernel call split over several threads counts the
+// time of each of its chunks, GMAC/s is per core and compares with one
+// core's FMA peak (FmaPeak.h) at any thread count, and time other processes
+// take from this one's cores is not counted. A kernel here is one
 // compiled function, the granularity the artifact has (an expert module's
 // whole body, not its single layers).
 //
@@ -44,6 +46,9 @@ struct ProfileEntry {
     return seconds > 0 ? macs / seconds * 1e-9 : 0;
   }
 };
+
+/// The calling thread's CPU time in seconds (CLOCK_THREAD_CPUTIME_ID).
+double threadCpuSeconds();
 
 class Profile {
 public:
