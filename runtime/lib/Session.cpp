@@ -56,9 +56,6 @@ uint64_t mixSeed(uint64_t a, uint64_t b) {
   return z ^ (z >> 31);
 }
 
-/// Profiles count the runtime's work in thread CPU time, as the kernels'.
-double secondsSince(double start) { return threadCpuSeconds() - start; }
-
 /// Executes one run: the value table and the step interpreter.
 class Execution {
 public:
@@ -70,7 +67,7 @@ public:
         values(program.values.size()) {}
 
   Status run(const std::vector<TensorView> &inputs) {
-    double start = threadCpuSeconds();
+    double start = now();
     for (size_t i = 0; i < inputs.size(); ++i) {
       // Copied, not borrowed: values are handed to compiled code as
       // mutable memrefs, and the caller's buffer must stay untouched.
@@ -132,12 +129,17 @@ private:
     return okStatus();
   }
 
+  /// Profiles count the runtime's work in thread CPU time, as the kernels';
+  /// without a profile nothing is timed (the clock is a system call).
+  double now() const { return profile ? threadCpuSeconds() : 0; }
+  double elapsedSince(double start) const { return now() - start; }
+
   /// Runtime work from `start` to now, under `what`.
   void recordRuntime(const std::string &what, double start,
                      double minus = 0) {
     if (profile)
       profile->record(Profile::Kind::Runtime, what,
-                      static_cast<uint64_t>(batch), secondsSince(start) - minus);
+                      static_cast<uint64_t>(batch), elapsedSince(start) - minus);
   }
 
   std::string stepName(const ProgramStep &step, const std::string &what) {
@@ -163,7 +165,7 @@ private:
     case artifact::Step::COMBINE:
       return executeCombine(step);
     case artifact::Step::TRANSPOSE: {
-      double start = threadCpuSeconds();
+      double start = now();
       Status status = define(step.outputs[0], detail::transpose(
                                                   tensor(step.inputs[0]), step.perm));
       recordRuntime(stepName(step, ""), start);
@@ -193,13 +195,13 @@ private:
     context.step = step.index;
     // The body is a kernel; the rest of routing is the runtime's work (the
     // body's time on this thread is subtracted).
-    double start = threadCpuSeconds();
+    double start = now();
     double bodyCpu = 0;
     context.runBody = [&](std::vector<Tensor> &outputs) {
-      double bodyStart = threadCpuSeconds();
+      double bodyStart = now();
       Status status =
           call(*program.functions[router.body], batch, inputs, outputs);
-      bodyCpu += secondsSince(bodyStart);
+      bodyCpu += elapsedSince(bodyStart);
       return status;
     };
     RouteDecision decision;
@@ -215,7 +217,7 @@ private:
   /// scatters the results into slot j of the [B, k, ...] outputs. The
   /// groups run in parallel; errors are reported for the lowest path.
   Status executeDispatch(const ProgramStep &step) {
-    double start = threadCpuSeconds();
+    double start = now();
     const RouteDecision &routing = *values[step.routing].route;
     size_t numPaths = step.paths.size();
     std::vector<std::vector<int64_t>> rows(numPaths), slots(numPaths);
@@ -251,7 +253,7 @@ private:
     }
     // Busy time outside the kernels: grouping here, then each path's
     // gather and scatter.
-    double overhead = secondsSince(start);
+    double overhead = elapsedSince(start);
     std::vector<Status> statuses(used.size());
     std::vector<double> copySeconds(used.size(), 0.0);
     pool.parallelFor(static_cast<int64_t>(used.size()), [&](int64_t u) {
@@ -280,7 +282,7 @@ private:
                  const std::vector<int64_t> &rows,
                  const std::vector<int64_t> &slots, int64_t k,
                  std::vector<Tensor> &outputs, double &copySeconds) {
-    double start = threadCpuSeconds();
+    double start = now();
     int64_t n = static_cast<int64_t>(rows.size());
     std::string where = "path " + std::to_string(p);
     // The whole batch in order (k = 1, one path) needs no gather.
@@ -299,7 +301,7 @@ private:
       for (const Tensor &t : current)
         args.push_back(&t);
     }
-    copySeconds = secondsSince(start);
+    copySeconds = elapsedSince(start);
     double pathSeconds = 0;
     for (int f : step.paths[p]) {
       const detail::LoadedFunction &fn = *program.functions[f];
@@ -312,10 +314,10 @@ private:
       for (const Tensor &t : current)
         args.push_back(&t);
     }
-    start = threadCpuSeconds();
+    start = now();
     for (size_t i = 0; i < outputs.size(); ++i)
       detail::scatterRowsToSlots(*args[i], rows, slots, outputs[i]);
-    copySeconds += secondsSince(start);
+    copySeconds += elapsedSince(start);
     if (profile) {
       std::string name = "dispatch step " + std::to_string(step.index) +
                          " path " + std::to_string(p) + ":";
@@ -335,7 +337,7 @@ private:
     const RouteDecision *routing =
         step.routing >= 0 ? &*values[step.routing].route : nullptr;
     std::vector<Tensor> outputs;
-    double start = threadCpuSeconds();
+    double start = now();
     GOE_RETURN_IF_ERROR(
         step.combine->combine(tensors(step.inputs), routing, outputs));
     recordRuntime(stepName(step, step.combineKind), start);
@@ -362,6 +364,16 @@ Session::Session(std::shared_ptr<const Model> model,
 
 Session::~Session() = default;
 
+std::string oversubscriptionWarning(int threads) {
+  int cores = availableCores();
+  if (threads <= cores)
+    return "";
+  return std::to_string(threads) + " threads on " + std::to_string(cores) +
+         (cores == 1 ? " core" : " cores") +
+         ": threads beyond the cores only wait for each other, so runs are "
+         "slower, not faster; use at most " + std::to_string(cores);
+}
+
 int Session::threads() const { return pool_->threads(); }
 
 StatusOr<std::unique_ptr<Session>>
@@ -375,14 +387,9 @@ Session::create(std::shared_ptr<const Model> model,
         "1 to " + std::to_string(kMaxSessionThreads) +
         " threads (0 = every core)");
   std::unique_ptr<Session> session(new Session(model, options));
-  int cores = availableCores();
-  int threads = options.threads == 0 ? cores : options.threads;
-  if (threads > cores)
-    session->warnings_.push_back(
-        std::to_string(threads) + " threads on " + std::to_string(cores) +
-        (cores == 1 ? " core" : " cores") +
-        ": threads beyond the cores only wait for each other, so runs are "
-        "slower, not faster; use at most " + std::to_string(cores));
+  int threads = options.threads == 0 ? availableCores() : options.threads;
+  if (std::string warning = oversubscriptionWarning(threads); !warning.empty())
+    session->warnings_.push_back(warning);
   StatusOr<std::unique_ptr<detail::ThreadPool>> pool =
       detail::ThreadPool::create(threads);
   if (!pool.ok())

@@ -20,6 +20,7 @@
 #include "Trainer.h"
 #include "WeightImport.h"
 #include "Flags.h"
+#include "goe/Runtime/Session.h"
 
 #include <cerrno>
 #include <cmath>
@@ -198,6 +199,11 @@ Status parseArgs(int argc, char **argv, goe::train::TrainOptions &options,
       int64_t threads;
       GOE_RETURN_IF_ERROR(positive(flag, value, threads));
       options.threads = static_cast<int>(threads);
+      std::string warning =
+          goe::runtime::oversubscriptionWarning(options.threads);
+      if (!warning.empty())
+        std::fprintf(stderr, "goe-train: warning: --threads: %s\n",
+                     warning.c_str());
     } else if (flag == "--seed") {
       int64_t seed;
       GOE_RETURN_IF_ERROR(positive(flag, value, seed, true));

@@ -97,6 +97,12 @@ inline constexpr int kMaxSessionThreads = 1024;
 /// what SessionOptions::threads = 0 means.
 int availableCores();
 
+/// What to tell a user who asks for `threads` threads on availableCores()
+/// cores ("1000 threads on 2 cores: ... slower, not faster; use at most
+/// 2"), or "" when they fit. Session::warnings() and the tools' --threads
+/// say this.
+std::string oversubscriptionWarning(int threads);
+
 struct RunOptions {
   /// Seed for `random` routers in this run (mixed with the router's
   /// params["seed"]). With it, a run's decisions depend on nothing else:
