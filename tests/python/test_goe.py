@@ -109,6 +109,7 @@ def test_errors_carry_the_runtime_message(tiny):
         goe.load(tiny, threads=5000)
 
 
+@pytest.mark.filterwarnings("ignore:.*threads on:RuntimeWarning")
 def test_thread_counts_agree_bit_for_bit(tiny):
     rng = np.random.default_rng(3)
     inputs = {"image": rng.random((13, 1, 4, 4), dtype=np.float32),
