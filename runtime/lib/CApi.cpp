@@ -197,8 +197,15 @@ goe_status_t goe_session_create(goe_model_t *model,
   *out_session = nullptr;
   return guarded([&]() -> Status {
     SessionOptions sessionOptions;
-    if (options)
+    if (options) {
       sessionOptions.randomSeed = options->random_seed;
+      if (options->threads > static_cast<uint32_t>(kMaxSessionThreads))
+        return invalidArgument(
+            "threads = " + std::to_string(options->threads) +
+            ": a session runs on 1 to " + std::to_string(kMaxSessionThreads) +
+            " threads (0 = every core)");
+      sessionOptions.threads = static_cast<int>(options->threads);
+    }
     StatusOr<std::unique_ptr<Session>> session =
         Session::create(model->model, sessionOptions);
     if (!session.ok())
@@ -209,6 +216,20 @@ goe_status_t goe_session_create(goe_model_t *model,
 }
 
 void goe_session_free(goe_session_t *session) { delete session; }
+
+size_t goe_session_threads(const goe_session_t *session) {
+  return session ? static_cast<size_t>(session->session->threads()) : 0;
+}
+
+size_t goe_session_warning_count(const goe_session_t *session) {
+  return session ? session->session->warnings().size() : 0;
+}
+
+const char *goe_session_warning(const goe_session_t *session, size_t index) {
+  if (!session || index >= session->session->warnings().size())
+    return nullptr;
+  return session->session->warnings()[index].c_str();
+}
 
 goe_status_t goe_session_run(goe_session_t *session,
                              const goe_tensor_view_t *inputs,

@@ -3,22 +3,41 @@
 #include "CpuDevice.h"
 #include "NativeCall.h"
 
+#include "goe/Runtime/Profile.h"
+
+#include <algorithm>
+#include <numeric>
+
 namespace goe::runtime::detail {
 
 StatusOr<std::unique_ptr<ComputeDevice>>
-CpuDevice::create(const Program &program, const SessionOptions &) {
+CpuDevice::create(const Program &program, const SessionOptions &,
+                  ThreadPool &pool) {
   if (!program.hasCpuCode)
     return failedPrecondition(
         "the model has no CPU code (compiled with --target=cuda only); "
         "create the session with Device::Cuda or recompile with "
         "--target=cpu,cuda");
-  return std::unique_ptr<ComputeDevice>(new CpuDevice(program));
+  return std::unique_ptr<ComputeDevice>(new CpuDevice(program, pool));
 }
 
 Status CpuDevice::run(const LoadedFunction &fn, int64_t batch,
                       const std::vector<const Tensor *> &inputs,
-                      std::vector<Tensor> &outputs) {
-  return invokeFunction(program_, fn, batch, inputs, outputs);
+                      std::vector<Tensor> &outputs, double *busySeconds) {
+  GOE_RETURN_IF_ERROR(prepareCall(fn, batch, inputs, outputs));
+  int64_t chunks = std::min<int64_t>(batch, pool_.threads());
+  std::vector<double> seconds(static_cast<size_t>(chunks), 0.0);
+  pool_.parallelFor(chunks, [&](int64_t c) {
+    int64_t begin = batch * c / chunks, end = batch * (c + 1) / chunks;
+    double start = busySeconds ? threadCpuSeconds() : 0;
+    callNative(program_, fn, begin, end - begin, inputs, outputs);
+    if (busySeconds)
+      seconds[c] = threadCpuSeconds() - start;
+  });
+  if (busySeconds)
+    *busySeconds = std::accumulate(seconds.begin(), seconds.end(), 0.0);
+  countCall(fn, batch);
+  return okStatus();
 }
 
 } // namespace goe::runtime::detail

@@ -4,7 +4,12 @@
 // against this CPU's features by Model::load) called directly on the
 // host's buffers through MLIR's C interface (NativeCall.h).
 //
-// Thread safety: stateless; run() may be called from any number of threads.
+// A call on several samples is split into contiguous chunks of samples,
+// one per thread of the session's pool: compiled code runs every sample on
+// its own (SampleLoop), so the chunks write disjoint rows and compute the
+// same bits as one call on the whole group would.
+//
+// Thread safety: run() may be called from any number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,15 +25,18 @@ public:
   /// FailedPrecondition when the model has no CPU code (compiled for GPUs
   /// only).
   static StatusOr<std::unique_ptr<ComputeDevice>>
-  create(const Program &program, const SessionOptions &options);
+  create(const Program &program, const SessionOptions &options,
+         ThreadPool &pool);
 
   Status run(const LoadedFunction &fn, int64_t batch,
              const std::vector<const Tensor *> &inputs,
-             std::vector<Tensor> &outputs) override;
+             std::vector<Tensor> &outputs, double *busySeconds) override;
 
 private:
-  explicit CpuDevice(const Program &program) : program_(program) {}
+  CpuDevice(const Program &program, ThreadPool &pool)
+      : program_(program), pool_(pool) {}
   const Program &program_;
+  ThreadPool &pool_;
 };
 
 } // namespace goe::runtime::detail

@@ -3,6 +3,7 @@
 #include "CudaDevice.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace goe::runtime::detail {
@@ -60,7 +61,8 @@ struct DeviceBuffers {
 } // namespace
 
 StatusOr<std::unique_ptr<ComputeDevice>>
-CudaDevice::create(const Program &program, const SessionOptions &options) {
+CudaDevice::create(const Program &program, const SessionOptions &options,
+                   ThreadPool &) {
   StatusOr<std::unique_ptr<CudaDevice>> device =
       open(program, options.cudaDriverLibrary, options.deviceOrdinal);
   if (!device.ok())
@@ -171,7 +173,20 @@ CudaDevice::~CudaDevice() {
 
 Status CudaDevice::run(const LoadedFunction &fn, int64_t batch,
                        const std::vector<const Tensor *> &inputs,
-                       std::vector<Tensor> &outputs) {
+                       std::vector<Tensor> &outputs, double *busySeconds) {
+  // One stream, serialized: the call's wall time is its busy time.
+  auto start = std::chrono::steady_clock::now();
+  Status status = runOnGpu(fn, batch, inputs, outputs);
+  if (busySeconds)
+    *busySeconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  return status;
+}
+
+Status CudaDevice::runOnGpu(const LoadedFunction &fn, int64_t batch,
+                            const std::vector<const Tensor *> &inputs,
+                            std::vector<Tensor> &outputs) {
   auto found = program_->functionIndex.find(fn.name);
   if (found == program_->functionIndex.end())
     return internalError("function '" + fn.name + "' is not in the program");

@@ -55,17 +55,21 @@ public:
   /// options.deviceOrdinal, loads the program's kernels and uploads its
   /// weights. Errors read "creating a CUDA session: ...".
   static StatusOr<std::unique_ptr<ComputeDevice>>
-  create(const Program &program, const SessionOptions &options);
+  create(const Program &program, const SessionOptions &options,
+         ThreadPool &pool);
   ~CudaDevice() override;
 
   Status run(const LoadedFunction &fn, int64_t batch,
              const std::vector<const Tensor *> &inputs,
-             std::vector<Tensor> &outputs) override;
+             std::vector<Tensor> &outputs, double *busySeconds) override;
 
   const std::string &deviceName() const { return name_; }
 
 private:
   CudaDevice() = default;
+  Status runOnGpu(const LoadedFunction &fn, int64_t batch,
+                  const std::vector<const Tensor *> &inputs,
+                  std::vector<Tensor> &outputs);
   static StatusOr<std::unique_ptr<CudaDevice>>
   open(const Program &program, const std::string &driverLibrary, int ordinal);
 

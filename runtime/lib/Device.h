@@ -12,6 +12,7 @@
 #define GOE_RUNTIME_LIB_DEVICE_H
 
 #include "Program.h"
+#include "ThreadPool.h"
 #include "goe/Runtime/Session.h"
 
 #include <memory>
@@ -30,19 +31,21 @@ public:
   /// Runs `fn` on a group of `batch` samples: `inputs[i]` has shape
   /// [batch, fn.inputs[i]...]; `outputs` receives fresh tensors
   /// [batch, fn.outputs[i]...] in host memory. Counts the call in fn's
-  /// counters.
+  /// counters. `busySeconds`, when not null, receives the compute time the
+  /// call took, summed over the threads it ran on (a profile's time).
   virtual Status run(const LoadedFunction &fn, int64_t batch,
                      const std::vector<const Tensor *> &inputs,
-                     std::vector<Tensor> &outputs) = 0;
+                     std::vector<Tensor> &outputs, double *busySeconds) = 0;
 };
 
 /// A kind of device, by the name SessionOptions::device gives.
 struct DeviceKind {
   const char *name; // "cpu", "cuda"
   /// Checks that `program` has code for the device and loads it (kernels,
-  /// weights); errors say what is missing.
+  /// weights); errors say what is missing. `pool` is the session's, for a
+  /// device that splits a call over host threads; it outlives the device.
   StatusOr<std::unique_ptr<ComputeDevice>> (*create)(
-      const Program &program, const SessionOptions &options);
+      const Program &program, const SessionOptions &options, ThreadPool &pool);
 };
 
 /// Every device kind of this runtime (DeviceRegistry.cpp).
@@ -51,7 +54,8 @@ const std::vector<DeviceKind> &deviceKinds();
 /// The device `options.device` names, created for `program`; an unknown
 /// name is InvalidArgument listing the known ones.
 StatusOr<std::unique_ptr<ComputeDevice>>
-createDevice(const Program &program, const SessionOptions &options);
+createDevice(const Program &program, const SessionOptions &options,
+             ThreadPool &pool);
 
 } // namespace goe::runtime::detail
 

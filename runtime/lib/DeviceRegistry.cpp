@@ -21,10 +21,11 @@ const std::vector<DeviceKind> &deviceKinds() {
 }
 
 StatusOr<std::unique_ptr<ComputeDevice>>
-createDevice(const Program &program, const SessionOptions &options) {
+createDevice(const Program &program, const SessionOptions &options,
+             ThreadPool &pool) {
   for (const DeviceKind &kind : deviceKinds())
     if (options.device.name() == kind.name)
-      return kind.create(program, options);
+      return kind.create(program, options, pool);
   std::string known;
   for (const DeviceKind &kind : deviceKinds())
     known += std::string(known.empty() ? "" : ", ") + kind.name;

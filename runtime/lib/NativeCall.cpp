@@ -62,9 +62,9 @@ void fillDescriptor(std::vector<int64_t> &words, const void *data,
 
 } // namespace
 
-Status invokeFunction(const Program &program, const LoadedFunction &fn,
-                      int64_t batch, const std::vector<const Tensor *> &inputs,
-                      std::vector<Tensor> &outputs) {
+Status prepareCall(const LoadedFunction &fn, int64_t batch,
+                   const std::vector<const Tensor *> &inputs,
+                   std::vector<Tensor> &outputs) {
   if (!fn.entry)
     return internalError("function " + quoteText(fn.name) +
                          " has no bound code");
@@ -72,10 +72,10 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
     return internalError("function " + quoteText(fn.name) + " called with " +
                          std::to_string(inputs.size()) + " inputs, takes " +
                          std::to_string(fn.inputs.size()));
-
-  size_t numArgs = fn.inputs.size() + fn.weights.size() + fn.outputs.size();
-  std::vector<std::vector<int64_t>> descriptors(numArgs);
-  size_t arg = 0;
+  if (fn.inputs.size() + fn.weights.size() + fn.outputs.size() >
+      kMaxNativeArgs)
+    return internalError("function " + quoteText(fn.name) +
+                         " takes too many arguments");
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor &in = *inputs[i];
     // The program was type-checked at load; this guards the interpreter.
@@ -88,11 +88,6 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
                            shapeToString(in.shape()) + ", expected batch " +
                            std::to_string(batch) + " of " +
                            specToString(fn.inputs[i]));
-    fillDescriptor(descriptors[arg++], in.data(), in.shape());
-  }
-  for (int w : fn.weights) {
-    const Tensor &weight = program.weights[w].tensor;
-    fillDescriptor(descriptors[arg++], weight.data(), weight.shape());
   }
   outputs.clear();
   outputs.reserve(fn.outputs.size());
@@ -104,20 +99,46 @@ Status invokeFunction(const Program &program, const LoadedFunction &fn,
       return out.status().withContext("function " + quoteText(fn.name));
     outputs.push_back(std::move(out).value());
   }
+  return okStatus();
+}
+
+void callNative(const Program &program, const LoadedFunction &fn,
+                int64_t begin, int64_t count,
+                const std::vector<const Tensor *> &inputs,
+                std::vector<Tensor> &outputs) {
+  size_t numArgs = fn.inputs.size() + fn.weights.size() + fn.outputs.size();
+  std::vector<std::vector<int64_t>> descriptors(numArgs);
+  size_t arg = 0;
+  // Samples [begin, begin + count) of a batch-first tensor: its shape with
+  // the batch replaced, starting `begin` samples in. The compiled code
+  // already addresses every sample at such offsets (SampleLoop), so a chunk
+  // computes exactly the bits the whole batch would.
+  auto chunk = [&](const Tensor &t) {
+    std::vector<int64_t> shape = t.shape();
+    size_t perSample = t.byteSize() / static_cast<size_t>(shape[0]);
+    shape[0] = count;
+    const char *data = static_cast<const char *>(t.data()) +
+                       static_cast<size_t>(begin) * perSample;
+    fillDescriptor(descriptors[arg++], data, shape);
+  };
+  for (const Tensor *in : inputs)
+    chunk(*in);
+  for (int w : fn.weights) {
+    const Tensor &weight = program.weights[w].tensor;
+    fillDescriptor(descriptors[arg++], weight.data(), weight.shape());
+  }
   for (Tensor &out : outputs)
-    fillDescriptor(descriptors[arg++], out.data(), out.shape());
+    chunk(out);
 
   std::vector<void *> args(numArgs);
   for (size_t i = 0; i < numArgs; ++i)
     args[i] = descriptors[i].data();
-  if (numArgs > kMaxNativeArgs)
-    return internalError("function " + quoteText(fn.name) +
-                         " takes too many arguments");
   kCallers[numArgs](fn.entry, args.data());
+}
 
+void countCall(const LoadedFunction &fn, int64_t batch) {
   fn.calls.fetch_add(1, std::memory_order_relaxed);
   fn.samples.fetch_add(static_cast<uint64_t>(batch), std::memory_order_relaxed);
-  return okStatus();
 }
 
 } // namespace goe::runtime::detail

@@ -11,7 +11,7 @@
 // Compiled functions must not write their input or weight buffers: values
 // are shared between steps and weights between threads.
 //
-// Thread safety: invokeFunction may run concurrently on the same function
+// Thread safety: callNative may run concurrently on the same function
 // (the code is expected to be reentrant, which MLIR-generated code is).
 //
 //===----------------------------------------------------------------------===//
@@ -29,13 +29,23 @@ namespace goe::runtime::detail {
 /// function may take; callers for every count up to this are instantiated.
 inline constexpr size_t kMaxNativeArgs = 256;
 
-/// Runs `fn` on a batch of `batch` samples: `inputs[i]` has shape
-/// [batch, fn.inputs[i]...]; `outputs` receives freshly allocated, zeroed
-/// tensors [batch, fn.outputs[i]...] written by the function. Counts the
-/// call in fn's counters.
-Status invokeFunction(const Program &program, const LoadedFunction &fn,
-                      int64_t batch, const std::vector<const Tensor *> &inputs,
-                      std::vector<Tensor> &outputs);
+/// Checks `inputs` against `fn` (each [batch, fn.inputs[i]...]) and
+/// allocates its outputs [batch, fn.outputs[i]...], zeroed.
+Status prepareCall(const LoadedFunction &fn, int64_t batch,
+                   const std::vector<const Tensor *> &inputs,
+                   std::vector<Tensor> &outputs);
+
+/// Runs `fn`'s code on samples [begin, begin + count) of buffers
+/// prepareCall checked and allocated. Calls on disjoint sample ranges of
+/// the same buffers may run concurrently: each writes only its own rows.
+void callNative(const Program &program, const LoadedFunction &fn,
+                int64_t begin, int64_t count,
+                const std::vector<const Tensor *> &inputs,
+                std::vector<Tensor> &outputs);
+
+/// Counts one call of `fn` on `batch` samples in its counters (however many
+/// chunks it ran in).
+void countCall(const LoadedFunction &fn, int64_t batch);
 
 } // namespace goe::runtime::detail
 

@@ -75,6 +75,7 @@ struct ProgramStep {
   int routing = -1;                    // DISPATCH / COMBINE: value id
   std::vector<std::vector<int>> paths; // DISPATCH: function chains
   std::shared_ptr<const Combiner> combine; // COMBINE
+  std::string combineKind;             // COMBINE: "wbf", for profiles
   std::vector<int> perm;               // TRANSPOSE, batch included
   std::vector<int> release;            // values whose last read is this step
   int routeOrdinal = -1;               // ROUTE: index into RunResult::routes

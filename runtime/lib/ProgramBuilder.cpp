@@ -481,6 +481,11 @@ private:
     if (!combine.ok())
       return combine.status();
     out.combine = std::move(combine).value();
+    // The kind's field name in Combine's oneof ("wbf"), for profiles.
+    const google::protobuf::FieldDescriptor *kind =
+        step.combine().GetReflection()->GetOneofFieldDescriptor(
+            step.combine(), artifact::Combine::descriptor()->oneof_decl(0));
+    out.combineKind = kind ? kind->name() : "";
     int64_t k = 1;
     if (out.combine->readsRouting()) {
       GOE_RETURN_IF_ERROR(checkRouting(step, out));

@@ -1,8 +1,10 @@
 //===- Session.cpp - running batches through a loaded model -------------===//
 //
 // The interpreter over the model's steps. Each run owns its value table;
-// nothing here writes shared state except atomics, which is what makes
-// concurrent runs on one Session safe.
+// nothing here writes shared state except atomics and the thread pool
+// (which takes concurrent jobs), which is what makes concurrent runs on one
+// Session safe. Within a run, a DISPATCH's path groups run in parallel on
+// the pool; each writes only its own (row, slot) places of the outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,10 +13,12 @@
 #include "Device.h"
 #include "Program.h"
 #include "TensorOps.h"
+#include "ThreadPool.h"
 #include "combines/Combiner.h"
 #include "goe/Runtime/QuoteText.h"
 #include "routers/Router.h"
 
+#include <chrono>
 #include <new>
 #include <optional>
 
@@ -57,11 +61,14 @@ uint64_t mixSeed(uint64_t a, uint64_t b) {
 class Execution {
 public:
   Execution(const Program &program, detail::ComputeDevice &device,
-            uint64_t runSeed, int64_t batch, RunResult &result)
-      : program(program), device(device), runSeed(runSeed), batch(batch),
-        result(result), values(program.values.size()) {}
+            detail::ThreadPool &pool, Profile *profile, uint64_t runSeed,
+            int64_t batch, RunResult &result)
+      : program(program), device(device), pool(pool), profile(profile),
+        runSeed(runSeed), batch(batch), result(result),
+        values(program.values.size()) {}
 
   Status run(const std::vector<TensorView> &inputs) {
+    double start = now();
     for (size_t i = 0; i < inputs.size(); ++i) {
       // Copied, not borrowed: values are handed to compiled code as
       // mutable memrefs, and the caller's buffer must stay untouched.
@@ -70,6 +77,7 @@ public:
         return copy.status();
       values[i].tensor = std::move(copy).value();
     }
+    recordRuntime("copying the inputs", start);
     result.routes.resize(static_cast<size_t>(program.numRoutes));
     result.dispatches.resize(static_cast<size_t>(program.numDispatches));
     for (const ProgramStep &step : program.steps) {
@@ -107,6 +115,39 @@ private:
     return out;
   }
 
+  /// Runs `fn` on `n` samples through the device, profiled if asked.
+  Status call(const detail::LoadedFunction &fn, int64_t n,
+              const std::vector<const Tensor *> &inputs,
+              std::vector<Tensor> &outputs, double *busy = nullptr) {
+    double seconds = 0;
+    GOE_RETURN_IF_ERROR(
+        device.run(fn, n, inputs, outputs, profile ? &seconds : nullptr));
+    if (profile)
+      profile->record(Profile::Kind::Kernel, fn.name,
+                      static_cast<uint64_t>(n), seconds, fn.macs);
+    if (busy)
+      *busy += seconds;
+    return okStatus();
+  }
+
+  /// Profiles count the runtime's work in thread CPU time, as the kernels';
+  /// without a profile nothing is timed (the clock is a system call).
+  double now() const { return profile ? threadCpuSeconds() : 0; }
+  double elapsedSince(double start) const { return now() - start; }
+
+  /// Runtime work from `start` to now, under `what`.
+  void recordRuntime(const std::string &what, double start,
+                     double minus = 0) {
+    if (profile)
+      profile->record(Profile::Kind::Runtime, what,
+                      static_cast<uint64_t>(batch), elapsedSince(start) - minus);
+  }
+
+  std::string stepName(const ProgramStep &step, const std::string &what) {
+    return std::string(stepKindName(step.kind)) + (what.empty() ? "" : " ") +
+           what + " (step " + std::to_string(step.index) + ")";
+  }
+
   Status define(int id, StatusOr<Tensor> value) {
     if (!value.ok())
       return value.status();
@@ -124,9 +165,13 @@ private:
       return executeDispatch(step);
     case artifact::Step::COMBINE:
       return executeCombine(step);
-    case artifact::Step::TRANSPOSE:
-      return define(step.outputs[0],
-                    detail::transpose(tensor(step.inputs[0]), step.perm));
+    case artifact::Step::TRANSPOSE: {
+      double start = now();
+      Status status = define(step.outputs[0], detail::transpose(
+                                                  tensor(step.inputs[0]), step.perm));
+      recordRuntime(stepName(step, ""), start);
+      return status;
+    }
     default:
       return internalError("unknown step kind");
     }
@@ -135,7 +180,7 @@ private:
   Status executeCall(const ProgramStep &step) {
     const detail::LoadedFunction &fn = *program.functions[step.function];
     std::vector<Tensor> outputs;
-    GOE_RETURN_IF_ERROR(device.run(fn, batch, tensors(step.inputs), outputs));
+    GOE_RETURN_IF_ERROR(call(fn, batch, tensors(step.inputs), outputs));
     for (size_t i = 0; i < outputs.size(); ++i)
       values[step.outputs[i]].tensor = std::move(outputs[i]);
     return okStatus();
@@ -149,12 +194,20 @@ private:
     context.inputs = &inputs;
     context.runSeed = runSeed;
     context.step = step.index;
+    // The body is a kernel; the rest of routing is the runtime's work (the
+    // body's time on this thread is subtracted).
+    double start = now();
+    double bodyCpu = 0;
     context.runBody = [&](std::vector<Tensor> &outputs) {
-      return device.run(*program.functions[router.body], batch, inputs,
-                        outputs);
+      double bodyStart = now();
+      Status status =
+          call(*program.functions[router.body], batch, inputs, outputs);
+      bodyCpu += elapsedSince(bodyStart);
+      return status;
     };
     RouteDecision decision;
     GOE_RETURN_IF_ERROR(router.rule->route(router, context, decision));
+    recordRuntime(stepName(step, router.name), start, bodyCpu);
     decision.step = step.index;
     result.routes[step.routeOrdinal] = decision;
     values[step.outputs[0]].route = std::move(decision);
@@ -162,8 +215,10 @@ private:
   }
 
   /// Groups the batch by path, runs each path's chain on its group only and
-  /// scatters the results into slot j of the [B, k, ...] outputs.
+  /// scatters the results into slot j of the [B, k, ...] outputs. The
+  /// groups run in parallel; errors are reported for the lowest path.
   Status executeDispatch(const ProgramStep &step) {
+    double start = now();
     const RouteDecision &routing = *values[step.routing].route;
     size_t numPaths = step.paths.size();
     std::vector<std::vector<int64_t>> rows(numPaths), slots(numPaths);
@@ -191,45 +246,91 @@ private:
     DispatchCounts &counts = result.dispatches[step.dispatchOrdinal];
     counts.step = step.index;
     counts.samplesPerPath.assign(numPaths, 0);
+    std::vector<size_t> used; // paths some input chose; the others' code never runs
     for (size_t p = 0; p < numPaths; ++p) {
-      int64_t n = static_cast<int64_t>(rows[p].size());
-      counts.samplesPerPath[p] = n;
-      if (n == 0)
-        continue; // no input chose this path: none of its code runs
-      std::string where = "path " + std::to_string(p);
-
-      // The whole batch in order (k = 1, one path) needs no gather.
-      bool wholeBatch = n == batch && routing.k == 1;
-      std::vector<Tensor> current;
-      std::vector<const Tensor *> args;
-      if (wholeBatch) {
-        args = tensors(step.inputs);
-      } else {
-        for (int id : step.inputs) {
-          StatusOr<Tensor> group = detail::gatherRows(tensor(id), rows[p]);
-          if (!group.ok())
-            return group.status().withContext(where);
-          current.push_back(std::move(group).value());
-        }
-        for (const Tensor &t : current)
-          args.push_back(&t);
-      }
-      for (int f : step.paths[p]) {
-        const detail::LoadedFunction &fn = *program.functions[f];
-        std::vector<Tensor> next;
-        GOE_RETURN_IF_ERROR(
-            device.run(fn, n, args, next)
-                .withContext(where + ", function " + quoteText(fn.name)));
-        current = std::move(next);
-        args.clear();
-        for (const Tensor &t : current)
-          args.push_back(&t);
-      }
-      for (size_t i = 0; i < outputs.size(); ++i)
-        detail::scatterRowsToSlots(*args[i], rows[p], slots[p], outputs[i]);
+      counts.samplesPerPath[p] = static_cast<int64_t>(rows[p].size());
+      if (!rows[p].empty())
+        used.push_back(p);
     }
+    // Busy time outside the kernels: grouping here, then each path's
+    // gather and scatter.
+    double overhead = elapsedSince(start);
+    std::vector<Status> statuses(used.size());
+    std::vector<double> copySeconds(used.size(), 0.0);
+    pool.parallelFor(static_cast<int64_t>(used.size()), [&](int64_t u) {
+      size_t p = used[u];
+      statuses[u] = runPath(step, p, rows[p], slots[p], routing.k, outputs,
+                            copySeconds[u]);
+    });
+    for (const Status &status : statuses)
+      GOE_RETURN_IF_ERROR(status);
     for (size_t i = 0; i < outputs.size(); ++i)
       values[step.outputs[i]].tensor = std::move(outputs[i]);
+    if (profile) {
+      for (double s : copySeconds)
+        overhead += s;
+      profile->record(Profile::Kind::Runtime,
+                      stepName(step, "grouping, gather, scatter"),
+                      static_cast<uint64_t>(batch), overhead);
+    }
+    return okStatus();
+  }
+
+  /// Path `p` of a DISPATCH on the `rows` routed to it: gather, its chain of
+  /// functions, scatter into `slots` of `outputs`. Sets `copySeconds` to the
+  /// time the gather and the scatter took.
+  Status runPath(const ProgramStep &step, size_t p,
+                 const std::vector<int64_t> &rows,
+                 const std::vector<int64_t> &slots, int64_t k,
+                 std::vector<Tensor> &outputs, double &copySeconds) {
+    double start = now();
+    int64_t n = static_cast<int64_t>(rows.size());
+    std::string where = "path " + std::to_string(p);
+    // The whole batch in order (k = 1, one path) needs no gather.
+    bool wholeBatch = n == batch && k == 1;
+    std::vector<Tensor> current;
+    std::vector<const Tensor *> args;
+    if (wholeBatch) {
+      args = tensors(step.inputs);
+    } else {
+      for (int id : step.inputs) {
+        StatusOr<Tensor> group = detail::gatherRows(tensor(id), rows);
+        if (!group.ok())
+          return group.status().withContext(where);
+        current.push_back(std::move(group).value());
+      }
+      for (const Tensor &t : current)
+        args.push_back(&t);
+    }
+    copySeconds = elapsedSince(start);
+    double pathSeconds = 0;
+    for (int f : step.paths[p]) {
+      const detail::LoadedFunction &fn = *program.functions[f];
+      std::vector<Tensor> next;
+      GOE_RETURN_IF_ERROR(call(fn, n, args, next, &pathSeconds)
+                              .withContext(where + ", function " +
+                                           quoteText(fn.name)));
+      current = std::move(next);
+      args.clear();
+      for (const Tensor &t : current)
+        args.push_back(&t);
+    }
+    start = now();
+    for (size_t i = 0; i < outputs.size(); ++i)
+      detail::scatterRowsToSlots(*args[i], rows, slots, outputs[i]);
+    copySeconds += elapsedSince(start);
+    if (profile) {
+      std::string name = "dispatch step " + std::to_string(step.index) +
+                         " path " + std::to_string(p) + ":";
+      int64_t macs = 0;
+      for (size_t i = 0; i < step.paths[p].size(); ++i) {
+        const detail::LoadedFunction &fn = *program.functions[step.paths[p][i]];
+        name += (i ? ", " : " ") + fn.name;
+        macs += fn.macs;
+      }
+      profile->record(Profile::Kind::Path, name, static_cast<uint64_t>(n),
+                      pathSeconds, macs);
+    }
     return okStatus();
   }
 
@@ -237,8 +338,10 @@ private:
     const RouteDecision *routing =
         step.routing >= 0 ? &*values[step.routing].route : nullptr;
     std::vector<Tensor> outputs;
+    double start = now();
     GOE_RETURN_IF_ERROR(
         step.combine->combine(tensors(step.inputs), routing, outputs));
+    recordRuntime(stepName(step, step.combineKind), start);
     for (size_t i = 0; i < outputs.size(); ++i)
       values[step.outputs[i]].tensor = std::move(outputs[i]);
     return okStatus();
@@ -246,6 +349,8 @@ private:
 
   const Program &program;
   detail::ComputeDevice &device;
+  detail::ThreadPool &pool;
+  Profile *profile;
   uint64_t runSeed;
   int64_t batch;
   RunResult &result;
@@ -258,14 +363,41 @@ Session::Session(std::shared_ptr<const Model> model,
                  const SessionOptions &options)
     : model_(std::move(model)), options_(options) {}
 
+Session::~Session() = default;
+
+std::string oversubscriptionWarning(int threads) {
+  int cores = availableCores();
+  if (threads <= cores)
+    return "";
+  return std::to_string(threads) + " threads on " + std::to_string(cores) +
+         (cores == 1 ? " core" : " cores") +
+         ": threads beyond the cores only wait for each other, so runs are "
+         "slower, not faster; use at most " + std::to_string(cores);
+}
+
+int Session::threads() const { return pool_->threads(); }
+
 StatusOr<std::unique_ptr<Session>>
 Session::create(std::shared_ptr<const Model> model,
                 const SessionOptions &options) {
   if (!model)
     return invalidArgument("cannot create a session without a model");
+  if (options.threads < 0 || options.threads > kMaxSessionThreads)
+    return invalidArgument(
+        "threads = " + std::to_string(options.threads) + ": a session runs on "
+        "1 to " + std::to_string(kMaxSessionThreads) +
+        " threads (0 = every core)");
   std::unique_ptr<Session> session(new Session(model, options));
+  int threads = options.threads == 0 ? availableCores() : options.threads;
+  if (std::string warning = oversubscriptionWarning(threads); !warning.empty())
+    session->warnings_.push_back(warning);
+  StatusOr<std::unique_ptr<detail::ThreadPool>> pool =
+      detail::ThreadPool::create(threads);
+  if (!pool.ok())
+    return pool.status();
+  session->pool_ = std::move(pool).value();
   StatusOr<std::unique_ptr<detail::ComputeDevice>> device =
-      detail::createDevice(model->program(), options);
+      detail::createDevice(model->program(), options, *session->pool_);
   if (!device.ok())
     return device.status();
   session->device_ = std::move(device).value();
@@ -332,10 +464,19 @@ Status Session::run(const std::vector<TensorView> &inputs, RunResult &result,
   uint64_t runSeed = options.seed ? *options.seed
                                   : mixSeed(options_.randomSeed, call);
   Status status;
+  auto start = std::chrono::steady_clock::now();
+  auto wallSince = [](auto from) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         from)
+        .count();
+  };
   try {
-    Execution execution(model_->program(), *device_, runSeed,
-                        inputs[0].shape[0], result);
+    Execution execution(model_->program(), *device_, *pool_, options.profile,
+                        runSeed, inputs[0].shape[0], result);
     status = execution.run(inputs);
+    if (status.ok() && options.profile)
+      options.profile->recordRun(inputs[0].shape[0], wallSince(start),
+                                 pool_->threads());
   } catch (const std::bad_alloc &) {
     status = resourceExhausted("out of memory while running a batch of " +
                                std::to_string(inputs[0].shape[0]));

@@ -103,8 +103,30 @@ def test_errors_carry_the_runtime_message(tiny):
                    "group": np.array([5])})
     with pytest.raises(goe.NotFoundError, match="No such file"):
         goe.load("/nonexistent/model.goe")
-    with pytest.raises(goe.InvalidArgumentError, match="one thread"):
-        goe.load(tiny, threads=2)
+    with pytest.raises(goe.InvalidArgumentError, match="positive number"):
+        goe.load(tiny, threads=0)
+    with pytest.raises(goe.InvalidArgumentError, match="1 to 1024 threads"):
+        goe.load(tiny, threads=5000)
+
+
+@pytest.mark.filterwarnings("ignore:.*threads on:RuntimeWarning")
+def test_thread_counts_agree_bit_for_bit(tiny):
+    rng = np.random.default_rng(3)
+    inputs = {"image": rng.random((13, 1, 4, 4), dtype=np.float32),
+              "group": rng.integers(0, 2, 13)}
+    results = [goe.load(tiny, threads=t).run(inputs) for t in (1, 2, 3)]
+    for result in results[1:]:
+        for name, array in results[0].outputs.items():
+            assert result[name].tobytes() == array.tobytes()
+    assert goe.load(tiny, threads=3).threads == 3
+    assert goe.load(tiny).threads == len(os.sched_getaffinity(0))
+
+
+def test_more_threads_than_cores_warns(tiny):
+    cores = len(os.sched_getaffinity(0))
+    with pytest.warns(RuntimeWarning, match="slower, not faster"):
+        model = goe.load(tiny, threads=cores + 1)
+    assert model.threads == cores + 1
 
 
 def test_corrupt_artifact_is_an_error_not_a_crash(tiny, tmp_path):

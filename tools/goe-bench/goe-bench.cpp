@@ -12,9 +12,10 @@
 //   torch_dense    LibTorch running every path's chain of instances on the
 //                  whole batch, then selecting each input's own path.
 //
-// Both LibTorch variants run under c10::InferenceMode, once with 1 intra-op
-// thread (what the goe runtime uses: one thread per Session::run call) and
-// once with LibTorch's default thread count. All three use the same weights
+// Every variant runs with 1 thread and with the machine's hardware threads
+// (goe: SessionOptions::threads; LibTorch: intra-op threads, also its
+// default count), LibTorch under c10::InferenceMode. Before the table, the
+// core's f32 FMA peak is measured (FmaPeak.h) and printed. All three use the same weights
 // (initRandom(7)) and the same inputs; their outputs are compared before
 // timing. After Google Benchmark's table a summary gives, per batch, the
 // median images/s of each variant and the speed-up ratios. See
@@ -27,6 +28,7 @@
 #include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
+#include "goe/Runtime/FmaPeak.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
 
@@ -75,7 +77,8 @@ struct Inputs {
 struct Bench {
   std::unique_ptr<goe::torchref::Model> reference;
   std::shared_ptr<const rt::Model> model;
-  std::unique_ptr<rt::Session> session;
+  /// One session per thread count measured (SessionOptions::threads).
+  std::map<int, std::unique_ptr<rt::Session>> sessions;
   /// Per path, its chain of instance names (stage1, stage2, classifier).
   std::vector<std::vector<std::string>> chains;
   std::map<int64_t, std::vector<Inputs>> inputs; // by batch
@@ -124,10 +127,14 @@ void compile(Bench &b) {
   if (!model.ok())
     fail("loading the artifact: " + model.status().message());
   b.model = model.value();
-  auto session = rt::Session::create(b.model);
-  if (!session.ok())
-    fail("creating a session: " + session.status().message());
-  b.session = std::move(session).value();
+  for (int threads : b.torchThreads) {
+    rt::SessionOptions sessionOptions;
+    sessionOptions.threads = threads;
+    auto session = rt::Session::create(b.model, sessionOptions);
+    if (!session.ok())
+      fail("creating a session: " + session.status().message());
+    b.sessions[threads] = std::move(session).value();
+  }
 
   // Path p at level l runs instance p >> (depth - 1 - l)
   // (docs/architecture.md, tree paths).
@@ -175,8 +182,9 @@ void makeInputs(Bench &b) {
 
 // --- The three variants -----------------------------------------------------
 
-void runCompiled(const Bench &b, const Inputs &in, rt::RunResult &result) {
-  rt::Status status = b.session->run(in.views, result);
+void runCompiled(const Bench &b, const Inputs &in, rt::RunResult &result,
+                 int threads = 1) {
+  rt::Status status = b.sessions.at(threads)->run(in.views, result);
   if (!status.ok())
     fail("Session::run: " + status.message());
 }
@@ -244,13 +252,13 @@ void setImagesPerSecond(benchmark::State &state, int64_t batch) {
       static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void benchCompiled(benchmark::State &state, int64_t batch) {
+void benchCompiled(benchmark::State &state, int64_t batch, int threads) {
   Bench &b = bench();
   const std::vector<Inputs> &sets = b.inputs.at(batch);
   rt::RunResult result;
   size_t i = 0;
   for (auto _ : state) {
-    runCompiled(b, sets[i++ % sets.size()], result);
+    runCompiled(b, sets[i++ % sets.size()], result, threads);
     benchmark::DoNotOptimize(result.outputs.data());
     benchmark::ClobberMemory();
   }
@@ -301,9 +309,13 @@ void registerAll(bool quick, const std::vector<int> &threadCounts) {
   };
   for (int64_t batch : kBatches) {
     std::string suffix = "/batch:" + std::to_string(batch);
-    std::string name = "goe_compiled/threads:1" + suffix;
-    variants()[name] = {"goe_compiled", 1, batch};
-    configure(benchmark::RegisterBenchmark(name.c_str(), benchCompiled, batch));
+    std::string name;
+    for (int threads : threadCounts) {
+      name = "goe_compiled/threads:" + std::to_string(threads) + suffix;
+      variants()[name] = {"goe_compiled", threads, batch};
+      configure(benchmark::RegisterBenchmark(name.c_str(), benchCompiled,
+                                             batch, threads));
+    }
     for (bool dense : {false, true}) {
       for (int threads : threadCounts) {
         std::string kind = dense ? "torch_dense" : "torch_grouped";
@@ -383,8 +395,8 @@ void printSummary(const SummaryReporter &reporter,
       "spread = stddev\nover repetitions as %% of the median. The last column "
       "is images/s by the\nbenchmark thread's CPU time (median): close to "
       "the first when the machine is\nidle, higher when other processes take "
-      "the CPU; meaningless for LibTorch\nwith more than 1 thread (its "
-      "worker threads are not counted).\n");
+      "the CPU; meaningless with more\nthan 1 thread (worker threads are "
+      "not counted).\n");
   for (int64_t batch : kBatches) {
     std::printf("\nbatch %lld\n", (long long)batch);
     std::printf("  %-32s %14s %10s %16s\n", "variant", "images/s", "spread",
@@ -405,13 +417,14 @@ void printSummary(const SummaryReporter &reporter,
       std::printf("  %-32s %14.1f %9.1f%% %16.1f\n", v.label().c_str(), m,
                   100.0 * sd / m, cpu);
     }
-    double goe = median(find("goe_compiled", 1, batch));
+    double goe1 = median(find("goe_compiled", 1, batch));
     for (int t : threads) {
+      double goe = median(find("goe_compiled", t, batch));
       double grouped = median(find("torch_grouped", t, batch));
       double dense = median(find("torch_dense", t, batch));
-      std::printf("  goe / torch_grouped (%d thr): %6.2fx    goe / torch_dense "
-                  "(%d thr): %6.2fx\n",
-                  t, goe / grouped, t, goe / dense);
+      std::printf("  %d thr: goe / torch_grouped %6.2fx, goe / torch_dense "
+                  "%6.2fx, goe / goe 1 thread %5.2fx\n",
+                  t, goe / grouped, goe / dense, goe / goe1);
     }
   }
 
@@ -439,7 +452,10 @@ void printEnvironment(const Bench &b) {
               "initRandom(%llu)\n",
               kSpec, (long long)kParamFactor, (int)kPaths,
               (unsigned long long)kWeightSeed);
-  std::printf("goe runtime: single-threaded per Session::run call\n");
+  rt::FmaPeak peak = rt::measureFmaPeak();
+  std::printf("FMA peak: %.1f GMAC/s on one core (%s, %d f32 lanes; "
+              "FmaPeak.h microkernel)\n",
+              peak.gmacPerSecond, peak.isa.c_str(), peak.lanes);
   std::string counts;
   for (int t : b.torchThreads)
     counts += (counts.empty() ? "" : ", ") + std::to_string(t);

@@ -3,6 +3,7 @@
 //   goe-run MODEL.goe [--input [NAME=]FILE.npy]... [--random-input N]
 //           [--seed S] [--output FILE.npy | --output-dir DIR]
 //           [--labels FILE.npy] [--weights W.goew] [--batch B]
+//           [--threads N] [--profile]
 //
 // A thin driver over the runtime: it loads the model, binds the inputs,
 // runs them in batches through a Session and reports the routing counts,
@@ -17,6 +18,7 @@
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/FileIO.h"
 #include "goe/Runtime/InterruptCleanup.h"
+#include "goe/Runtime/FmaPeak.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Npy.h"
 #include "goe/Runtime/QuoteText.h"
@@ -79,6 +81,13 @@ options:
                            file that lacks a weight or has another shape is
                            refused with the list; none is half replaced.
   --batch B                run B samples at a time (default: all at once).
+  --threads N              threads each batch computes on (default: every
+                           core); outputs are bit-identical for any N. More
+                           than the cores is slower and warns.
+  --profile                after the run, print where the time went: per
+                           compiled function and per routed path the time,
+                           its share, MACs, GMAC/s and % of this core's
+                           measured f32 FMA peak; and the runtime's own work.
   --help                   print this text.
 
 .npy files: versions 1.0-3.0, C order; '<f4' and '<i8' as stored, '<i4' read
@@ -104,6 +113,8 @@ struct Options {
   std::string labels;
   std::string weights;
   std::optional<int64_t> batch;
+  std::optional<int64_t> threads;
+  bool profile = false;
   bool help = false;
 };
 
@@ -139,6 +150,10 @@ Status parseArgs(int argc, char **argv, Options &options) {
       options.help = true;
       return okStatus();
     }
+    if (arg == "--profile") {
+      options.profile = true;
+      continue;
+    }
     if (arg.size() < 2 || arg.compare(0, 2, "--") != 0 || arg == "--") {
       if (arg.size() > 1 && arg[0] == '-')
         return invalidArgument("unknown option " + quoteText(arg) +
@@ -154,7 +169,8 @@ Status parseArgs(int argc, char **argv, Options &options) {
     GOE_RETURN_IF_ERROR(goe::tools::readFlag(
         args, i,
         {"--input", "--random-input", "--seed", "--output", "--output-dir",
-         "--labels", "--weights", "--batch", "--device", "--cuda-driver"},
+         "--labels", "--weights", "--batch", "--device", "--cuda-driver",
+         "--threads"},
         flag, value));
 
     if (flag == "--input") {
@@ -176,6 +192,11 @@ Status parseArgs(int argc, char **argv, Options &options) {
       GOE_RETURN_IF_ERROR(parsePositive(flag, value, options.randomSamples));
     } else if (flag == "--batch") {
       GOE_RETURN_IF_ERROR(parsePositive(flag, value, options.batch));
+    } else if (flag == "--threads") {
+      GOE_RETURN_IF_ERROR(parsePositive(flag, value, options.threads));
+      if (*options.threads > kMaxSessionThreads)
+        return invalidArgument("--threads " + value + ": at most " +
+                               std::to_string(kMaxSessionThreads));
     } else if (flag == "--seed") {
       uint64_t seed;
       if (!parseCount(value, seed))
@@ -488,10 +509,13 @@ int main(int argc, char **argv) {
   SessionOptions sessionOptions;
   sessionOptions.device = options.device;
   sessionOptions.cudaDriverLibrary = options.cudaDriver;
+  sessionOptions.threads = static_cast<int>(options.threads.value_or(0));
   StatusOr<std::unique_ptr<Session>> session =
       Session::create(*loaded, sessionOptions);
   if (!session.ok())
     return fail(session.status().message());
+  for (const std::string &warning : (*session)->warnings())
+    std::fprintf(stderr, "goe-run: warning: --threads: %s\n", warning.c_str());
 
   // Run in batches, gathering the outputs in input order.
   int64_t batch = options.batch ? std::min(*options.batch, samples) : samples;
@@ -501,6 +525,9 @@ int main(int argc, char **argv) {
   int64_t batches = 0;
   RunOptions runOptions;
   runOptions.seed = options.seed;
+  Profile profile;
+  if (options.profile)
+    runOptions.profile = &profile;
   for (int64_t begin = 0; begin < samples; begin += batch, ++batches) {
     int64_t count = std::min(batch, samples - begin);
     std::vector<TensorView> views;
@@ -599,6 +626,13 @@ int main(int argc, char **argv) {
     std::printf("accuracy: %.4f (%" PRId64 "/%" PRId64 ")\n",
                 static_cast<double>(correct) / static_cast<double>(samples),
                 correct, samples);
+  }
+
+  if (options.profile) {
+    FmaPeak peak = measureFmaPeak();
+    std::printf("\nFMA peak: %.1f GMAC/s on one core (%s, %d f32 lanes)\n%s",
+                peak.gmacPerSecond, peak.isa.c_str(), peak.lanes,
+                profile.report(peak.gmacPerSecond).c_str());
   }
 
   // Outputs, each written atomically.

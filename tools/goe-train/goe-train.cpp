@@ -19,6 +19,7 @@
 #include "goe/Data/Dataset.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Training.h"
+#include "goe/Runtime/Session.h"
 
 #include <cerrno>
 #include <cmath>
@@ -262,6 +263,11 @@ Status parseArgs(int argc, char **argv, Command &command) {
       int64_t threads;
       GOE_RETURN_IF_ERROR(positive(flag, value, threads));
       options.threads = static_cast<int>(threads);
+      std::string warning =
+          goe::runtime::oversubscriptionWarning(options.threads);
+      if (!warning.empty())
+        std::fprintf(stderr, "goe-train: warning: --threads: %s\n",
+                     warning.c_str());
     } else if (flag == "--seed") {
       int64_t seed;
       GOE_RETURN_IF_ERROR(positive(flag, value, seed, true));

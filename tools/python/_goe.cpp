@@ -58,14 +58,25 @@ py::dict describe(const char *name, goe_dtype_t dtype, const int64_t *shape,
 
 class Model {
 public:
-  Model(const std::string &path, const std::string &weights) {
+  Model(const std::string &path, const std::string &weights, uint32_t threads) {
     goe_model_t *model = nullptr;
     check(goe_model_load(path.c_str(), weights.empty() ? nullptr : weights.c_str(),
                          &model));
     model_.reset(model);
     goe_session_t *session = nullptr;
-    check(goe_session_create(model, nullptr, &session));
+    goe_session_options_t options{};
+    options.threads = threads;
+    check(goe_session_create(model, &options, &session));
     session_.reset(session);
+  }
+
+  size_t threads() const { return goe_session_threads(session_.get()); }
+
+  std::vector<std::string> warnings() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < goe_session_warning_count(session_.get()); ++i)
+      out.push_back(goe_session_warning(session_.get(), i));
+    return out;
   }
 
   std::string name() const { return goe_model_name(model_.get()); }
@@ -175,8 +186,10 @@ PYBIND11_MODULE(_goe, m) {
     }
   });
   py::class_<Model>(m, "Model")
-      .def(py::init<const std::string &, const std::string &>(), py::arg("path"),
-           py::arg("weights") = "")
+      .def(py::init<const std::string &, const std::string &, uint32_t>(),
+           py::arg("path"), py::arg("weights") = "", py::arg("threads") = 0)
+      .def_property_readonly("threads", &Model::threads)
+      .def_property_readonly("warnings", &Model::warnings)
       .def_property_readonly("name", &Model::name)
       .def_property_readonly("inputs", &Model::inputs)
       .def_property_readonly("outputs", &Model::outputs)

@@ -32,6 +32,39 @@ TEST(CApi, NullArgumentsAreErrors) {
   EXPECT_STREQ(goe_status_message(nullptr), "");
 }
 
+TEST(CApi, ThreadsAndTheOversubscriptionWarning) {
+  StatusOr<std::string> bytes = serializeModel(oracleModel());
+  ASSERT_TRUE(bytes.ok());
+  goe_model_t *model = nullptr;
+  ASSERT_EQ(goe_model_load_from_memory(bytes->data(), bytes->size(), &model),
+            nullptr);
+  int cores = availableCores();
+  goe_session_t *session = nullptr;
+  goe_session_options_t options{0, static_cast<uint32_t>(cores) + 1};
+  ASSERT_EQ(goe_session_create(model, &options, &session), nullptr);
+  EXPECT_EQ(goe_session_threads(session), static_cast<size_t>(cores) + 1);
+  ASSERT_EQ(goe_session_warning_count(session), 1u);
+  EXPECT_NE(std::string(goe_session_warning(session, 0)).find("slower"),
+            std::string::npos);
+  EXPECT_EQ(goe_session_warning(session, 1), nullptr);
+  goe_session_free(session);
+
+  ASSERT_EQ(goe_session_create(model, nullptr, &session), nullptr);
+  EXPECT_EQ(goe_session_threads(session), static_cast<size_t>(cores));
+  EXPECT_EQ(goe_session_warning_count(session), 0u);
+  goe_session_free(session);
+
+  options.threads = 5000;
+  goe_status_t status = goe_session_create(model, &options, &session);
+  EXPECT_EQ(goe_status_code(status), GOE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(goe_status_message(status),
+               "threads = 5000: a session runs on 1 to 1024 threads "
+               "(0 = every core)");
+  EXPECT_EQ(session, nullptr);
+  goe_status_free(status);
+  goe_model_free(model);
+}
+
 TEST(CApi, CountersFromMemoryLoadedModel) {
   StatusOr<std::string> bytes = serializeModel(oracleModel());
   ASSERT_TRUE(bytes.ok());
@@ -40,7 +73,7 @@ TEST(CApi, CountersFromMemoryLoadedModel) {
       goe_model_load_from_memory(bytes->data(), bytes->size(), &model);
   ASSERT_EQ(status, nullptr) << goe_status_message(status);
   goe_session_t *session = nullptr;
-  goe_session_options_t options{5};
+  goe_session_options_t options{5, 0};
   ASSERT_EQ(goe_session_create(model, &options, &session), nullptr);
   float x[4] = {1, 2, 3, 4};
   int64_t label = 1, xShape[2] = {1, 4}, labelShape[1] = {1};

@@ -16,6 +16,7 @@ batches at the same time. Errors raise goe.Error (or a subclass) with the
 runtime's message.
 """
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Union
 
@@ -90,6 +91,7 @@ class Model:
     def __init__(self, native: "_goe.Model"):
         self._native = native
         self.name: str = native.name
+        self.threads: int = native.threads  # threads each run computes on
         self.inputs = [TensorInfo(i["name"], tuple(i["shape"]), i["dtype"])
                        for i in native.inputs]
         self.outputs = [TensorInfo(o["name"], tuple(o["shape"]), o["dtype"])
@@ -141,21 +143,26 @@ class Model:
     __call__ = run
 
 
-def load(path: str, threads: int = 1, device: str = "cpu", weights: str = None) -> Model:
+def load(path: str, threads: int = None, device: str = "cpu", weights: str = None) -> Model:
     """Loads a compiled model (.goe). `weights` optionally rebinds a trained
-    weights file (.goew). Each run uses one thread of the runtime (run
-    batches from several Python threads to use more cores); `threads` must be
-    1 for now. `device` is "cpu"."""
-    if threads != 1:
+    weights file (.goew). Each run computes on `threads` threads (default:
+    every core), with bit-identical outputs for any count; more threads than
+    cores gives a RuntimeWarning. `device` is "cpu"."""
+    if threads is None:
+        threads = 0  # the runtime's "every core"
+    elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise InvalidArgumentError(
-            f"threads={threads}: the runtime runs each batch on one thread; run "
-            "batches from several Python threads (the GIL is released) to use "
-            "more cores", _INVALID_ARGUMENT)
+            f"threads={threads!r}: give a positive number of threads, or "
+            "leave it out for every core", _INVALID_ARGUMENT)
     if device != "cpu":
         raise InvalidArgumentError(
             f"device '{device}' is not available from Python yet; use 'cpu'",
             _INVALID_ARGUMENT)
     try:
-        return Model(_goe.Model(str(path), "" if weights is None else str(weights)))
+        model = Model(_goe.Model(str(path), "" if weights is None else str(weights),
+                                 min(threads, 2**32 - 1)))
     except _goe.Error as error:
         _raise(error)
+    for message in model._native.warnings:
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return model

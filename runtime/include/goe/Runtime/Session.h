@@ -8,11 +8,19 @@
 //
 // Ownership: a Session holds a reference to its Model.
 //
+// Threads: a Session owns a pool of SessionOptions::threads threads (all
+// cores by default). A run spreads its work over them: the groups of a
+// DISPATCH (one per path) run in parallel, and every call of compiled code
+// on several samples is split into chunks of samples. Every sample's result
+// is computed by the same code whichever thread runs it, so outputs are
+// bit-identical for any thread count.
+//
 // Thread safety: Session::run may be called from several threads at once on
 // the same Session (and on different Sessions of one Model): a call keeps
-// all its state on its own stack and heap; the only shared mutable state is
+// all its state on its own stack and heap; the shared mutable state is
 // atomic (the model's function counters and the session's call counter for
-// random routing). Each call needs its own RunResult.
+// random routing) or the thread pool, which takes concurrent jobs. Each call
+// needs its own RunResult.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +28,7 @@
 #define GOE_RUNTIME_SESSION_H
 
 #include "goe/Runtime/Model.h"
+#include "goe/Runtime/Profile.h"
 #include "goe/Runtime/Status.h"
 #include "goe/Runtime/Tensor.h"
 
@@ -35,6 +44,7 @@ namespace goe::runtime {
 
 namespace detail {
 class ComputeDevice;
+class ThreadPool;
 } // namespace detail
 
 /// Where a session runs compiled code: a device of this runtime, by name
@@ -73,13 +83,35 @@ struct SessionOptions {
   /// the session's call counter it makes successive runs differ while a
   /// fresh session with the same seed replays the same decisions.
   uint64_t randomSeed = 0;
+  /// Threads a run computes on (the caller's included): 0 = every core
+  /// this process may use (its CPU affinity). More threads than cores is
+  /// allowed but slower, and Session::warnings() says so. At most
+  /// kMaxSessionThreads.
+  int threads = 0;
 };
+
+/// The most threads a session may have.
+inline constexpr int kMaxSessionThreads = 1024;
+
+/// The cores this process may run on (its CPU affinity mask), at least 1:
+/// what SessionOptions::threads = 0 means.
+int availableCores();
+
+/// What to tell a user who asks for `threads` threads on availableCores()
+/// cores ("1000 threads on 2 cores: ... slower, not faster; use at most
+/// 2"), or "" when they fit. Session::warnings() and the tools' --threads
+/// say this.
+std::string oversubscriptionWarning(int threads);
 
 struct RunOptions {
   /// Seed for `random` routers in this run (mixed with the router's
   /// params["seed"]). With it, a run's decisions depend on nothing else:
   /// not on other runs, threads or how the batch is split.
   std::optional<uint64_t> seed;
+  /// If set, the run adds its kernel, path and runtime times to it
+  /// (Profile.h); it may be shared by several runs, concurrent ones too.
+  /// Without it nothing is timed.
+  Profile *profile = nullptr;
 };
 
 /// What one ROUTE step decided for a batch.
@@ -129,12 +161,24 @@ public:
 
   const Model &model() const { return *model_; }
 
+  /// The threads a run computes on.
+  int threads() const;
+
+  /// Things about the session's options worth telling the user that are
+  /// not errors (more threads than cores), found at creation; each once.
+  const std::vector<std::string> &warnings() const { return warnings_; }
+
+  ~Session();
+
 private:
   Session(std::shared_ptr<const Model> model, const SessionOptions &options);
   Status checkInputs(const std::vector<TensorView> &inputs) const;
 
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
+  std::vector<std::string> warnings_;
+  /// The workers runs share; declared before device_, which refers to it.
+  std::unique_ptr<detail::ThreadPool> pool_;
   /// Runs the compiled functions: the CPU, or a GPU with the model's
   /// kernels and weights loaded.
   std::shared_ptr<detail::ComputeDevice> device_;

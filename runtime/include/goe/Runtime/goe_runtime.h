@@ -64,6 +64,11 @@ typedef struct goe_tensor_view_s {
 
 typedef struct goe_session_options_s {
   uint64_t random_seed; /* see SessionOptions::randomSeed */
+  /* Threads a run computes on, the caller's included; 0 = every core this
+   * process may use. More than the cores is allowed but slower, and the
+   * session reports a warning (goe_session_warning). At most 1024. Outputs
+   * are bit-identical for any count. */
+  uint32_t threads;
 } goe_session_options_t;
 
 /* ---- status ------------------------------------------------------------ */
@@ -109,6 +114,14 @@ goe_status_t goe_session_create(goe_model_t *model,
                                 const goe_session_options_t *options,
                                 goe_session_t **out_session);
 void goe_session_free(goe_session_t *session);
+
+/* The threads a run of this session computes on. */
+size_t goe_session_threads(const goe_session_t *session);
+/* Warnings found when the session was created (more threads than cores),
+ * to pass on to the user; each valid while the session lives, NULL past
+ * the last. */
+size_t goe_session_warning_count(const goe_session_t *session);
+const char *goe_session_warning(const goe_session_t *session, size_t index);
 
 /* Runs one batch; inputs follow the model's inputs in order. */
 goe_status_t goe_session_run(goe_session_t *session,
