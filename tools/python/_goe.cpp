@@ -21,6 +21,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace py = pybind11;
@@ -62,10 +63,15 @@ public:
     goe_model_t *model = nullptr;
     check(goe_model_load(path.c_str(), weights.empty() ? nullptr : weights.c_str(),
                          &model));
-    model_.reset(model);
-    goe_session_t *session = nullptr;
-    check(goe_session_create(model, nullptr, &session));
-    session_.reset(session);
+    start(model);
+  }
+
+  /// From the bytes of a whole artifact (goe.compile's result).
+  explicit Model(const py::bytes &artifact) {
+    std::string_view data = artifact;
+    goe_model_t *model = nullptr;
+    check(goe_model_load_from_memory(data.data(), data.size(), &model));
+    start(model);
   }
 
   std::string name() const { return goe_model_name(model_.get()); }
@@ -100,6 +106,13 @@ public:
   }
 
 private:
+  void start(goe_model_t *model) {
+    model_.reset(model);
+    goe_session_t *session = nullptr;
+    check(goe_session_create(model, nullptr, &session));
+    session_.reset(session);
+  }
+
   py::list signature(bool isInput) const {
     py::list out;
     size_t count = isInput ? goe_model_input_count(model_.get())
@@ -175,6 +188,8 @@ PYBIND11_MODULE(_goe, m) {
     }
   });
   py::class_<Model>(m, "Model")
+      // Before the path overload: pybind11 would take bytes as a path.
+      .def(py::init<const py::bytes &>(), py::arg("artifact"))
       .def(py::init<const std::string &, const std::string &>(), py::arg("path"),
            py::arg("weights") = "")
       .def_property_readonly("name", &Model::name)
