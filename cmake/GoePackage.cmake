@@ -116,6 +116,10 @@ foreach(tool goe-compile goe-opt goe-run goe-train goe-bench goe-data goe-eval
     list(APPEND GOE_INSTALLED_TOOLS ${tool})
   endif()
 endforeach()
+# Installed binaries keep the RPATH to the libraries they link outside the
+# system's search path: Debian's libMLIR.so lives in /usr/lib/llvm-19/lib.
+set_target_properties(${GOE_INSTALLED_TOOLS} goe_compiler PROPERTIES
+  INSTALL_RPATH_USE_LINK_PATH ON)
 install(TARGETS ${GOE_INSTALLED_TOOLS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/goe/examples
   PATTERN downstream EXCLUDE)

@@ -67,16 +67,16 @@ def weight_names():
 def test_weights_from_arrays_are_checked_and_used():
     message = str(weight_names())
     assert "missing" in message
-    shapes = {"heads.0.1.weight": (3, 16), "heads.0.1.bias": (3,),
-              "heads.1.1.weight": (3, 16), "heads.1.1.bias": (3,)}
+    shapes = {"heads.expert0.1.weight": (3, 16), "heads.expert0.1.bias": (3,),
+              "heads.expert1.1.weight": (3, 16), "heads.expert1.1.bias": (3,)}
     for name in shapes:
         assert name in message, message
     # Path 1's expert answers its bias, path 0's a fixed linear map.
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal((3, 16)).astype(np.float32)
-    weights = {"heads.0.1.weight": w0, "heads.0.1.bias": np.zeros(3),
-               "heads.1.1.weight": np.zeros((3, 16), np.float32),
-               "heads.1.1.bias": np.array([1.0, 2.0, 3.0])}
+    weights = {"heads.expert0.1.weight": w0, "heads.expert0.1.bias": np.zeros(3),
+               "heads.expert1.1.weight": np.zeros((3, 16), np.float32),
+               "heads.expert1.1.bias": np.array([1.0, 2.0, 3.0])}
     model = goe.load(goe.compile(TINY, weights=weights))
     inputs = batch(6, seed=1)
     logits = model.run(inputs)["logits"]
@@ -86,8 +86,8 @@ def test_weights_from_arrays_are_checked_and_used():
         else:
             expected = np.array([1.0, 2.0, 3.0])
         np.testing.assert_allclose(logits[b], expected, rtol=1e-5, atol=1e-6)
-    wrong = dict(weights, **{"heads.1.1.bias": np.zeros(4)})
-    with pytest.raises(goe.CompileError, match=r"heads\.1\.1\.bias"):
+    wrong = dict(weights, **{"heads.expert1.1.bias": np.zeros(4)})
+    with pytest.raises(goe.CompileError, match=r"heads\.expert1\.1\.bias"):
         goe.compile(TINY, weights=wrong)
     with pytest.raises(goe.CompileError, match="unknown|extra|not"):
         goe.compile(TINY, weights=dict(weights, stray=np.zeros(2)))

@@ -52,7 +52,10 @@ struct SpecSource {
 /// frontend stage of a spec built in it.
 class Frontend {
 public:
-  Frontend() : context_(registry()), handler_(sourceMgr_, &context_, os_) {}
+  Frontend() : context_(registry()), handler_(sourceMgr_, &context_, os_) {
+    // The message, not a dump of the module it was reported on.
+    context_.printOpOnDiagnostic(false);
+  }
 
   mlir::ModuleOp build(const SpecSource &source) {
     goe::spec::BuildOptions build;
