@@ -1,8 +1,8 @@
 //===- PathReport.cpp - list a model's routed paths -----------------------===//
 //
-// The text `goe-compile --emit=paths` prints: what every input runs (shared
-// segments and routers) and what each routed path adds, with MACs per
-// sample taken from goe-annotate-macs.
+// What every input runs (shared segments and routers) and what each routed
+// path adds, with MACs per sample taken from goe-annotate-macs; and the text
+// `goe-compile --emit=paths` prints of it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,8 +65,7 @@ std::string grouped(int64_t value) {
 
 } // namespace
 
-LogicalResult goe::printRoutedPaths(ModuleOp module,
-                                          llvm::raw_ostream &os) {
+FailureOr<PathReport> goe::reportRoutedPaths(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addPass(createAnnotateMacs());
   if (failed(pm.run(module)))
@@ -78,51 +77,102 @@ LogicalResult goe::printRoutedPaths(ModuleOp module,
   // One hash table for all lookups: deep trees have tens of thousands of
   // path steps.
   SymbolTable symbols(module);
-  os << graph.getSymName() << "\n";
-  int64_t everyInput = 0, worstRouted = 0;
+  PathReport report;
+  report.graph = graph.getSymName().str();
   for (Operation &op : graph.getBody().front()) {
+    PathReportStep step;
     if (auto call = dyn_cast<func::CallOp>(op)) {
-      int64_t macs = macsOf(symbols, call.getCallee());
-      everyInput = saturatingAdd(everyInput, macs);
-      os << "  shared   @" << call.getCallee() << "  MACs " << grouped(macs)
-         << "\n";
+      step.kind = PathReportStep::Kind::Shared;
+      step.name = call.getCallee().str();
+      step.macs = macsOf(symbols, call.getCallee());
+      report.everyInputMacs = saturatingAdd(report.everyInputMacs, step.macs);
     } else if (auto route = dyn_cast<RouteOp>(op)) {
       auto router = symbols.lookup<RouterOp>(route.getRouter());
-      int64_t macs = router.getBody() ? macsOf(symbols, *router.getBody()) : 0;
-      int64_t search = latentSearchMacs(symbols, router);
-      macs = saturatingAdd(macs, search);
-      everyInput = saturatingAdd(everyInput, macs);
-      os << "  router   @" << router.getSymName() << " ("
-         << stringifyRouterKind(router.getKind()) << ", top-" << router.getK()
-         << " of " << router.getChoices() << ")";
+      step.kind = PathReportStep::Kind::Router;
+      step.name = router.getSymName().str();
+      step.routerKind = stringifyRouterKind(router.getKind()).str();
+      step.k = router.getK();
+      step.choices = router.getChoices();
       if (router.getBody())
-        os << " body @" << *router.getBody();
-      os << "  MACs " << grouped(macs);
-      if (search)
-        os << " (nearest code and centre " << grouped(search) << ")";
-      os << "\n";
+        step.body = router.getBody()->str();
+      step.searchMacs = latentSearchMacs(symbols, router);
+      step.macs = saturatingAdd(
+          router.getBody() ? macsOf(symbols, *router.getBody()) : 0,
+          step.searchMacs);
+      report.everyInputMacs = saturatingAdd(report.everyInputMacs, step.macs);
     } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
-      int64_t k = dispatch.getRouting().getType().getK();
-      os << "  dispatch " << dispatch.getNumPaths() << " paths, " << k
-         << " per input\n";
+      step.kind = PathReportStep::Kind::Dispatch;
+      if (auto source = dispatch.getRouting().getDefiningOp<RouteOp>())
+        step.name = source.getRouter().str();
+      step.k = dispatch.getRouting().getType().getK();
       int64_t worst = 0;
       for (unsigned p = 0; p < dispatch.getNumPaths(); ++p) {
-        int64_t macs = 0;
-        os << "    path " << p << ":";
-        for (auto [i, step] : llvm::enumerate(dispatch.getPath(p))) {
-          os << (i ? " -> @" : " @") << step.getValue();
-          macs = saturatingAdd(macs, macsOf(symbols, step.getValue()));
+        RoutedPath path;
+        for (FlatSymbolRefAttr callee : dispatch.getPath(p)) {
+          StringRef name = callee.getValue();
+          path.functions.push_back(name.str());
+          path.macs = saturatingAdd(path.macs, macsOf(symbols, name));
         }
-        os << "  MACs " << grouped(macs) << "\n";
-        worst = std::max(worst, macs);
+        worst = std::max(worst, path.macs);
+        step.paths.push_back(std::move(path));
       }
-      worstRouted = saturatingAdd(worstRouted, saturatingMul(k, worst));
+      report.routedMacs =
+          saturatingAdd(report.routedMacs, saturatingMul(step.k, worst));
     } else if (auto combine = dyn_cast<CombineOp>(op)) {
-      os << "  combine  " << stringifyCombineKind(combine.getKind()) << "\n";
+      step.kind = PathReportStep::Kind::Combine;
+      step.name = stringifyCombineKind(combine.getKind()).str();
+    } else {
+      continue;
+    }
+    report.steps.push_back(std::move(step));
+  }
+  return report;
+}
+
+void goe::printPathReport(const PathReport &report, llvm::raw_ostream &os) {
+  using Kind = PathReportStep::Kind;
+  os << report.graph << "\n";
+  for (const PathReportStep &step : report.steps) {
+    switch (step.kind) {
+    case Kind::Shared:
+      os << "  shared   @" << step.name << "  MACs " << grouped(step.macs)
+         << "\n";
+      break;
+    case Kind::Router:
+      os << "  router   @" << step.name << " (" << step.routerKind << ", top-"
+         << step.k << " of " << step.choices << ")";
+      if (!step.body.empty())
+        os << " body @" << step.body;
+      os << "  MACs " << grouped(step.macs);
+      if (step.searchMacs)
+        os << " (nearest code and centre " << grouped(step.searchMacs) << ")";
+      os << "\n";
+      break;
+    case Kind::Dispatch:
+      os << "  dispatch " << step.paths.size() << " paths, " << step.k
+         << " per input\n";
+      for (auto [p, path] : llvm::enumerate(step.paths)) {
+        os << "    path " << p << ":";
+        for (auto [i, function] : llvm::enumerate(path.functions))
+          os << (i ? " -> @" : " @") << function;
+        os << "  MACs " << grouped(path.macs) << "\n";
+      }
+      break;
+    case Kind::Combine:
+      os << "  combine  " << step.name << "\n";
+      break;
     }
   }
-  os << "  MACs per input: " << grouped(saturatingAdd(everyInput, worstRouted))
-     << " at most (shared and routers " << grouped(everyInput)
-     << ", routed " << grouped(worstRouted) << ")\n";
+  os << "  MACs per input: "
+     << grouped(saturatingAdd(report.everyInputMacs, report.routedMacs))
+     << " at most (shared and routers " << grouped(report.everyInputMacs)
+     << ", routed " << grouped(report.routedMacs) << ")\n";
+}
+
+LogicalResult goe::printRoutedPaths(ModuleOp module, llvm::raw_ostream &os) {
+  FailureOr<PathReport> report = reportRoutedPaths(module);
+  if (failed(report))
+    return failure();
+  printPathReport(*report, os);
   return success();
 }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace py = pybind11;
@@ -62,12 +63,15 @@ public:
     goe_model_t *model = nullptr;
     check(goe_model_load(path.c_str(), weights.empty() ? nullptr : weights.c_str(),
                          &model));
-    model_.reset(model);
-    goe_session_t *session = nullptr;
-    goe_session_options_t options{};
-    options.threads = threads;
-    check(goe_session_create(model, &options, &session));
-    session_.reset(session);
+    start(model, threads);
+  }
+
+  /// From the bytes of a whole artifact (goe.compile's result).
+  Model(const py::bytes &artifact, uint32_t threads) {
+    std::string_view data = artifact;
+    goe_model_t *model = nullptr;
+    check(goe_model_load_from_memory(data.data(), data.size(), &model));
+    start(model, threads);
   }
 
   size_t threads() const { return goe_session_threads(session_.get()); }
@@ -111,6 +115,15 @@ public:
   }
 
 private:
+  void start(goe_model_t *model, uint32_t threads) {
+    model_.reset(model);
+    goe_session_t *session = nullptr;
+    goe_session_options_t options{};
+    options.threads = threads;
+    check(goe_session_create(model, &options, &session));
+    session_.reset(session);
+  }
+
   py::list signature(bool isInput) const {
     py::list out;
     size_t count = isInput ? goe_model_input_count(model_.get())
@@ -186,6 +199,9 @@ PYBIND11_MODULE(_goe, m) {
     }
   });
   py::class_<Model>(m, "Model")
+      // Before the path overload: pybind11 would take bytes as a path.
+      .def(py::init<const py::bytes &, uint32_t>(), py::arg("artifact"),
+           py::arg("threads") = 0)
       .def(py::init<const std::string &, const std::string &, uint32_t>(),
            py::arg("path"), py::arg("weights") = "", py::arg("threads") = 0)
       .def_property_readonly("threads", &Model::threads)

@@ -1,7 +1,8 @@
-"""goe from Python: load a compiled Graph-of-Experts model and run it.
+"""goe from Python: compile a Graph-of-Experts spec, load a compiled model
+and run it.
 
     import goe, numpy as np
-    model = goe.load("mnist.goe")
+    model = goe.load("mnist.goe")  # or goe.load(goe.compile("goe.yaml", weights="mnist.goew"))
     print(model.inputs)            # [TensorInfo(name='image', shape=(1, 28, 28), dtype='float32'), ...]
     result = model.run({"image": images, "group": groups})
     logits = result["logits"]      # outputs by the spec's names
@@ -13,7 +14,8 @@ PyTorch tensors) with a leading batch dimension. C-contiguous arrays of the
 model's dtype are read in place, without a copy; others are converted once.
 The GIL is released while the model runs, so several Python threads can run
 batches at the same time. Errors raise goe.Error (or a subclass) with the
-runtime's message.
+runtime's message. goe.compile and goe.paths (compiler.py) load the compile
+library on first use.
 """
 
 import warnings
@@ -23,37 +25,12 @@ from typing import Dict, List, Mapping, Sequence, Union
 import numpy as np
 
 from . import _goe
+from .compiler import CompileError, compile, paths
+from .errors import (_INVALID_ARGUMENT, Error, InvalidArgumentError,
+                     NotFoundError, _raise)
 
-__all__ = ["load", "Model", "Result", "Route", "TensorInfo", "Error",
-           "InvalidArgumentError", "NotFoundError"]
-
-# goe_status_code_t values (goe_runtime.h).
-_INVALID_ARGUMENT, _NOT_FOUND, _OUT_OF_RANGE = 1, 2, 5
-
-
-class Error(RuntimeError):
-    """A goe runtime error; `code` is the runtime's status code."""
-
-    def __init__(self, message: str, code: int = 0):
-        super().__init__(message)
-        self.code = code
-
-
-class InvalidArgumentError(Error, ValueError):
-    """Bad input: a wrong shape, dtype or name, a malformed file."""
-
-
-class NotFoundError(Error, LookupError):
-    """A file that does not exist."""
-
-
-def _raise(error: _goe.Error):
-    code, message = error.args if len(error.args) == 2 else (0, str(error))
-    if code in (_INVALID_ARGUMENT, _OUT_OF_RANGE):
-        raise InvalidArgumentError(message, code) from None
-    if code == _NOT_FOUND:
-        raise NotFoundError(message, code) from None
-    raise Error(message, code) from None
+__all__ = ["load", "compile", "paths", "Model", "Result", "Route", "TensorInfo",
+           "Error", "InvalidArgumentError", "NotFoundError", "CompileError"]
 
 
 @dataclass(frozen=True)
@@ -143,11 +120,12 @@ class Model:
     __call__ = run
 
 
-def load(path: str, threads: int = None, device: str = "cpu", weights: str = None) -> Model:
-    """Loads a compiled model (.goe). `weights` optionally rebinds a trained
-    weights file (.goew). Each run computes on `threads` threads (default:
-    every core), with bit-identical outputs for any count; more threads than
-    cores gives a RuntimeWarning. `device` is "cpu"."""
+def load(path, threads: int = None, device: str = "cpu", weights: str = None) -> Model:
+    """Loads a compiled model: a .goe path, or an artifact's bytes
+    (goe.compile's result). `weights` optionally rebinds a trained weights
+    file (.goew; with a path only). Each run computes on `threads` threads
+    (default: every core), with bit-identical outputs for any count; more
+    threads than cores gives a RuntimeWarning. `device` is "cpu"."""
     if threads is None:
         threads = 0  # the runtime's "every core"
     elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
@@ -159,8 +137,17 @@ def load(path: str, threads: int = None, device: str = "cpu", weights: str = Non
             f"device '{device}' is not available from Python yet; use 'cpu'",
             _INVALID_ARGUMENT)
     try:
-        model = Model(_goe.Model(str(path), "" if weights is None else str(weights),
-                                 min(threads, 2**32 - 1)))
+        native_threads = min(threads, 2**32 - 1)
+        if isinstance(path, (bytes, bytearray, memoryview)):
+            if weights is not None:
+                raise InvalidArgumentError(
+                    "weights= rebinds a file at load; compile the weights into "
+                    "the artifact instead (goe.compile(spec, weights=...))",
+                    _INVALID_ARGUMENT)
+            model = Model(_goe.Model(bytes(path), native_threads))
+        else:
+            model = Model(_goe.Model(str(path), "" if weights is None else str(weights),
+                                     native_threads))
     except _goe.Error as error:
         _raise(error)
     for message in model._native.warnings:
