@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "goe/Data/CocoEval.h"
 #include "goe/Data/SyntheticDetection.h"
+#include "goe/Runtime/FileIO.h"
 #include "goe/Runtime/InterruptCleanup.h"
 
 #include "../common/Flags.h"
@@ -23,17 +25,47 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: goe-data detection --out DIR [options]\n"
+    "       goe-data coco --data DATA.yaml --split SPLIT --out FILE.json\n"
+    "\n"
+    "detection: builds the real-image detection set (docs/data.md)\n"
     "  --mnist DIR     MNIST IDX files (default data/mnist)\n"
     "  --fashion DIR   Fashion-MNIST IDX files (default: Debian's package)\n"
     "  --train N       training canvases (default 8000)\n"
     "  --val N         validation canvases (default 1000)\n"
     "  --size S        canvas side in pixels (default 320)\n"
     "  --seed S        seed (default 0); the same seed gives the same set\n"
-    "  --threads N     worker threads (default: all cores)\n";
+    "  --threads N     worker threads (default: all cores)\n"
+    "coco: writes a split of a YOLO-format set as a COCO instances JSON\n"
+    "  (file_name: the image's name in its split folder; categories: the\n"
+    "  classes 0..nc-1 with their names)\n";
 
 int fail(const std::string &message) {
   std::cerr << "goe-data: error: " << message << "\n";
   return 1;
+}
+
+/// goe-data coco --data DATA.yaml --split SPLIT --out FILE.json
+int writeCoco(const std::vector<std::string> &args) {
+  std::string data, split, out;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string flag, value;
+    goe::runtime::Status status = goe::tools::readFlag(
+        args, i, {"--data", "--split", "--out"}, flag, value);
+    if (!status.ok())
+      return fail(status.message());
+    (flag == "--data" ? data : flag == "--split" ? split : out) = value;
+  }
+  if (data.empty() || split.empty() || out.empty())
+    return fail("coco needs --data, --split and --out");
+  auto json = goe::data::yoloAsCocoInstances(data, split);
+  if (!json.ok())
+    return fail(json.status().message());
+  goe::runtime::Status status = goe::runtime::writeFileAtomically(out, {*json});
+  if (!status.ok())
+    return fail(status.message());
+  std::cout << "goe-data: wrote the " << split << " split of " << data
+            << " as " << out << "\n";
+  return 0;
 }
 
 bool parseCount(const std::string &text, int64_t &out) {
@@ -55,8 +87,11 @@ int main(int argc, char **argv) {
     std::cout << kUsage;
     return args.empty() ? 1 : 0;
   }
+  if (args[0] == "coco")
+    return writeCoco(args);
   if (args[0] != "detection")
-    return fail("unknown dataset '" + args[0] + "' (goe-data builds: detection)");
+    return fail("unknown command '" + args[0] + "' (goe-data builds: "
+                "detection, coco)");
   goe::data::SyntheticDetectionOptions options;
   options.mnistDir = "data/mnist";
   options.threads = (int)std::max(1u, std::thread::hardware_concurrency());

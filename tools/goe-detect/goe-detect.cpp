@@ -49,16 +49,6 @@ bool isImage(const fs::path &path) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp";
 }
 
-/// COCO's image_id: the file's stem when it is a number (as yolov7's
-/// test.py does), else its position.
-int64_t imageId(const std::string &path, size_t position) {
-  std::string stem = fs::path(path).stem().string();
-  if (!stem.empty() && stem.size() < 18 &&
-      std::all_of(stem.begin(), stem.end(), ::isdigit))
-    return std::stoll(stem);
-  return (int64_t)position;
-}
-
 bool parseNumber(const std::string &text, double &out) {
   char *end = nullptr;
   out = std::strtod(text.c_str(), &end);
@@ -158,7 +148,7 @@ int main(int argc, char **argv) {
     std::cout << "\n";
     for (const goe::data::Detection &d : result.detections) {
       auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
-      coco.push_back({{"image_id", imageId(result.path, i)},
+      coco.push_back({{"image_id", goe::data::cocoImageId(result.path, i)},
                       {"category_id", d.cls},
                       {"bbox", {round3(d.box.x1), round3(d.box.y1),
                                 round3(d.box.x2 - d.box.x1),

@@ -54,13 +54,21 @@ data:
   --seed-sizes           rotated_mnist: the reference implementation's split
                          sizes (8,400 / 2,400 / 1,200 images)
   --max-train N          train on the first N training samples only
+  --max-val N            validate on the first N validation samples only
+  --augment SPEC         yolo, coco: the training split's augmentation,
+                         yolov7-tiny's by default (mosaic 1, mixup 0.05,
+                         translate 0.1, scale 0.5, hsv_h 0.015, hsv_s 0.7,
+                         hsv_v 0.4, fliplr 0.5); "none", or overrides by
+                         those names: --augment mosaic=0,mixup=0
+  --max-boxes M          yolo, coco: box rows per sample (default 128)
   --var NAME=INT         override a spec variable (repeatable): --var p=8
 
 what is learned:
   --objective KIND       %OBJECTIVES% (default cross_entropy)
   --output NAME          the spec output the objective reads (default: the
                          first)
-  --target FIELD         the dataset field of the targets (default label)
+  --target FIELD         the dataset field of the targets (default: the
+                         objective's, label or boxes)
   --router NAME|random   the router to train with: one the spec declares,
                          in place of the graph's (as goe-compile --router;
                          default: the graph's own), or random (a uniform
@@ -75,6 +83,10 @@ what is learned:
   --router-epochs N      VQ-VAE epochs of a vqvae_hclust router (default 10)
   --balance-weight W     coefficient of a topk gate's load-balancing loss
                          N*sum(f_i*P_i) (default: the router's balance_weight)
+  --z-loss W             a topk gate's router z-loss, W * mean(logsumexp(
+                         logits)^2), which keeps its logits from growing
+                         until one expert takes every input (default 0;
+                         ST-MoE uses 0.001)
 
 how:
   --optimizer adam|sgd   (default adam)
@@ -99,7 +111,8 @@ how:
   --threads T            LibTorch intra-op threads (default 1: deterministic)
 
 files:
-  --out W.goew           write the chosen weights (best validation loss)
+  --out W.goew           write the chosen weights (best validation loss;
+                         for yolo the best fitness, 0.1 mAP50 + 0.9 mAP)
   --checkpoint FILE      save weights, optimiser and router state and the
                          epoch after every epoch
   --resume FILE          continue from a checkpoint (same options)
@@ -107,6 +120,9 @@ files:
                          or test) as DIR/<field>.npy per dataset field
                          (the target as DIR/labels.npy) for goe-run
   --export-dir DIR
+  --csv FILE             append a row per epoch (losses and their parts,
+                         images/s, validation loss and metrics such as
+                         mAP50) to FILE
   --test-output FILE.npy write the objective's output on the test split
                          under the chosen weights, to compare with goe-run
                          --output
@@ -219,13 +235,15 @@ Status parseArgs(int argc, char **argv, Command &command) {
     GOE_RETURN_IF_ERROR(goe::tools::readFlag(
         args, i,
         {"--data", "--dataset", "--input-field", "--var", "--router",
-         "--epochs", "--batch", "--lr", "--seed", "--max-train", "--threads",
+         "--epochs", "--batch", "--lr", "--seed", "--max-train", "--max-val",
+         "--threads",
          "--out", "--checkpoint", "--router-epochs", "--balance-weight",
+         "--z-loss",
          "--patience", "--resume", "--export-split", "--export-dir",
          "--test-output", "--import-torchscript", "--objective", "--output",
          "--target", "--optimizer", "--momentum", "--weight-decay",
          "--schedule", "--step-epochs", "--gamma", "--min-lr-factor",
-         "--warmup-epochs"},
+         "--warmup-epochs", "--augment", "--max-boxes", "--csv"},
         flag, value));
     given.insert(flag);
 
@@ -251,6 +269,8 @@ Status parseArgs(int argc, char **argv, Command &command) {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.routerEpochs));
     } else if (flag == "--balance-weight") {
       GOE_RETURN_IF_ERROR(number(flag, value, options.balanceWeight, false));
+    } else if (flag == "--z-loss") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.zLossWeight, false));
     } else if (flag == "--epochs") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.epochs, true));
     } else if (flag == "--patience") {
@@ -259,6 +279,8 @@ Status parseArgs(int argc, char **argv, Command &command) {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.batch));
     } else if (flag == "--max-train") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.maxTrain));
+    } else if (flag == "--max-val") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.maxVal));
     } else if (flag == "--threads") {
       int64_t threads;
       GOE_RETURN_IF_ERROR(positive(flag, value, threads));
@@ -299,6 +321,12 @@ Status parseArgs(int argc, char **argv, Command &command) {
       options.output = value;
     } else if (flag == "--target") {
       options.target = value;
+    } else if (flag == "--augment") {
+      options.augment = value; // checked when the dataset opens
+    } else if (flag == "--max-boxes") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.maxBoxes));
+    } else if (flag == "--csv") {
+      options.csv = value;
     } else if (flag == "--out") {
       options.out = value;
     } else if (flag == "--checkpoint") {

@@ -47,8 +47,7 @@ bool readBox(const json &entry, CocoBox &box) {
 
 } // namespace
 
-StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
-                                          const std::string &resultsPath) {
+StatusOr<CocoEvalInput> readCocoGroundTruth(const std::string &groundTruthPath) {
   auto gt = readJson(groundTruthPath);
   if (!gt.ok())
     return gt.status();
@@ -88,7 +87,12 @@ StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
     input.groundTruth.push_back(box);
     ++i;
   }
+  return input;
+}
 
+Status readCocoResults(const std::string &resultsPath,
+                       const std::string &groundTruthName,
+                       CocoEvalInput &input) {
   auto results = readJson(resultsPath);
   if (!results.ok())
     return results.status();
@@ -96,7 +100,7 @@ StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
     return runtime::invalidArgument(resultsPath + ": expected a JSON list of "
                                                   "detections");
   std::set<int64_t> images(input.imageIds.begin(), input.imageIds.end());
-  i = 0;
+  size_t i = 0;
   for (const json &entry : *results) {
     CocoBox box;
     std::string where = resultsPath + ": [" + std::to_string(i++) + "]";
@@ -107,12 +111,21 @@ StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
     if (!images.count(box.imageId))
       return runtime::invalidArgument(
           where + ": image_id " + std::to_string(box.imageId) +
-          " is not an image of " + groundTruthPath +
+          " is not an image of " + groundTruthName +
           " (the results do not belong to this ground truth)");
     box.score = entry["score"].get<double>();
     box.area = box.w * box.h;
     input.detections.push_back(box);
   }
+  return runtime::okStatus();
+}
+
+StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
+                                          const std::string &resultsPath) {
+  auto input = readCocoGroundTruth(groundTruthPath);
+  if (!input.ok())
+    return input.status();
+  GOE_RETURN_IF_ERROR(readCocoResults(resultsPath, groundTruthPath, *input));
   return input;
 }
 

@@ -1,8 +1,9 @@
 //===- Dataset.cpp - the registry of dataset kinds ------------------------===//
 
 #include "goe/Data/Dataset.h"
-
 #include "goe/Data/DataDirectory.h"
+
+#include <filesystem>
 
 namespace goe::data {
 
@@ -13,6 +14,8 @@ extern const DatasetKind kRotatedMnistDataset;
 extern const DatasetKind kCifar10Dataset;
 extern const DatasetKind kCelebaDataset;
 extern const DatasetKind kNpyDataset;
+extern const DatasetKind kYoloDataset;
+extern const DatasetKind kCocoDataset;
 
 Dataset::~Dataset() = default;
 
@@ -39,7 +42,8 @@ StatusOr<Split> parseSplit(const std::string &text) {
 const std::vector<const DatasetKind *> &datasetKinds() {
   static const std::vector<const DatasetKind *> kinds = {
       &kMnistDataset, &kFashionMnistDataset, &kRotatedMnistDataset,
-      &kCifar10Dataset, &kCelebaDataset, &kNpyDataset};
+      &kCifar10Dataset, &kCelebaDataset, &kNpyDataset,
+      &kYoloDataset, &kCocoDataset};
   return kinds;
 }
 
@@ -59,8 +63,11 @@ StatusOr<std::unique_ptr<Dataset>> openDataset(const std::string &name,
   auto kind = findDatasetKind(name);
   if (!kind.ok())
     return kind.status();
-  // Every kind reads a directory.
-  if (!options.path.empty())
+  // Every kind reads a directory; some also a file.
+  std::error_code ec;
+  bool file = (*kind)->acceptsFile &&
+              std::filesystem::is_regular_file(options.path, ec);
+  if (!options.path.empty() && !file)
     GOE_RETURN_IF_ERROR(
         checkDataDirectory(options.path, std::string(name) + " directory"));
   return (*kind)->open(options);

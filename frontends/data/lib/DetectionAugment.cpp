@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <sstream>
 
 namespace goe::data {
 namespace {
@@ -185,6 +188,44 @@ AugmentOptions AugmentOptions::none(int64_t size) {
   o.mosaic = o.mixup = o.translate = o.scale = 0;
   o.hsvH = o.hsvS = o.hsvV = o.fliplr = 0;
   return o;
+}
+
+StatusOr<AugmentOptions> parseAugmentOptions(const std::string &text,
+                                             int64_t size) {
+  AugmentOptions options;
+  options.size = size;
+  if (text.empty())
+    return options;
+  if (text == "none")
+    return AugmentOptions::none(size);
+  std::map<std::string, double *> keys = {
+      {"mosaic", &options.mosaic},   {"mixup", &options.mixup},
+      {"translate", &options.translate}, {"scale", &options.scale},
+      {"hsv_h", &options.hsvH},      {"hsv_s", &options.hsvS},
+      {"hsv_v", &options.hsvV},      {"fliplr", &options.fliplr}};
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    size_t eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    auto it = keys.find(key);
+    if (eq == std::string::npos || it == keys.end()) {
+      std::string known;
+      for (const auto &[name, field] : keys)
+        known += (known.empty() ? "" : ", ") + name;
+      return runtime::invalidArgument(
+          "augmentation '" + item + "': expected KEY=VALUE with KEY one of " +
+          known + " (or the whole option 'none')");
+    }
+    std::string value = item.substr(eq + 1);
+    char *end = nullptr;
+    double number = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !(number >= 0 && number <= 1))
+      return runtime::invalidArgument("augmentation '" + item + "': " + key +
+                                      " must be a number in [0, 1]");
+    *it->second = number;
+  }
+  return options;
 }
 
 StatusOr<TrainingSample> DetectionAugmenter::sample(int64_t index,

@@ -2,6 +2,8 @@
 
 #include "goe/Data/Detector.h"
 
+#include "goe/Runtime/Detection.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -60,10 +62,22 @@ StatusOr<Detector> Detector::create(std::shared_ptr<const runtime::Model> model,
       haveOutput = true;
     }
   }
-  if (!haveOutput)
+  // A dense detector: its outputs are decoded head levels [3, H, W, nc + 5]
+  // and NMS runs here, as yolov7's detect.py runs it after the model.
+  for (size_t o = 0; o < model->numOutputs() && !haveOutput; ++o) {
+    const runtime::TensorSpec &spec = model->outputSpec(o);
+    if (spec.dtype == runtime::DType::F32 && spec.shape.size() == 4 &&
+        spec.shape[0] == 3 && spec.shape[3] >= 6 &&
+        (detector.levelOutputs.empty() ||
+         spec.shape[3] ==
+             model->outputSpec(detector.levelOutputs[0]).shape[3]))
+      detector.levelOutputs.push_back(o);
+  }
+  if (!haveOutput && detector.levelOutputs.empty())
     return runtime::invalidArgument(
         "model '" + model->name() +
-        "' has no detection output [N, 6] (x1, y1, x2, y2, score, class)");
+        "' has no detection output [N, 6] (x1, y1, x2, y2, score, class) "
+        "and no detect levels [3, H, W, nc + 5]");
   if (options.batch < 1)
     return runtime::invalidArgument("the batch must be at least 1");
   auto session = runtime::Session::create(model);
@@ -73,6 +87,36 @@ StatusOr<Detector> Detector::create(std::shared_ptr<const runtime::Model> model,
   detector.session = std::move(session).value();
   detector.options = options;
   return detector;
+}
+
+std::vector<runtime::Box> Detector::modelBoxes(const runtime::RunResult &run,
+                                              int64_t sample) const {
+  std::vector<runtime::Box> boxes;
+  if (levelOutputs.empty()) { // the model's own [N, 6] rows
+    const runtime::Tensor &out = run.outputs[detectionOutput];
+    int64_t rows = out.shape()[1];
+    const float *row = out.f32() + sample * rows * 6;
+    for (int64_t r = 0; r < rows; ++r, row += 6)
+      boxes.push_back({row[0], row[1], row[2], row[3], row[4],
+                       (int64_t)row[5]});
+    return boxes;
+  }
+  // Every level's rows of this sample, then NMS as the wbf combine runs it
+  // per expert (Detection.h), at this detector's thresholds.
+  std::vector<float> rows;
+  int64_t width = run.outputs[levelOutputs[0]].shape().back();
+  for (size_t o : levelOutputs) {
+    const runtime::Tensor &level = run.outputs[o];
+    int64_t perSample = level.numel() / level.shape()[0];
+    const float *src = level.f32() + sample * perSample;
+    rows.insert(rows.end(), src, src + perSample);
+  }
+  runtime::NmsOptions nms;
+  nms.confThreshold = std::min(nms.confThreshold, options.confThreshold);
+  if (options.iouThreshold < 1)
+    nms.iouThreshold = options.iouThreshold;
+  return runtime::nonMaxSuppression(rows.data(), (int64_t)rows.size() / width,
+                                    width, nms);
 }
 
 StatusOr<std::vector<ImageDetections>>
@@ -97,18 +141,15 @@ Detector::detect(const std::vector<std::string> &paths) const {
     runtime::Status status = session->run(inputs, run);
     if (!status.ok())
       return status;
-    const runtime::Tensor &out = run.outputs[detectionOutput];
-    int64_t rows = out.shape()[1];
     for (size_t i = 0; i < count; ++i) {
       ImageDetections &result = results[results.size() - count + i];
       std::vector<Detection> found;
-      const float *row = out.f32() + i * rows * 6;
-      for (int64_t r = 0; r < rows; ++r, row += 6) {
-        if (row[4] < options.confThreshold || row[4] <= 0)
+      for (const runtime::Box &box : modelBoxes(run, (int64_t)i)) {
+        if (box.score < options.confThreshold || box.score <= 0)
           continue;
-        found.push_back({mapBoxToImage({row[0], row[1], row[2], row[3]},
+        found.push_back({mapBoxToImage({box.x1, box.y1, box.x2, box.y2},
                                        result.geometry),
-                         row[4], (int64_t)row[5]});
+                         box.score, box.label});
       }
       std::stable_sort(found.begin(), found.end(),
                        [](const Detection &a, const Detection &b) {

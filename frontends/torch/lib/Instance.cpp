@@ -90,7 +90,10 @@ InstanceModule::forward(const std::vector<at::Tensor> &inputs) {
     for (int id : resolved.layers[i].inputs)
       layerInputs.push_back(values[id]);
     values.push_back(
-        ops[i]->forward(layers[i], weights[i], layerInputs, is_training()));
+        rawOutputs && ops[i]->rawForward
+            ? ops[i]->rawForward(layers[i], weights[i], layerInputs)
+            : ops[i]->forward(layers[i], weights[i], layerInputs,
+                              is_training()));
   }
   std::vector<at::Tensor> outputs;
   for (int id : resolved.outputs)

@@ -29,6 +29,9 @@ public:
   /// but sane values. Draws from `generator` in layer order.
   void init(at::Generator &generator, bool randomNorm);
 
+  /// Layers with a raw form (TorchOp::rawForward) give it (Model::rawDetections).
+  bool rawOutputs = false;
+
 private:
   const spec::ResolvedModule &resolved;
   // Per layer, in resolved.layers order.

@@ -157,6 +157,11 @@ void Model::train(bool on) {
     instance->train(on);
 }
 
+void Model::rawDetections(bool on) {
+  for (auto &instance : impl->instances)
+    instance->rawOutputs = on;
+}
+
 std::vector<at::Tensor> Model::runInstance(const std::string &name,
                                            const std::vector<at::Tensor> &inputs) {
   return impl->instances[impl->find(name)]->forward(inputs);
@@ -169,6 +174,7 @@ namespace {
 struct Route {
   int64_t choices = 0, k = 1;
   at::Tensor paths, weights;
+  at::Tensor gateLogits; // topk only
 };
 
 /// One forward pass over the plan.
@@ -263,6 +269,7 @@ bool Runner::computeRoute(const PlanNode &node, const at::Tensor &x,
     at::Tensor top = std::get<0>(sorted).slice(1, 0, node.k);
     route.paths = std::get<1>(sorted).slice(1, 0, node.k).contiguous();
     route.weights = top / top.sum(1, /*keepdim=*/true);
+    route.gateLogits = logits;
     return true;
   }
   case goe::RouterKind::Random:
@@ -293,6 +300,9 @@ bool Runner::report(const PlanNode &node, const Route &route) {
     ++out.counts[p];
   }
   result.routes[node.node->name] = out;
+  result.routeWeightNodes.push_back(node.node->name);
+  result.routeWeights.push_back(route.weights);
+  result.gateLogits.push_back(route.gateLogits);
   return true;
 }
 

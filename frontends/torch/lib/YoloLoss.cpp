@@ -36,6 +36,34 @@ at::Tensor completeIou(const at::Tensor &a, const at::Tensor &b) {
   return iou - (rho2 / c2 + v * alpha);
 }
 
+at::Tensor decodeYoloLevel(const at::Tensor &logits, const YoloLevel &level) {
+  at::Tensor y = logits.sigmoid();
+  int64_t dims = y.dim(), height = y.size(dims - 3), width = y.size(dims - 2);
+  auto options = y.options();
+  // Broadcast shapes over any leading dimensions: [..., 3, ny, nx].
+  std::vector<int64_t> colShape(dims - 1, 1), rowShape(dims - 1, 1),
+      anchorShape(dims - 1, 1);
+  colShape[dims - 2] = width;
+  rowShape[dims - 3] = height;
+  anchorShape[dims - 4] = 3;
+  at::Tensor col = at::arange(width, options).view(colShape);
+  at::Tensor row = at::arange(height, options).view(rowShape);
+  std::vector<float> aw, ah;
+  for (const auto &anchor : level.anchors) {
+    aw.push_back((float)anchor[0]);
+    ah.push_back((float)anchor[1]);
+  }
+  at::Tensor anchorW = at::tensor(aw, options).view(anchorShape);
+  at::Tensor anchorH = at::tensor(ah, options).view(anchorShape);
+  double stride = (double)level.stride;
+  int64_t last = dims - 1;
+  at::Tensor bx = (y.select(last, 0) * 2 - 0.5 + col) * stride;
+  at::Tensor by = (y.select(last, 1) * 2 - 0.5 + row) * stride;
+  at::Tensor bw = (y.select(last, 2) * 2).pow(2) * anchorW;
+  at::Tensor bh = (y.select(last, 3) * 2).pow(2) * anchorH;
+  return at::cat({at::stack({bx, by, bw, bh}, last), y.slice(last, 4)}, last);
+}
+
 YoloMatches matchTargets(const at::Tensor &targets, int64_t ny, int64_t nx,
                          const YoloLevel &level, double anchorThreshold) {
   auto f32 = at::TensorOptions().dtype(at::kFloat);
@@ -92,12 +120,19 @@ YoloMatches matchTargets(const at::Tensor &targets, int64_t ny, int64_t nx,
 YoloLossParts yoloLoss(const std::vector<at::Tensor> &predictions,
                        const at::Tensor &targets,
                        const std::vector<YoloLevel> &levels,
-                       const YoloLossOptions &options) {
+                       const YoloLossOptions &options,
+                       const at::Tensor &imageWeights) {
   double nl = double(levels.size());
   double boxGain = options.box * 3.0 / nl;
   double clsGain = options.cls * double(options.classes) / 80.0 * 3.0 / nl;
   double objGain = options.obj * std::pow(options.imageSize / 640.0, 2) * 3.0 / nl;
   auto zero = at::zeros({}, predictions[0].options());
+  int64_t batch = predictions[0].size(0);
+  // Means written as weighted sums over images, so that weights of one
+  // reproduce yolov7's plain means.
+  at::Tensor weights = imageWeights.defined()
+                           ? imageWeights.to(predictions[0].scalar_type())
+                           : at::ones({batch}, predictions[0].options());
   at::Tensor lbox = zero, lobj = zero, lcls = zero;
   for (size_t i = 0; i < predictions.size(); ++i) {
     const at::Tensor &p = predictions[i]; // [B, 3, ny, nx, no]
@@ -110,7 +145,8 @@ YoloLossParts yoloLoss(const std::vector<at::Tensor> &predictions,
       auto pxy = ps.slice(1, 0, 2).sigmoid() * 2 - 0.5;
       auto pwh = (ps.slice(1, 2, 4).sigmoid() * 2).pow(2) * m.anchorWh;
       auto iou = completeIou(at::cat({pxy, pwh}, 1), m.box);
-      lbox = lbox + (1.0 - iou).mean();
+      auto w = weights.index({m.image});
+      lbox = lbox + ((1.0 - iou) * w).sum() / double(n);
       // gr = 1: the objectness target is the (detached, clamped) IoU. Where
       // several matches share a cell the last write wins, as index_put_.
       tobj.index_put_({m.image, m.anchor, m.gj, m.gi},
@@ -118,16 +154,19 @@ YoloLossParts yoloLoss(const std::vector<at::Tensor> &predictions,
       if (options.classes > 1) {
         auto t = at::zeros_like(ps.slice(1, 5));
         t.index_put_({at::arange(n), m.cls}, 1.0);
-        lcls = lcls + at::binary_cross_entropy_with_logits(ps.slice(1, 5), t);
+        auto bce = at::binary_cross_entropy_with_logits(
+            ps.slice(1, 5), t, {}, {}, at::Reduction::None);
+        lcls = lcls + (bce.mean(1) * w).sum() / double(n);
       }
     }
-    lobj = lobj + at::binary_cross_entropy_with_logits(p.select(4, 4), tobj) *
-                      options.balance[i];
+    auto objBce = at::binary_cross_entropy_with_logits(
+        p.select(4, 4), tobj, {}, {}, at::Reduction::None);
+    lobj = lobj + (objBce.reshape({batch, -1}).mean(1) * weights).sum() /
+                      double(batch) * options.balance[i];
   }
   lbox = lbox * boxGain;
   lobj = lobj * objGain;
   lcls = lcls * clsGain;
-  int64_t batch = predictions[0].size(0);
   YoloLossParts parts;
   parts.total = (lbox + lobj + lcls) * double(batch);
   parts.box = lbox.item<double>();

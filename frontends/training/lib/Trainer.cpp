@@ -21,7 +21,7 @@ uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t epoch) {
   return z ^ (z >> 31);
 }
 
-std::vector<at::Tensor> Trainer::forward(const TrainBatch &batch,
+torchref::ForwardResult Trainer::forward(const TrainBatch &batch,
                                          std::mt19937_64 &rng) {
   torchref::ForwardResult result =
       model.forward(batch.inputs, router.route(batch, rng));
@@ -33,7 +33,7 @@ std::vector<at::Tensor> Trainer::forward(const TrainBatch &batch,
     for (size_t p = 0; p < c.size(); ++p)
       c[p] += report.counts[p];
   }
-  return std::move(result.outputs);
+  return result;
 }
 
 void Trainer::checkFinite(double loss, int64_t epoch, int64_t step,
@@ -57,43 +57,47 @@ void Trainer::checkFinite(double loss, int64_t epoch, int64_t step,
 
 Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   model.train(true);
+  data.beginEpoch(epoch);
   int64_t n = data.size(Split::Train);
   at::Generator gen =
       at::detail::createCPUGenerator(mixSeed(options.seed, 0, epoch));
   at::Tensor perm = torch::randperm(n, gen, at::kLong);
   std::mt19937_64 rng(mixSeed(options.seed, 1, epoch));
   int64_t steps = (n + options.batch - 1) / options.batch;
-  double lossSum = 0, lr = options.optimizer.lr;
-  int64_t correct = 0, seen = 0;
+  double lr = options.optimizer.lr;
+  Score sum;
   auto start = std::chrono::steady_clock::now();
   for (int64_t b = 0; b < steps; ++b) {
     TrainBatch batch = data.batch(
         Split::Train,
         perm.slice(0, b * options.batch, std::min(n, (b + 1) * options.batch)));
-    std::vector<at::Tensor> outputs = forward(batch, rng);
-    int64_t batchCorrect = 0;
-    at::Tensor loss = objective.loss(outputs, batch, batchCorrect);
-    at::Tensor auxiliary = router.auxiliaryLoss(batch);
-    if (auxiliary.defined())
+    torchref::ForwardResult result = forward(batch, rng);
+    Score step;
+    step.count = batch.size();
+    at::Tensor loss = objective.loss(result, batch, step);
+    at::Tensor auxiliary = router.auxiliaryLoss(batch, result);
+    if (auxiliary.defined()) {
       loss = loss + auxiliary;
+      double value = auxiliary.item<double>();
+      step.lossSum += value * double(batch.size());
+      step.partSums["router"] += value * double(batch.size());
+    }
     lr = learningRate(options.schedule, options.optimizer.lr, epoch, b, steps,
                       options.epochs);
     setLearningRate(optimizer, lr);
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
-    double value = loss.item<double>();
-    checkFinite(value, epoch, b + 1, steps, lr);
-    lossSum += value * double(batch.size());
-    correct += batchCorrect;
-    seen += batch.size();
+    checkFinite(loss.item<double>(), epoch, b + 1, steps, lr);
+    sum.add(step);
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
     if (callbacks.step)
-      callbacks.step({epoch, options.epochs, b + 1, steps,
-                      lossSum / double(seen), double(correct) / double(seen),
-                      seconds > 0 ? double(seen) / seconds : 0, lr, seconds});
+      callbacks.step({epoch, options.epochs, b + 1, steps, sum.loss(),
+                      sum.accuracy(),
+                      seconds > 0 ? double(sum.count) / seconds : 0, lr,
+                      seconds, &sum});
     if (int signal = interrupted())
       throw TrainingError(runtime::failedPrecondition(
           std::string("interrupted by ") + signalName(signal) + " in epoch " +
@@ -104,10 +108,8 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
                        std::chrono::steady_clock::now() - start)
                        .count();
   EpochResult result;
-  result.score.lossSum = lossSum;
-  result.score.correct = correct;
-  result.score.count = seen;
-  result.imagesPerSecond = seconds > 0 ? double(seen) / seconds : 0;
+  result.score = sum;
+  result.imagesPerSecond = seconds > 0 ? double(sum.count) / seconds : 0;
   result.lr = lr;
   return result;
 }
@@ -118,17 +120,26 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
   counts.clear();
   router.beginEvaluation();
+  objective.beginScoring();
   Score score;
   std::vector<at::Tensor> all;
   int64_t n = data.size(split);
-  for (int64_t start = 0; start < n; start += 1000) {
-    TrainBatch batch = data.range(split, start, std::min(n, start + 1000));
-    std::vector<at::Tensor> out = forward(batch, rng);
-    router.observe(batch);
-    score.add(objective.score(out, batch));
+  // Detection models hold far larger activations per sample.
+  int64_t chunk = objective.wantsRawDetections() ? options.batch : 1000;
+  for (int64_t start = 0; start < n; start += chunk) {
+    TrainBatch batch = data.range(split, start, std::min(n, start + chunk));
+    torchref::ForwardResult result = forward(batch, rng);
+    router.observe(batch, result);
+    score.add(objective.score(result, batch));
     if (outputs)
-      all.push_back(out.at(objective.outputIndex()));
+      all.push_back(result.outputs.at(objective.outputIndex()));
+    if (int signal = interrupted())
+      throw TrainingError(runtime::failedPrecondition(
+          std::string("interrupted by ") + signalName(signal) +
+          " while evaluating the " + data::splitName(split) +
+          " split; no weights written"));
   }
+  objective.finishScoring(score);
   if (outputs && !all.empty())
     *outputs = torch::cat(all, 0).contiguous();
   return score;

@@ -2,6 +2,7 @@
 
 #include "goe/Training/Training.h"
 #include "goe/Training/Checkpoint.h"
+#include "goe/Training/EpochLog.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
 #include "goe/Training/Trainer.h"
@@ -154,18 +155,26 @@ Status run(const TrainOptions &options) {
   model->initRandom(options.seed);
 
   // The data, the objective, the router trainer.
-  auto data = TrainingData::open(options, *spec);
+  auto objectiveKind = findObjectiveKind(options.objective);
+  if (!objectiveKind.ok())
+    return objectiveKind.status();
+  TrainOptions resolved = options; // the target defaults to the objective's
+  if (resolved.target.empty())
+    resolved.target = (*objectiveKind)->defaultTarget;
+  auto data = TrainingData::open(resolved, *spec);
   if (!data.ok())
     return data.status();
   ObjectiveSetup setup;
   setup.outputNames = plan->outputNames;
   setup.outputTypes = plan->outputTypes;
   setup.output = options.output;
-  setup.target = options.target;
+  setup.target = resolved.target;
   setup.dataset = &(*data)->dataset();
-  auto objective = makeObjective(options.objective, setup);
+  setup.plan = &*plan;
+  auto objective = (*objectiveKind)->create(setup);
   if (!objective.ok())
     return objective.status();
+  model->rawDetections((*objective)->wantsRawDetections());
   RouterContext routerContext{*model,         *spec,   routing.router,
                               routing.nodes, options, **data};
   auto router = makeRouterTrainer(routerContext);
@@ -177,7 +186,7 @@ Status run(const TrainOptions &options) {
     if (!split.ok())
       return split.status();
     GOE_RETURN_IF_ERROR(
-        (*data)->exportSplit(*split, options.exportDir, options.target));
+        (*data)->exportSplit(*split, options.exportDir, resolved.target));
     std::printf("exported the %s split (%" PRId64 " images) to %s\n",
                 options.exportSplit.c_str(), (*data)->size(*split),
                 options.exportDir.c_str());
@@ -219,6 +228,10 @@ Status run(const TrainOptions &options) {
     Trainer trainer(*model, **data, **objective, **router, *optimizer, options,
                     progress);
     auto begin = std::chrono::steady_clock::now();
+    bool byFitness = false; // the objective gives a fitness (yolo's mAP)
+    EpochLog log;
+    if (!options.csv.empty())
+      GOE_RETURN_IF_ERROR(log.open(options.csv));
     for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
       // Early stopping, checked from the state alone so that a resumed run
       // stops where an uninterrupted one would.
@@ -229,19 +242,39 @@ Status run(const TrainOptions &options) {
                     state.epoch, options.patience);
         break;
       }
+      auto epochBegin = std::chrono::steady_clock::now();
       Trainer::EpochResult trained = trainer.trainEpoch(epoch);
       Score val = trainer.evaluate(Split::Val);
-      bool better = val.loss() < state.bestValLoss;
+      // The kept weights: the lowest validation loss, or the highest
+      // fitness where the objective gives one (yolo: from mAP).
+      byFitness = val.metrics.count("fitness") > 0;
+      bool better = val.selection() < state.bestValLoss;
       if (better) {
-        state.bestValLoss = val.loss();
+        state.bestValLoss = val.selection();
         state.bestEpoch = epoch;
         state.best = cloneWeights(*model);
       }
       state.epoch = epoch;
-      progress.epoch({epoch, options.epochs, trained.score.loss(),
-                      trained.score.accuracy(), trained.imagesPerSecond,
-                      trained.lr, val.loss(), val.accuracy(), better,
-                      (*router)->report(Split::Val)});
+      EpochProgress report;
+      report.epoch = epoch;
+      report.epochs = options.epochs;
+      report.loss = trained.score.loss();
+      report.accuracy = trained.score.accuracy();
+      report.imagesPerSecond = trained.imagesPerSecond;
+      report.lr = trained.lr;
+      report.valLoss = val.loss();
+      report.valAccuracy = val.accuracy();
+      report.best = better;
+      report.routerReport = (*router)->report(Split::Val);
+      report.countsCorrect = (*objective)->countsCorrect();
+      report.train = trained.score;
+      report.val = val;
+      report.seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - epochBegin)
+                           .count();
+      progress.epoch(report);
+      if (!options.csv.empty())
+        GOE_RETURN_IF_ERROR(log.append(report));
       if (!options.checkpoint.empty())
         GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, *model,
                                            *optimizer, options.optimizer.kind,
@@ -264,12 +297,21 @@ Status run(const TrainOptions &options) {
     at::Tensor testOutputs;
     Score test = trainer.evaluate(Split::Test, &testOutputs);
     if (state.bestEpoch > 0)
-      std::printf("chosen: epoch %" PRId64 " (val loss %.4f); trained in "
+      std::printf("chosen: epoch %" PRId64 " (val %s %.4f); trained in "
                   "%.1f s\n",
-                  state.bestEpoch, state.bestValLoss, seconds);
-    std::printf("test: loss %.4f accuracy %.4f (%" PRId64 "/%" PRId64 ")\n",
-                test.loss(), test.accuracy(), test.correct, test.count);
-    if (routing.router) { // the routing goe-run must reproduce
+                  state.bestEpoch, byFitness ? "fitness" : "loss",
+                  byFitness ? -state.bestValLoss : state.bestValLoss, seconds);
+    if (test.count == 0)
+      std::printf("test: the dataset has no test split\n");
+    else if ((*objective)->countsCorrect())
+      std::printf("test: loss %.4f accuracy %.4f (%" PRId64 "/%" PRId64 ")\n",
+                  test.loss(), test.accuracy(), test.correct, test.count);
+    else
+      std::printf("test: loss %.4f mAP50 %.4f mAP50_95 %.4f (%" PRId64
+                  " images)\n",
+                  test.loss(), test.metrics["mAP50"],
+                  test.metrics["mAP50_95"], test.count);
+    if (routing.router && test.count > 0) { // what goe-run must reproduce
       const std::string &shown = routing.router->name;
       for (const auto &[node, counts] : trainer.routeCounts()) {
         std::string line;
@@ -280,7 +322,8 @@ Status run(const TrainOptions &options) {
                     line.c_str());
       }
     }
-    std::string report = (*router)->report(Split::Test);
+    std::string report =
+        test.count > 0 ? (*router)->report(Split::Test) : std::string();
     if (!report.empty())
       std::printf("%s\n", report.c_str());
 
@@ -310,6 +353,8 @@ Status checkTrainOptions(const TrainOptions &options) {
     GOE_RETURN_IF_ERROR(checkWritable("--checkpoint", options.checkpoint));
   if (!options.testOutput.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--test-output", options.testOutput));
+  if (!options.csv.empty())
+    GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&
       options.exportSplit != "val" && options.exportSplit != "test")
     return error("--export-split must be train, val or test, got '" +

@@ -23,6 +23,8 @@ TrainingData::open(const TrainOptions &options, const spec::Spec &spec) {
   dataOptions.path = options.dataDir;
   dataOptions.seed = options.seed;
   dataOptions.seedSizes = options.seedSizes;
+  dataOptions.augment = options.augment;
+  dataOptions.maxBoxes = options.maxBoxes;
   // Kinds that resize (celeba) make images of the spec's image size.
   for (const spec::Input &input : spec.inputs)
     if (!input.isInt && input.shape.size() == 3 &&
@@ -34,6 +36,7 @@ TrainingData::open(const TrainOptions &options, const spec::Spec &spec) {
   auto data = std::unique_ptr<TrainingData>(new TrainingData);
   data->dataset_ = std::move(dataset).value();
   data->maxTrain_ = options.maxTrain;
+  data->maxVal_ = options.maxVal;
   auto matched = matchInputs(spec.inputs, data->dataset_->fields(),
                              data->dataset_->kind(), options.target,
                              options.inputFields);
@@ -47,7 +50,8 @@ TrainingData::open(const TrainOptions &options, const spec::Spec &spec) {
     return runtime::invalidArgument("dataset '" + data->dataset_->kind() +
                                     "' has no target field '" + options.target +
                                     "' (--target)");
-  for (Split split : {Split::Train, Split::Val, Split::Test})
+  // A test split is optional (YOLO sets often have none).
+  for (Split split : {Split::Train, Split::Val})
     if (data->size(split) == 0)
       return runtime::invalidArgument("dataset '" + data->dataset_->kind() +
                                       "' has no " + data::splitName(split) +
@@ -57,7 +61,10 @@ TrainingData::open(const TrainOptions &options, const spec::Spec &spec) {
 
 int64_t TrainingData::size(Split split) const {
   int64_t n = dataset_->size(split);
-  return split == Split::Train && maxTrain_ > 0 ? std::min(maxTrain_, n) : n;
+  int64_t cap = split == Split::Train ? maxTrain_
+                : split == Split::Val ? maxVal_
+                                      : 0;
+  return cap > 0 ? std::min(cap, n) : n;
 }
 
 TrainBatch TrainingData::batch(Split split, const at::Tensor &indices) const {

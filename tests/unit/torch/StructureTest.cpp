@@ -27,7 +27,7 @@ using Shapes = std::map<std::string, std::vector<int64_t>>;
 const char *const kExamples[] = {
     "rotated_mnist/goe.yaml",     "rotated_mnist/ref.yaml",     "celeba/goe.yaml",
     "moe_yolov7_tiny/moe.yaml",   "gated_mixture/cifar10.yaml",
-    "backbone_gating/screws.yaml"};
+    "backbone_gating/screws.yaml", "yolov7_tiny/dense.yaml"};
 
 /// A logical per-sample shape from a physical batched MLIR type: drop the
 /// batch, and [H, W, C] back to [C, H, W].

@@ -42,6 +42,12 @@ ObjectiveSetup setup(std::vector<int64_t> outputShape,
   return s;
 }
 
+torchref::ForwardResult outputsOf(std::vector<at::Tensor> outputs) {
+  torchref::ForwardResult result;
+  result.outputs = std::move(outputs);
+  return result;
+}
+
 TrainBatch batchOf(std::vector<int64_t> labels) {
   TrainBatch batch;
   batch.split = data::Split::Train;
@@ -58,14 +64,15 @@ TEST(ObjectiveTest, CrossEntropyMatchesLibTorch) {
   ASSERT_TRUE(objective.ok()) << objective.status().message();
   at::Tensor logits = torch::tensor({{2.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 1.0f}});
   TrainBatch batch = batchOf({0, 1});
-  int64_t correct = -1;
-  at::Tensor loss = (*objective)->loss({logits}, batch, correct);
-  EXPECT_EQ(correct, 1);
+  Score step;
+  at::Tensor loss = (*objective)->loss(outputsOf({logits}), batch, step);
+  EXPECT_EQ(step.correct, 1);
+  EXPECT_NEAR(step.lossSum, 2 * loss.item<double>(), 1e-6);
   EXPECT_NEAR(loss.item<double>(),
               torch::nn::functional::cross_entropy(logits, batch.fields["label"])
                   .item<double>(),
               1e-7);
-  Score score = (*objective)->score({logits}, batch);
+  Score score = (*objective)->score(outputsOf({logits}), batch);
   EXPECT_EQ(score.count, 2);
   EXPECT_NEAR(score.loss(), loss.item<double>(), 1e-6);
 }
@@ -73,9 +80,10 @@ TEST(ObjectiveTest, CrossEntropyMatchesLibTorch) {
 TEST(ObjectiveTest, ATargetOutOfRangeNamesTheOutputAndItsClasses) {
   auto objective = makeObjective("cross_entropy", setup({2}));
   ASSERT_TRUE(objective.ok());
-  int64_t correct;
+  Score step;
   try {
-    (*objective)->loss({torch::zeros({3, 2})}, batchOf({1, 0, 7}), correct);
+    (*objective)->loss(outputsOf({torch::zeros({3, 2})}), batchOf({1, 0, 7}),
+                       step);
     FAIL() << "no error";
   } catch (const TrainingError &e) {
     EXPECT_EQ(e.status().message(),
@@ -87,7 +95,7 @@ TEST(ObjectiveTest, ATargetOutOfRangeNamesTheOutputAndItsClasses) {
 TEST(ObjectiveTest, SetupErrorsNameTheOutput) {
   auto unknown = makeObjective("dice", setup({2}));
   EXPECT_NE(unknown.status().message().find(
-                "unknown objective 'dice' (known: cross_entropy)"),
+                "unknown objective 'dice' (known: cross_entropy, yolo)"),
             std::string::npos);
   auto missing = makeObjective("cross_entropy", setup({2}, "boxes"));
   EXPECT_NE(missing.status().message().find(

@@ -43,6 +43,12 @@ struct TorchOp {
   at::Tensor (*forward)(const spec::LayerShapes &layer,
                         const LayerWeights &weights,
                         const std::vector<at::Tensor> &inputs, bool training);
+  /// The layer's training-time output where it differs from `forward` in
+  /// kind, not only in mode (detect: raw logits, not decoded boxes); null
+  /// for the others. Used when the model is asked for raw detections.
+  at::Tensor (*rawForward)(const spec::LayerShapes &layer,
+                           const LayerWeights &weights,
+                           const std::vector<at::Tensor> &inputs) = nullptr;
 };
 
 /// The LibTorch side of `op`, or null; tests check every op has one.

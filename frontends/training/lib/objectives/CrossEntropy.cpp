@@ -28,18 +28,19 @@ public:
 
   size_t outputIndex() const override { return index; }
 
-  at::Tensor loss(const std::vector<at::Tensor> &outputs,
-                  const TrainBatch &batch, int64_t &correct) const override {
-    const at::Tensor &logits = outputs.at(index);
+  at::Tensor loss(const torchref::ForwardResult &result,
+                  const TrainBatch &batch, Score &step) const override {
+    const at::Tensor &logits = result.outputs.at(index);
     at::Tensor y = targets(batch);
     at::Tensor loss = F::cross_entropy(logits, y);
-    correct = logits.detach().argmax(1).eq(y).sum().item<int64_t>();
+    step.correct = logits.detach().argmax(1).eq(y).sum().item<int64_t>();
+    step.lossSum = loss.item<double>() * double(batch.size());
     return loss;
   }
 
-  Score score(const std::vector<at::Tensor> &outputs,
-              const TrainBatch &batch) const override {
-    const at::Tensor &logits = outputs.at(index);
+  Score score(const torchref::ForwardResult &result,
+              const TrainBatch &batch) override {
+    const at::Tensor &logits = result.outputs.at(index);
     at::Tensor y = targets(batch);
     Score s;
     s.lossSum = F::cross_entropy(logits, y,
@@ -119,6 +120,6 @@ create(const ObjectiveSetup &setup) {
 extern const ObjectiveKind kCrossEntropyObjective = {
     "cross_entropy",
     "softmax cross-entropy of a [classes] output against an i64 class",
-    create};
+    "label", create};
 
 } // namespace goe::train

@@ -6,12 +6,13 @@
 namespace goe::train {
 
 extern const ObjectiveKind kCrossEntropyObjective;
+extern const ObjectiveKind kYoloObjective;
 
 Objective::~Objective() = default;
 
 const std::vector<const ObjectiveKind *> &objectiveKinds() {
   static const std::vector<const ObjectiveKind *> kinds = {
-      &kCrossEntropyObjective};
+      &kCrossEntropyObjective, &kYoloObjective};
   return kinds;
 }
 
@@ -22,16 +23,24 @@ std::string objectiveNames() {
   return names;
 }
 
-runtime::StatusOr<std::unique_ptr<Objective>>
-makeObjective(const std::string &name, const ObjectiveSetup &setup) {
+runtime::StatusOr<const ObjectiveKind *>
+findObjectiveKind(const std::string &name) {
   std::string known;
   for (const ObjectiveKind *kind : objectiveKinds()) {
     if (name == kind->name)
-      return kind->create(setup);
+      return kind;
     known += (known.empty() ? "" : ", ") + std::string(kind->name);
   }
   return runtime::invalidArgument("unknown objective '" + name +
                                   "' (known: " + known + ")");
+}
+
+runtime::StatusOr<std::unique_ptr<Objective>>
+makeObjective(const std::string &name, const ObjectiveSetup &setup) {
+  auto kind = findObjectiveKind(name);
+  if (!kind.ok())
+    return kind.status();
+  return (*kind)->create(setup);
 }
 
 } // namespace goe::train

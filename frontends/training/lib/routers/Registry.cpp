@@ -16,7 +16,10 @@ RouterTrainer::route(const TrainBatch &, std::mt19937_64 &) {
   return {};
 }
 
-at::Tensor RouterTrainer::auxiliaryLoss(const TrainBatch &) { return {}; }
+at::Tensor RouterTrainer::auxiliaryLoss(const TrainBatch &,
+                                        const torchref::ForwardResult &) {
+  return {};
+}
 
 std::string RouterTrainer::report(data::Split) const { return {}; }
 

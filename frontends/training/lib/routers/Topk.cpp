@@ -1,10 +1,15 @@
 //===- Topk.cpp - training a learned top-k gate with the experts ----------===//
 //
 // The model routes by the gate (softmax, the k largest, renormalised
-// weights), so the task loss reaches the gate through the combine; the
-// Switch load-balancing loss N * sum(f_i * P_i) (GateBalance.h), weighted
-// by --balance-weight or the router's balance_weight, is added to every
-// step. Each evaluation reports the gate's usage on the split.
+// weights), so the task loss reaches the gate through the combine (or, for
+// a mixture objective, through the weights of each expert's loss); the
+// Switch load-balancing loss N * sum(f_i * P_i) (GateBalance.h) on the
+// gate logits of the step's own forward pass, weighted by --balance-weight
+// or the router's balance_weight, and the router z-loss
+// mean(logsumexp(logits)^2) (ST-MoE) weighted by --z-loss, are added to
+// every step. The gate may
+// read a graph input or any value inside the graph (MoE-YOLO's P5). Each
+// evaluation reports the gate's usage on the split.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,29 +20,43 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 namespace goe::train {
 namespace {
 
 class TopkTrainer : public RouterTrainer {
 public:
-  TopkTrainer(RouterContext &context, double balanceWeight)
-      : model(context.model), router(*context.router),
-        gate(router.name + "." + router.body), balanceWeight(balanceWeight),
-        usage(router.choices, router.k) {}
+  TopkTrainer(RouterContext &context, double balanceWeight,
+              double zLossWeight)
+      : router(*context.router), balanceWeight(balanceWeight),
+        zLossWeight(zLossWeight), usage(router.choices, router.k) {
+    for (const RouterNode &node : context.nodes)
+      nodes.push_back(node.name);
+  }
 
-  at::Tensor auxiliaryLoss(const TrainBatch &batch) override {
-    if (balanceWeight <= 0)
-      return {};
-    return balanceWeight *
-           loadBalanceLoss(model.runInstance(gate, {gateInput(batch)})[0],
-                           router.k);
+  at::Tensor auxiliaryLoss(const TrainBatch &,
+                           const torchref::ForwardResult &result) override {
+    at::Tensor loss;
+    auto add = [&](const at::Tensor &term) {
+      loss = loss.defined() ? loss + term : term;
+    };
+    for (const at::Tensor &logits : gateLogits(result)) {
+      if (balanceWeight > 0)
+        add(balanceWeight * loadBalanceLoss(logits, router.k));
+      if (zLossWeight > 0)
+        add(zLossWeight * at::logsumexp(logits, 1).pow(2).mean());
+    }
+    return loss;
   }
 
   void beginEvaluation() override {
     usage = GateUsage(router.choices, router.k);
   }
-  void observe(const TrainBatch &batch) override {
-    usage.add(model.runInstance(gate, {gateInput(batch)})[0]);
+  void observe(const TrainBatch &,
+               const torchref::ForwardResult &result) override {
+    for (const at::Tensor &logits : gateLogits(result))
+      usage.add(logits);
   }
   std::string report(data::Split split) const override {
     if (split == data::Split::Test)
@@ -47,29 +66,27 @@ public:
   }
 
 private:
-  const at::Tensor &gateInput(const TrainBatch &batch) const {
-    return batch.inputs.at(router.from.name);
+  /// The logits of this router's gates in the forward pass (one per router
+  /// node that uses it).
+  std::vector<at::Tensor> gateLogits(const torchref::ForwardResult &result) const {
+    std::vector<at::Tensor> found;
+    for (size_t i = 0; i < result.routeWeightNodes.size(); ++i)
+      if (std::find(nodes.begin(), nodes.end(), result.routeWeightNodes[i]) !=
+              nodes.end() &&
+          result.gateLogits[i].defined())
+        found.push_back(result.gateLogits[i]);
+    return found;
   }
 
-  torchref::Model &model;
   const spec::Router &router;
-  std::string gate;
-  double balanceWeight;
+  std::vector<std::string> nodes;
+  double balanceWeight, zLossWeight;
   GateUsage usage;
 };
 
 std::unique_ptr<RouterTrainer> create(RouterContext &context,
                                       runtime::Status &status) {
   const spec::Router &router = *context.router;
-  bool readsInput = false;
-  for (const spec::Input &input : context.spec.inputs)
-    readsInput |= input.name == router.from.name;
-  if (!readsInput) {
-    status = runtime::invalidArgument(
-        "router '" + router.name + "': goe-train trains topk gates that read "
-        "a graph input; this one reads '" + router.from.name + "'");
-    return nullptr;
-  }
   ParamValues params = spec::paramValues(
       router.params, routerKindInfo(RouterKind::TopK).params);
   if (params["capacity_factor"] > 0) {
@@ -81,7 +98,8 @@ std::unique_ptr<RouterTrainer> create(RouterContext &context,
   double weight = context.options.balanceWeight >= 0
                       ? context.options.balanceWeight
                       : params["balance_weight"];
-  return std::make_unique<TopkTrainer>(context, weight);
+  return std::make_unique<TopkTrainer>(context, weight,
+                                       context.options.zLossWeight);
 }
 
 } // namespace

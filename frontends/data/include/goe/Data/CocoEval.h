@@ -66,6 +66,28 @@ CocoStats cocoEvaluate(const CocoEvalInput &input);
 StatusOr<CocoEvalInput> readCocoEvalFiles(const std::string &groundTruthPath,
                                           const std::string &resultsPath);
 
+/// The ground truth of an instances JSON alone (no detections).
+StatusOr<CocoEvalInput> readCocoGroundTruth(const std::string &groundTruthPath);
+
+/// Adds a results JSON's detections to `input`, refusing image ids that
+/// `input` (named `groundTruthName` in messages) does not have.
+Status readCocoResults(const std::string &resultsPath,
+                       const std::string &groundTruthName,
+                       CocoEvalInput &input);
+
+/// The ground truth of split `split` of a YOLO data.yaml, as COCO sees it:
+/// image ids by cocoImageId (Detection.h), category ids 0..nc-1 (the
+/// classes, as goe-detect writes them), boxes in the images' own pixels
+/// (each image is decoded once for its size). Errors name the file.
+StatusOr<CocoEvalInput> yoloGroundTruth(const std::string &dataYaml,
+                                        const std::string &split);
+
+/// The same split as a COCO instances JSON (images with file_name, width,
+/// height; annotations; categories 0..nc-1 with the names), for COCO's own
+/// tools and for the `coco` dataset kind (`goe-data coco`).
+StatusOr<std::string> yoloAsCocoInstances(const std::string &dataYaml,
+                                          const std::string &split);
+
 /// The twelve lines COCOeval.summarize() prints.
 std::string formatCocoStats(const CocoStats &stats);
 

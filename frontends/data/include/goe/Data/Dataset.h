@@ -64,6 +64,10 @@ public:
   /// order. Errors name the file or sample at fault (a corrupt image).
   virtual Status batch(Split split, const std::vector<int64_t> &indices,
                        Batch &out) const = 0;
+  /// The next training batches belong to `epoch` (1-based); kinds that
+  /// augment (yolo, coco) draw that epoch's augmentation. Not thread safe
+  /// against batch(): call it between epochs.
+  virtual void beginEpoch(int64_t epoch) { (void)epoch; }
 };
 
 struct DatasetOptions {
@@ -76,6 +80,12 @@ struct DatasetOptions {
   std::vector<int64_t> imageShape;
   /// rotated_mnist: the reference implementation's split sizes.
   bool seedSizes = false;
+  /// yolo, coco: the training split's augmentation (parseAugmentOptions in
+  /// DetectionAugment.h): empty for yolov7-tiny's, "none", or overrides
+  /// like "mosaic=0.5,mixup=0".
+  std::string augment;
+  /// yolo, coco: box rows per sample (0: 128).
+  int64_t maxBoxes = 0;
 };
 
 /// A registered dataset kind: its name, what it reads, and how to open it.
@@ -83,6 +93,8 @@ struct DatasetKind {
   const char *name;
   const char *layout; // one line for --help and messages
   StatusOr<std::unique_ptr<Dataset>> (*open)(const DatasetOptions &options);
+  /// The path may name a file (yolo's data.yaml) as well as a directory.
+  bool acceptsFile = false;
 };
 
 /// Every registered kind, in a stable order.

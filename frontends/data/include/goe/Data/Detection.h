@@ -77,6 +77,10 @@ StatusOr<std::vector<DetectionBox>> parseYoloLabels(const std::string &text,
 /// The labels file of `imagePath` by the images -> labels rule.
 std::string yoloLabelPath(const std::string &imagePath);
 
+/// COCO's image_id of the image at `path`, listed at `position`: the file's
+/// stem when it is a number (as yolov7's test.py does), else the position.
+int64_t cocoImageId(const std::string &path, size_t position);
+
 /// Reads a COCO instances file into `split` of a set (the other splits
 /// empty); `imageDir` holds its images' file_name entries.
 StatusOr<DetectionSet> readCocoInstances(const std::string &jsonPath,

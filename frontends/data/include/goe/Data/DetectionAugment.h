@@ -40,6 +40,14 @@ struct AugmentOptions {
   static AugmentOptions none(int64_t size);
 };
 
+/// The options `text` asks for at model size `size`: "" for the defaults
+/// above (yolov7-tiny's), "none", or comma-separated overrides of them by
+/// yolov7's hyper-parameter names, "mosaic=0.5,mixup=0,fliplr=0" (keys
+/// mosaic, mixup, translate, scale, hsv_h, hsv_s, hsv_v, fliplr; each a
+/// number in [0, 1]). InvalidArgument naming the key or value otherwise.
+StatusOr<AugmentOptions> parseAugmentOptions(const std::string &text,
+                                             int64_t size);
+
 /// One training image: f32 [3, size, size] RGB in [0, 1] and its boxes,
 /// normalised centre and size like YOLO labels.
 struct TrainingSample {

@@ -6,7 +6,10 @@
 // and map the boxes back to the original image's pixels. The model must
 // have one f32 image input [3, H, W] and a detection output [N, 6] (x1, y1,
 // x2, y2 in the model's pixels, score, class; score-0 rows are padding), as
-// the `wbf` combine produces. The routes each image took come back too.
+// the `wbf` combine produces, or (a dense detector such as
+// examples/yolov7_tiny) decoded detect levels [3, H, W, nc + 5], which get
+// the wbf combine's per-expert NMS here (conf min(0.001, --conf), IoU 0.65
+// or --iou, 300 boxes). The routes each image took come back too.
 //
 // Thread safety: detect() is const; one Detector may serve several threads.
 //
@@ -16,6 +19,7 @@
 #define GOE_DATA_DETECTOR_H
 
 #include "goe/Data/Letterbox.h"
+#include "goe/Runtime/Detection.h"
 #include "goe/Runtime/Session.h"
 
 namespace goe::data {
@@ -65,7 +69,13 @@ private:
   std::shared_ptr<const runtime::Model> model;
   std::shared_ptr<runtime::Session> session;
   DetectorOptions options;
+  /// This sample's boxes in the model's pixels: the [N, 6] output's rows,
+  /// or NMS over the detect levels of a dense model.
+  std::vector<runtime::Box> modelBoxes(const runtime::RunResult &run,
+                                       int64_t sample) const;
+
   size_t imageInput = 0, detectionOutput = 0;
+  std::vector<size_t> levelOutputs; // a dense model's detect levels
   int64_t height = 0, width = 0;
 };
 

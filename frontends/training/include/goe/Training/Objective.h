@@ -5,9 +5,12 @@
 // in one table (lib/objectives/Registry.cpp), each in its own file:
 //   cross_entropy  softmax cross-entropy of a [B, classes] output against
 //                  an i64 class per sample (the default)
-// The detection loss (frontends/torch YoloLoss.h) is the next kind; its
-// file needs only what this interface gives: the spec's outputs by name,
-// the dataset's fields and the batch.
+//   yolo           YOLOv7's loss on the detect levels against a detection
+//                  dataset's `boxes`; for a mixture (a `wbf` combine) each
+//                  chosen expert's loss weighted by its router weight; the
+//                  validation score is COCO mAP (lib/objectives/Yolo.cpp)
+// An objective reads the forward pass (outputs, routes) and the batch; its
+// evaluation may gather a whole split before it scores (mAP).
 //
 // Adding an objective: a file in lib/objectives/ with a class implementing
 // Objective and an `extern const ObjectiveKind`, one line in Registry.cpp,
@@ -19,11 +22,15 @@
 #define GOE_TRAINING_OBJECTIVE_H
 
 #include "goe/Data/Dataset.h"
+#include "goe/Frontends/Spec/GraphPlan.h"
 #include "goe/Frontends/Spec/ShapeInference.h"
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Training/Score.h"
 #include "goe/Training/TrainingData.h"
 
 #include <ATen/ATen.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,46 +45,47 @@ struct ObjectiveSetup {
   std::string output; // the output asked for (--output); empty: the first
   std::string target; // the dataset field of the targets (--target)
   const data::Dataset *dataset = nullptr;
-};
-
-/// A split's score: loss summed over samples, and the samples counted
-/// correct (the metric the objective reports as accuracy).
-struct Score {
-  double lossSum = 0;
-  int64_t correct = 0, count = 0;
-  double loss() const { return count ? lossSum / double(count) : 0; }
-  double accuracy() const { return count ? double(correct) / double(count) : 0; }
-  void add(const Score &other) {
-    lossSum += other.lossSum;
-    correct += other.correct;
-    count += other.count;
-  }
+  /// The graph plan (its spec, nodes and combine parameters).
+  const spec::GraphPlan *plan = nullptr;
 };
 
 class Objective {
 public:
   virtual ~Objective();
-  /// Position of the output it reads in the model's outputs.
+  /// Position of the output it reads in the forward pass's outputs (what
+  /// --test-output writes).
   virtual size_t outputIndex() const = 0;
-  /// The mean loss of a batch, differentiable; `correct` receives the
-  /// samples it counts correct. Throws TrainingError on bad targets,
-  /// naming the output and the target (a class out of range).
-  virtual at::Tensor loss(const std::vector<at::Tensor> &outputs,
-                          const TrainBatch &batch, int64_t &correct) const = 0;
-  /// The summed loss and the correct count of an evaluation batch (no
-  /// gradient).
-  virtual Score score(const std::vector<at::Tensor> &outputs,
-                      const TrainBatch &batch) const = 0;
+  /// Whether Score::correct means something (class accuracy).
+  virtual bool countsCorrect() const { return true; }
+  /// Whether the model's detect layers must give raw logits
+  /// (torchref::Model::rawDetections).
+  virtual bool wantsRawDetections() const { return false; }
+  /// The mean loss of a batch, differentiable; `step` receives the
+  /// batch's correct count and summed parts (not its loss). Throws
+  /// TrainingError on bad targets, naming the output and the target (a
+  /// class out of range).
+  virtual at::Tensor loss(const torchref::ForwardResult &result,
+                          const TrainBatch &batch, Score &step) const = 0;
+  /// Evaluation of a split: beginScoring, score per batch (no gradient;
+  /// the summed loss, correct count and parts), finishScoring on the sum
+  /// (the whole-split metrics).
+  virtual void beginScoring() {}
+  virtual Score score(const torchref::ForwardResult &result,
+                      const TrainBatch &batch) = 0;
+  virtual void finishScoring(Score &split) { (void)split; }
 };
 
 struct ObjectiveKind {
   const char *name;
   const char *help; // one line for --help
+  const char *defaultTarget; // the dataset field it compares with
   runtime::StatusOr<std::unique_ptr<Objective>> (*create)(
       const ObjectiveSetup &setup);
 };
 
 const std::vector<const ObjectiveKind *> &objectiveKinds();
+/// The kind called `name`; InvalidArgument listing the kinds.
+runtime::StatusOr<const ObjectiveKind *> findObjectiveKind(const std::string &name);
 /// The objective `name` set up for `setup`; InvalidArgument listing the
 /// kinds, or the kind's own message (an output that does not fit).
 runtime::StatusOr<std::unique_ptr<Objective>>

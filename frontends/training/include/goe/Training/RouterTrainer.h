@@ -63,11 +63,18 @@ public:
   /// it itself. `rng` is the pass's generator (seeded per epoch).
   virtual std::map<std::string, torchref::Routing>
   route(const TrainBatch &batch, std::mt19937_64 &rng);
-  /// Added to the objective's loss in a training step; undefined: none.
-  virtual at::Tensor auxiliaryLoss(const TrainBatch &batch);
-  /// Evaluation: called before a split is scored and for each batch.
+  /// Added to the objective's loss in a training step, from the step's
+  /// forward pass (a gate's logits); undefined: none.
+  virtual at::Tensor auxiliaryLoss(const TrainBatch &batch,
+                                   const torchref::ForwardResult &result);
+  /// Evaluation: called before a split is scored and for each batch with
+  /// its forward pass.
   virtual void beginEvaluation() {}
-  virtual void observe(const TrainBatch &batch) { (void)batch; }
+  virtual void observe(const TrainBatch &batch,
+                       const torchref::ForwardResult &result) {
+    (void)batch;
+    (void)result;
+  }
   /// A line on the last evaluation of `split` (gate usage); "" if none.
   virtual std::string report(data::Split split) const;
   /// Tensors it adds to the weights file (the latent router's tables).

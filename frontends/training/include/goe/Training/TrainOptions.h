@@ -35,6 +35,9 @@ struct TrainOptions {
   std::string dataDir;                   // its path; empty: the kind's default
   bool seedSizes = false;                // rotated_mnist: the seed's sizes
   int64_t maxTrain = 0;                  // 0: the whole training split
+  int64_t maxVal = 0;                    // 0: the whole validation split
+  std::string augment;  // yolo, coco: "", "none" or "mosaic=0,..." (Dataset.h)
+  int64_t maxBoxes = 0; // yolo, coco: box rows per sample; 0: the kind's
   /// Spec input -> dataset field, for inputs whose name the dataset does
   /// not have (InputMatching.h); empty: matched by name and shape.
   std::map<std::string, std::string> inputFields;
@@ -42,7 +45,8 @@ struct TrainOptions {
   // --- What is learned ------------------------------------------------------
   std::string objective = "cross_entropy"; // a registered objective
   std::string output;        // the spec output it reads; empty: the first
-  std::string target = "label"; // the dataset field it compares with
+  std::string target; // the dataset field it compares with; empty: the
+                      // objective's (cross_entropy: label, yolo: boxes)
 
   // A router the spec declares, put in place of the graph's router node as
   // goe-compile --router does (empty: the spec's own), or "random". Its
@@ -51,6 +55,8 @@ struct TrainOptions {
   int64_t routerEpochs = 10;  // VQ-VAE epochs of a vqvae_hclust router
   double balanceWeight = -1;  // topk load-balancing coefficient; < 0: the
                               // router's balance_weight
+  double zLossWeight = 0;     // topk: weight of the router z-loss,
+                              // mean(logsumexp(logits)^2); 0: none
 
   // --- How ----------------------------------------------------------------
   OptimizerOptions optimizer;
@@ -65,6 +71,7 @@ struct TrainOptions {
   // --- Files ----------------------------------------------------------------
   std::string out;         // .goew; empty: not written
   std::string checkpoint;  // written after every epoch; empty: none
+  std::string csv;         // a row per epoch appended (EpochLog.h); empty: none
   std::string resume;      // checkpoint to start from; empty: none
   std::string exportSplit; // train | val | test; empty: none
   std::string exportDir;

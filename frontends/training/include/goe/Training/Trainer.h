@@ -35,8 +35,8 @@ uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t epoch);
 
 class Trainer {
 public:
-  Trainer(torchref::Model &model, const TrainingData &data,
-          const Objective &objective, RouterTrainer &router,
+  Trainer(torchref::Model &model, TrainingData &data, Objective &objective,
+          RouterTrainer &router,
           torch::optim::Optimizer &optimizer, const TrainOptions &options,
           ProgressCallbacks callbacks)
       : model(model), data(data), objective(objective), router(router),
@@ -51,8 +51,9 @@ public:
   /// interrupting signal, naming the epoch and the step.
   EpochResult trainEpoch(int64_t epoch);
 
-  /// The objective's score on `split` (eval mode, 1,000 samples a batch);
-  /// with `outputs`, the objective's output for every sample.
+  /// The objective's score on `split` (eval mode, 1,000 samples a batch,
+  /// or the training batch for objectives that read raw detections); with
+  /// `outputs`, the objective's output for every sample.
   Score evaluate(Split split, at::Tensor *outputs = nullptr);
 
   /// Per router node: (input, choice) pairs per path in the last
@@ -62,14 +63,14 @@ public:
   }
 
 private:
-  std::vector<at::Tensor> forward(const TrainBatch &batch,
+  torchref::ForwardResult forward(const TrainBatch &batch,
                                   std::mt19937_64 &rng);
   void checkFinite(double loss, int64_t epoch, int64_t step, int64_t steps,
                    double lr) const;
 
   torchref::Model &model;
-  const TrainingData &data;
-  const Objective &objective;
+  TrainingData &data;
+  Objective &objective;
   RouterTrainer &router;
   torch::optim::Optimizer &optimizer;
   const TrainOptions &options;

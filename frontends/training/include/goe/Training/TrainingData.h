@@ -6,7 +6,7 @@
 // samples' positions in the split. Batches are read from the dataset when
 // asked for (a kind like celeba decodes its images then), so only what a
 // step needs sits in memory. `--max-train N` keeps the first N training
-// samples.
+// samples, `--max-val N` the first N validation samples.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +51,8 @@ public:
     return inputFields_;
   }
   int64_t size(Split split) const;
+  /// The next training batches belong to `epoch` (Dataset::beginEpoch).
+  void beginEpoch(int64_t epoch) { dataset_->beginEpoch(epoch); }
   /// The samples `indices` ([n] i64) of `split`; throws TrainingError with
   /// the dataset's message if it cannot read them.
   TrainBatch batch(Split split, const at::Tensor &indices) const;
@@ -66,7 +68,7 @@ public:
 private:
   std::unique_ptr<data::Dataset> dataset_;
   std::map<std::string, std::string> inputFields_;
-  int64_t maxTrain_ = 0;
+  int64_t maxTrain_ = 0, maxVal_ = 0;
 };
 
 } // namespace goe::train

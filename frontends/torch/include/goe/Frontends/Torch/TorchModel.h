@@ -78,6 +78,16 @@ struct ForwardResult {
   std::vector<at::Tensor> outputs;
   /// By router node name.
   std::map<std::string, RouteReport> routes;
+  /// Per router node, in graph order: its name and the combine weights
+  /// [B, k] as a tensor, which carries the gradient back to a learned gate
+  /// (topk); constant for the other kinds. What a mixture objective weights
+  /// each choice's loss by.
+  std::vector<std::string> routeWeightNodes;
+  std::vector<at::Tensor> routeWeights;
+  /// Aligned with routeWeightNodes: a topk gate's logits [B, choices] (with
+  /// their gradient; what a load-balancing loss reads); undefined for the
+  /// other kinds and for routing given to forward().
+  std::vector<at::Tensor> gateLogits;
   /// Samples each module instance ran on in this pass (instances that did
   /// not run are absent). A routed instance sees only the inputs sent to it.
   std::map<std::string, int64_t> instanceSamples;
@@ -134,6 +144,12 @@ public:
   /// Training mode (dropout active, batch norm on batch statistics and
   /// updating its running statistics) or eval mode, the default.
   void train(bool on);
+
+  /// With `on`, every `detect` layer gives its raw logits, [B, 3, H, W,
+  /// nc + 5] before the sigmoid and the box decoding (what yolov7's IDetect
+  /// returns in training and the YOLO loss reads), in either mode; off (the
+  /// default) it gives the decoded boxes the compiled graph computes.
+  void rawDetections(bool on);
 
   // --- Running ------------------------------------------------------------
 

@@ -49,10 +49,20 @@ struct YoloLossParts {
 /// `predictions`: one [B, 3, ny, nx, nc + 5] logit tensor per level.
 /// `targets`: [n, 6] rows (image in batch, class, cx, cy, w, h), the box
 /// normalised to the image.
+/// `imageWeights` ([B], optional): each image's terms are multiplied by its
+/// weight and the normalisers stay the same, so all-ones gives the plain
+/// loss. A mixture of experts passes each image's router weight for the
+/// expert that made `predictions`, and the gradient reaches the router.
 YoloLossParts yoloLoss(const std::vector<at::Tensor> &predictions,
                        const at::Tensor &targets,
                        const std::vector<YoloLevel> &levels,
-                       const YoloLossOptions &options);
+                       const YoloLossOptions &options,
+                       const at::Tensor &imageWeights = {});
+
+/// A level's logits [..., 3, ny, nx, nc + 5] decoded as the `detect` op's
+/// inference output: cx, cy = (2 sigmoid - 0.5 + cell) * stride and w, h =
+/// (2 sigmoid)^2 * anchor, in pixels; objectness and classes sigmoid.
+at::Tensor decodeYoloLevel(const at::Tensor &logits, const YoloLevel &level);
 
 /// 1 - CIoU's CIoU for boxes as (cx, cy, w, h) rows, [n, 4] each; yolov7's
 /// bbox_iou(..., CIoU=True) with eps 1e-7.

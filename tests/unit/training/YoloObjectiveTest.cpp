@@ -1,0 +1,307 @@
+//===- YoloObjectiveTest.cpp - objective yolo, dense and mixture -----------===//
+//
+// The loss is yoloLoss on the right tensors (and, for a mixture, weighted
+// per expert so that the gate gets a gradient); the validation score is
+// COCO mAP over the compiled graph's post-processing: logits that encode
+// the ground truth exactly score 1, a wrong class scores 0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestUtil.h"
+
+#include "goe/Frontends/Spec/GraphPlan.h"
+#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Frontends/Torch/YoloLoss.h"
+#include "goe/Training/Objective.h"
+#include "goe/Training/TrainingError.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+using namespace goe;
+using namespace goe::train;
+using runtime::DType;
+
+namespace {
+
+// One detect level: 32x32 input, stride 4 (8x8 cells), 3 classes.
+const char *kDense = R"(goe: 1
+name: tiny_dense
+vars: {nc: 3}
+inputs:
+  image: [3, 32, 32]
+modules:
+  net:
+    layers:
+      - {op: conv, out: 8, kernel: 3, stride: 2}
+      - {op: conv, out: 8, kernel: 3, stride: 2}
+      - {op: detect, nc: nc, stride: 4, anchors: [[4, 4], [8, 8], [12, 12]]}
+graph:
+  - {name: det, module: net, from: image}
+outputs: [det]
+)";
+
+// The same head as two experts behind a top-2 gate, fused by WBF.
+const char *kMixture = R"(goe: 1
+name: tiny_mixture
+vars: {nc: 3}
+inputs:
+  image: [3, 32, 32]
+modules:
+  stem:
+    layers:
+      - {op: conv, out: 8, kernel: 3, stride: 2}
+      - {op: conv, out: 8, kernel: 3, stride: 2}
+  head:
+    layers:
+      - {op: detect, nc: nc, stride: 4, anchors: [[4, 4], [8, 8], [12, 12]]}
+  gate_net:
+    layers:
+      - {op: global_avgpool}
+      - {op: flatten}
+      - {op: linear, out: 2}
+routers:
+  gate: {kind: topk, choices: 2, k: 2, from: feats, gate: gate_net}
+graph:
+  - {name: feats, module: stem, from: image}
+  - {name: route, router: gate}
+  - {name: heads, dispatch: route, experts: {module: head, copies: 2}, from: feats}
+  - {name: dets, combine: wbf, from: heads, max_det: 20}
+outputs: [dets]
+)";
+
+class Boxes : public data::Dataset {
+public:
+  std::string kind() const override { return "boxes"; }
+  const std::vector<data::Field> &fields() const override { return fields_; }
+  int64_t size(data::Split) const override { return 0; }
+  runtime::Status batch(data::Split, const std::vector<int64_t> &,
+                        data::Batch &) const override {
+    return runtime::okStatus();
+  }
+
+private:
+  std::vector<data::Field> fields_ = {{"image", {DType::F32, {3, 32, 32}}},
+                                      {"boxes", {DType::F32, {4, 5}}}};
+};
+
+struct Built {
+  test::Context context;
+  spec::Spec spec;
+  spec::GraphPlan plan;
+  std::unique_ptr<torchref::Model> model;
+  Boxes dataset;
+
+  explicit Built(const char *text) {
+    auto read = spec::readSpec(text, "test.yaml", {}, context.get());
+    EXPECT_TRUE(mlir::succeeded(read)) << context.lastError();
+    spec = *read;
+    plan = *spec::planGraph(spec, {}, context.get());
+    model = torchref::Model::build(spec, {}, context.get());
+    model->initRandom(3);
+    model->rawDetections(true);
+  }
+
+  runtime::StatusOr<std::unique_ptr<Objective>> objective() {
+    ObjectiveSetup s;
+    s.outputNames = plan.outputNames;
+    s.outputTypes = plan.outputTypes;
+    s.target = "boxes";
+    s.dataset = &dataset;
+    s.plan = &plan;
+    return makeObjective("yolo", s);
+  }
+};
+
+/// Two images: image 0 has one box of class 1 centred at (10, 14) px, 8 x 8
+/// px; image 1 has none.
+TrainBatch twoImages() {
+  TrainBatch batch;
+  batch.indices = torch::arange(2, at::kLong);
+  at::Tensor boxes = torch::full({2, 4, 5}, -1.0f);
+  boxes[0][0] = torch::tensor({1.0f, 10 / 32.0f, 14 / 32.0f, 8 / 32.0f, 8 / 32.0f});
+  boxes.slice(2, 1).masked_fill_(boxes.slice(2, 0, 1).lt(0), 0);
+  batch.fields["boxes"] = boxes;
+  batch.inputs["image"] = batch.fields["image"] = torch::rand({2, 3, 32, 32});
+  return batch;
+}
+
+at::Tensor plainTargets() { // yoloLoss's rows for twoImages()
+  return torch::tensor({{0.0f, 1.0f, 10 / 32.0f, 14 / 32.0f, 8 / 32.0f, 8 / 32.0f}});
+}
+
+std::vector<torchref::YoloLevel> oneLevel() {
+  torchref::YoloLevel level;
+  level.stride = 4;
+  level.anchors = {{{4, 4}, {8, 8}, {12, 12}}};
+  return {level};
+}
+
+torchref::YoloLossOptions lossOptions() {
+  torchref::YoloLossOptions o;
+  o.imageSize = 32;
+  o.classes = 3;
+  return o;
+}
+
+/// Logits [2, 3, 8, 8, 8] that decode to exactly image 0's box (anchor 1,
+/// cell (2, 3)), class `cls`, and nothing else.
+at::Tensor exactLogits(int64_t cls) {
+  at::Tensor logits = torch::full({2, 3, 8, 8, 8}, -12.0f);
+  // xy: sigmoid 0.5 -> 2 * 0.5 - 0.5 + 2 = 2.5 cells = 10 px (x), and
+  // 3.5 cells = 14 px (y); wh: (2 * 0.5)^2 * 8 = 8 px.
+  at::Tensor cell = logits[0][1][3][2];
+  cell.slice(0, 0, 4).fill_(0.0f);
+  cell[4] = 12.0f;
+  cell[5 + cls] = 12.0f;
+  return logits;
+}
+
+} // namespace
+
+TEST(YoloObjectiveTest, DenseLossIsYoloLossOnTheDetectLevel) {
+  Built built(kDense);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok()) << objective.status().message();
+  EXPECT_FALSE((*objective)->countsCorrect());
+  TrainBatch batch = twoImages();
+  torchref::ForwardResult result = built.model->forward(batch.inputs);
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.outputs[0].sizes(), (at::IntArrayRef{2, 3, 8, 8, 8}));
+  Score step;
+  at::Tensor loss = (*objective)->loss(result, batch, step);
+  torchref::YoloLossParts expected = torchref::yoloLoss(
+      {result.outputs[0]}, plainTargets(), oneLevel(), lossOptions());
+  EXPECT_NEAR(loss.item<double>(), expected.total.item<double>(), 1e-5);
+  EXPECT_NEAR(step.lossSum, expected.total.item<double>(), 1e-5);
+  EXPECT_NEAR(step.partSums["box"], 2 * expected.box, 1e-6);
+  EXPECT_NEAR(step.partSums["obj"], 2 * expected.obj, 1e-6);
+  EXPECT_GT(expected.box, 0);
+}
+
+TEST(YoloObjectiveTest, MixtureWeightsEachExpertsLossAndTrainsTheGate) {
+  Built built(kMixture);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok()) << objective.status().message();
+  TrainBatch batch = twoImages();
+  torchref::ForwardResult result = built.model->forward(batch.inputs);
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.outputs[0].sizes(), (at::IntArrayRef{2, 2, 3, 8, 8, 8}));
+  ASSERT_EQ(result.routeWeightNodes, std::vector<std::string>{"route"});
+  Score step;
+  at::Tensor loss = (*objective)->loss(result, batch, step);
+  at::Tensor weights = result.routeWeights[0];
+  double expected = 0;
+  for (int64_t slot = 0; slot < 2; ++slot)
+    expected += torchref::yoloLoss({result.outputs[0].select(1, slot)},
+                                   plainTargets(), oneLevel(), lossOptions(),
+                                   weights.select(1, slot))
+                    .total.item<double>();
+  EXPECT_NEAR(loss.item<double>(), expected, 1e-5);
+  // The gate's weights get a gradient through the router weights.
+  loss.backward();
+  at::Tensor gateWeight = built.model->parameters().at("gate.gate_net.2.weight");
+  ASSERT_TRUE(gateWeight.grad().defined());
+  EXPECT_GT(gateWeight.grad().abs().sum().item<double>(), 0);
+}
+
+TEST(YoloObjectiveTest, ImageWeightsOfOneAreThePlainLoss) {
+  at::Tensor logits = torch::randn({2, 3, 8, 8, 8});
+  auto plain = torchref::yoloLoss({logits}, plainTargets(), oneLevel(),
+                                  lossOptions());
+  auto ones = torchref::yoloLoss({logits}, plainTargets(), oneLevel(),
+                                 lossOptions(), torch::ones({2}));
+  EXPECT_NEAR(plain.total.item<double>(), ones.total.item<double>(), 1e-6);
+  // Weight 0 on the image with the box leaves no box loss.
+  auto none = torchref::yoloLoss({logits}, plainTargets(), oneLevel(),
+                                 lossOptions(), torch::tensor({0.0f, 1.0f}));
+  EXPECT_EQ(none.box, 0);
+  EXPECT_LT(none.obj, plain.obj);
+}
+
+TEST(YoloObjectiveTest, ExactPredictionsScoreMapOneAndAWrongClassZero) {
+  Built built(kDense);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok());
+  for (int64_t cls : {1, 2}) {
+    torchref::ForwardResult result;
+    result.outputs = {exactLogits(cls)};
+    (*objective)->beginScoring();
+    Score score = (*objective)->score(result, twoImages());
+    (*objective)->finishScoring(score);
+    EXPECT_EQ(score.count, 2);
+    double expected = cls == 1 ? 1.0 : 0.0;
+    EXPECT_NEAR(score.metrics["mAP50"], expected, 1e-9) << "class " << cls;
+    EXPECT_NEAR(score.metrics["mAP50_95"], expected, 1e-9) << "class " << cls;
+  }
+}
+
+TEST(YoloObjectiveTest, MixtureScoresTheFusedBoxes) {
+  Built built(kMixture);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok());
+  torchref::ForwardResult result;
+  // Both experts of both images predict image 0's box.
+  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
+  result.routeWeightNodes = {"route"};
+  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  (*objective)->beginScoring();
+  Score score = (*objective)->score(result, twoImages());
+  (*objective)->finishScoring(score);
+  EXPECT_NEAR(score.metrics["mAP50"], 1.0, 1e-9);
+  EXPECT_NEAR(score.metrics["fitness"], 1.0, 1e-9);
+}
+
+TEST(YoloObjectiveTest, AClassBeyondNcNamesTheSample) {
+  Built built(kDense);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok());
+  TrainBatch batch = twoImages();
+  batch.fields["boxes"][1][0][0] = 3.0f;
+  torchref::ForwardResult result = built.model->forward(batch.inputs);
+  Score step;
+  try {
+    (*objective)->loss(result, batch, step);
+    FAIL() << "no error";
+  } catch (const TrainingError &e) {
+    EXPECT_EQ(e.status().message(),
+              "box class 3 (train sample 1) is out of range for the detect "
+              "layers, which have nc = 3");
+  }
+}
+
+TEST(YoloObjectiveTest, SetupErrorsSayWhatIsMissing) {
+  Built built(kDense);
+  ObjectiveSetup s;
+  s.outputNames = built.plan.outputNames;
+  s.outputTypes = built.plan.outputTypes;
+  s.target = "label";
+  s.dataset = &built.dataset;
+  s.plan = &built.plan;
+  auto noBoxes = makeObjective("yolo", s);
+  EXPECT_NE(noBoxes.status().message().find(
+                "objective yolo: dataset 'boxes' has no box field 'label'"),
+            std::string::npos)
+      << noBoxes.status().message();
+
+  const char *noDetect = R"(goe: 1
+name: plain
+inputs:
+  image: [3, 32, 32]
+modules:
+  net:
+    layers:
+      - {op: global_avgpool}
+      - {op: flatten}
+      - {op: linear, out: 2}
+graph:
+  - {name: out, module: net, from: image}
+outputs: [out]
+)";
+  Built plain(noDetect);
+  auto none = plain.objective();
+  EXPECT_EQ(none.status().message(),
+            "objective yolo: the spec has no detect layer");
+}
