@@ -42,8 +42,8 @@ struct Cluster {
   Box fused;
   double count = 0;
   double scoreSum = 0, scoreMax = 0, x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-  double weightSum = 0;        // sum of the members' model weights
-  std::vector<size_t> models;  // each member's model index
+  double weightSum = 0;       // sum of the members' model weights
+  std::vector<size_t> models; // each member's model index
 };
 
 /// Strict weak order on scores with NaN below every number.
@@ -168,9 +168,10 @@ std::vector<Cluster> clusterLabel(const std::vector<Entry> &entries,
 
 } // namespace
 
-std::vector<Box> weightedBoxesFusion(const std::vector<std::vector<Box>> &models,
-                                     const std::vector<double> &weights,
-                                     const WbfOptions &options) {
+std::vector<Box>
+weightedBoxesFusion(const std::vector<std::vector<Box>> &models,
+                    const std::vector<double> &weights,
+                    const WbfOptions &options) {
   std::vector<std::vector<Entry>> groups =
       groupByLabel(models, weights, options.skipBoxThreshold);
 
@@ -193,8 +194,9 @@ std::vector<Box> weightedBoxesFusion(const std::vector<std::vector<Box>> &models
         seen[m] = 1;
       switch (options.confType) {
       case WbfConfType::Avg:
-        score = safeDiv(score * (options.allowOverflow ? n : std::min(numModels, n)),
-                        totalWeight);
+        score = safeDiv(
+            score * (options.allowOverflow ? n : std::min(numModels, n)),
+            totalWeight);
         break;
       case WbfConfType::Max:
         score = safeDiv(score, maxWeight);

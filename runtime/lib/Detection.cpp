@@ -61,8 +61,7 @@ struct Better {
 /// Whether test(values[i]) holds for some i < n. Counts in four separate
 /// sums, which GCC vectorises (it may not reorder one floating-point sum,
 /// and does not vectorise an integer count of floating-point tests).
-template <typename Test>
-bool anyOf(const double *values, size_t n, Test test) {
+template <typename Test> bool anyOf(const double *values, size_t n, Test test) {
   double lanes[4] = {0, 0, 0, 0};
   size_t i = 0;
   for (; i + 4 <= n; i += 4)
@@ -74,33 +73,38 @@ bool anyOf(const double *values, size_t n, Test test) {
 }
 
 /// Calls visit(index, score) for every (row, class) whose score passes the
-/// threshold and is finite, from rows whose box is finite, in index order.
+/// threshold and is finite, from rows whose box is finite, in index order
+/// (the blocks' rows taken as one list).
 /// Non-finite values are dropped here so that the order stays a strict
 /// weak order.
 template <typename Visit>
-void forEachCandidate(const float *rows, int64_t count, int64_t width,
+void forEachCandidate(const std::vector<NmsRows> &blocks, int64_t width,
                       double threshold, Visit visit) {
   constexpr double kMaxScore = std::numeric_limits<double>::max();
   int64_t numClasses = width - 5;
   std::vector<double> scores(static_cast<size_t>(numClasses));
-  for (int64_t r = 0; r < count; ++r) {
-    const float *row = rows + r * width;
-    if (!std::isfinite(row[0]) || !std::isfinite(row[1]) ||
-        !std::isfinite(row[2]) || !std::isfinite(row[3]))
-      continue;
-    double objectness = row[4];
-    // The tests are written so that NaN fails them. The first loops
-    // vectorise, so the many rows without a candidate (a trained model's)
-    // cost little.
-    for (int64_t c = 0; c < numClasses; ++c)
-      scores[c] = double(row[5 + c]) * objectness;
-    if (!anyOf(scores.data(), scores.size(), [&](double score) {
-          return score >= threshold && score <= kMaxScore;
-        }))
-      continue;
-    for (int64_t c = 0; c < numClasses; ++c)
-      if (scores[c] >= threshold && scores[c] <= kMaxScore)
-        visit(r * numClasses + c, scores[c]);
+  int64_t r = -1; // row index over all blocks
+  for (const NmsRows &block : blocks) {
+    for (const float *row = block.rows, *end = row + block.count * width;
+         row != end; row += width) {
+      ++r;
+      if (!std::isfinite(row[0]) || !std::isfinite(row[1]) ||
+          !std::isfinite(row[2]) || !std::isfinite(row[3]))
+        continue;
+      double objectness = row[4];
+      // The tests are written so that NaN fails them. The first loops
+      // vectorise, so the many rows without a candidate (a trained
+      // model's) cost little.
+      for (int64_t c = 0; c < numClasses; ++c)
+        scores[c] = double(row[5 + c]) * objectness;
+      if (!anyOf(scores.data(), scores.size(), [&](double score) {
+            return score >= threshold && score <= kMaxScore;
+          }))
+        continue;
+      for (int64_t c = 0; c < numClasses; ++c)
+        if (scores[c] >= threshold && scores[c] <= kMaxScore)
+          visit(r * numClasses + c, scores[c]);
+    }
   }
 }
 
@@ -135,9 +139,9 @@ bool suppressed(const BoxColumns &kept, const Box &box, double threshold) {
 /// Greedy suppression over candidates fed in the global order.
 class Suppressor {
 public:
-  Suppressor(const float *rows, int64_t width, const NmsOptions &options,
-             size_t looked)
-      : rows(rows), width(width), numClasses(width - 5), options(options),
+  Suppressor(const std::vector<NmsRows> &blocks, int64_t width,
+             const NmsOptions &options, size_t looked)
+      : blocks(blocks), width(width), numClasses(width - 5), options(options),
         left(looked), keptByClass(static_cast<size_t>(numClasses)) {
     maxKept = options.maxDetections >= 0
                   ? static_cast<size_t>(options.maxDetections)
@@ -168,10 +172,10 @@ private:
   void consider(const Candidate &candidate) {
     --left;
     int64_t label = candidate.index % numClasses;
-    const float *row = rows + (candidate.index / numClasses) * width;
+    const float *row = rowAt(candidate.index / numClasses);
     double cx = row[0], cy = row[1], w = row[2], h = row[3];
-    Box box{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, candidate.score,
-            label};
+    Box box{cx - w / 2, cy - h / 2,      cx + w / 2,
+            cy + h / 2, candidate.score, label};
     BoxColumns &same = keptByClass[static_cast<size_t>(label)];
     if (suppressed(same, box, options.iouThreshold))
       return;
@@ -179,7 +183,17 @@ private:
     kept.push_back(box);
   }
 
-  const float *rows;
+  /// Row r of the blocks taken as one list.
+  const float *rowAt(int64_t r) const {
+    for (const NmsRows &block : blocks) {
+      if (r < block.count)
+        return block.rows + r * width;
+      r -= block.count;
+    }
+    return nullptr; // not reached: r comes from forEachCandidate
+  }
+
+  const std::vector<NmsRows> &blocks;
   int64_t width, numClasses;
   const NmsOptions &options;
   size_t left; // candidates that may still be looked at (max_nms)
@@ -191,21 +205,30 @@ private:
 
 std::vector<Box> nonMaxSuppression(const float *rows, int64_t count,
                                    int64_t width, const NmsOptions &options) {
-  int64_t numClasses = width - 5;
-  if (rows == nullptr || count <= 0 || numClasses <= 0)
+  return nonMaxSuppression(std::vector<NmsRows>{NmsRows{rows, count}}, width,
+                           options);
+}
+
+std::vector<Box> nonMaxSuppression(const std::vector<NmsRows> &given,
+                                   int64_t width, const NmsOptions &options) {
+  if (width <= 5)
     return {};
+  std::vector<NmsRows> blocks;
+  for (const NmsRows &block : given)
+    if (block.rows != nullptr && block.count > 0)
+      blocks.push_back(block);
   double threshold = options.confThreshold;
 
   // Pass 1: how many candidates per score bucket.
   std::vector<size_t> histogram(kBuckets);
-  forEachCandidate(rows, count, width, threshold, [&](int64_t, double score) {
+  forEachCandidate(blocks, width, threshold, [&](int64_t, double score) {
     ++histogram[bucketOf(score)];
   });
   size_t total = std::accumulate(histogram.begin(), histogram.end(), size_t(0));
   size_t looked = total;
   if (options.maxCandidates >= 0)
     looked = std::min(looked, static_cast<size_t>(options.maxCandidates));
-  Suppressor nms(rows, width, options, looked);
+  Suppressor nms(blocks, width, options, looked);
   if (nms.done())
     return {};
   size_t maxKept = options.maxDetections >= 0
@@ -220,17 +243,16 @@ std::vector<Box> nonMaxSuppression(const float *rows, int64_t count,
     inBest += histogram[--lowest];
   std::vector<Candidate> candidates;
   candidates.reserve(inBest);
-  forEachCandidate(rows, count, width, threshold,
-                   [&](int64_t index, double score) {
-                     if (bucketOf(score) >= lowest)
-                       candidates.push_back(Candidate{score, index});
-                   });
+  forEachCandidate(blocks, width, threshold, [&](int64_t index, double score) {
+    if (bucketOf(score) >= lowest)
+      candidates.push_back(Candidate{score, index});
+  });
   nms.take(candidates, first);
 
   // Pass 3, rarely needed: all the others.
   if (!nms.done() && lowest > 0) {
     candidates.clear();
-    forEachCandidate(rows, count, width, threshold,
+    forEachCandidate(blocks, width, threshold,
                      [&](int64_t index, double score) {
                        if (bucketOf(score) < lowest)
                          candidates.push_back(Candidate{score, index});

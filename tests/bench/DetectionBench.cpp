@@ -51,7 +51,10 @@ std::vector<float> expertRows(std::mt19937 &rng, bool trained) {
       classLow(-7, 1.5);
   std::uniform_real_distribution<double> unit(0, 1);
   // Objects: centre, size, class (trained only).
-  struct Object { double x, y, w, h; int cls; };
+  struct Object {
+    double x, y, w, h;
+    int cls;
+  };
   std::vector<Object> objects;
   for (int i = 0; trained && i < 12; ++i)
     objects.push_back(Object{kImage * unit(rng), kImage * unit(rng),
@@ -108,8 +111,7 @@ const std::vector<float> &rows(bool trained, int expert) {
 }
 
 /// What the wbf combine does for one image, with either implementation.
-template <bool Reference>
-std::vector<Box> detect(bool trained) {
+template <bool Reference> std::vector<Box> detect(bool trained) {
   NmsOptions nms; // conf 0.001, IoU 0.65, max_det 300, max_nms 30000
   WbfOptions wbf;
   wbf.iouThreshold = 0.55;
@@ -133,8 +135,7 @@ std::vector<Box> detect(bool trained) {
                    : weightedBoxesFusion(experts, weights, wbf);
 }
 
-template <bool Reference>
-void nmsAndWbf(benchmark::State &state) {
+template <bool Reference> void nmsAndWbf(benchmark::State &state) {
   bool trained = state.range(0) != 0;
   size_t candidates = 0;
   for (int e = 0; e < kExperts; ++e) {

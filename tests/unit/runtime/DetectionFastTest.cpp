@@ -28,16 +28,16 @@ void expectSame(const std::vector<Box> &actual,
     EXPECT_TRUE(a.x1 == e.x1 && a.y1 == e.y1 && a.x2 == e.x2 && a.y2 == e.y2 &&
                 a.score == e.score && a.label == e.label)
         << what << ", box " << i << ": (" << a.x1 << ' ' << a.y1 << ' ' << a.x2
-        << ' ' << a.y2 << ' ' << a.score << ' ' << a.label << ") vs ("
-        << e.x1 << ' ' << e.y1 << ' ' << e.x2 << ' ' << e.y2 << ' ' << e.score
-        << ' ' << e.label << ')';
+        << ' ' << a.y2 << ' ' << a.score << ' ' << a.label << ") vs (" << e.x1
+        << ' ' << e.y1 << ' ' << e.x2 << ' ' << e.y2 << ' ' << e.score << ' '
+        << e.label << ')';
   }
 }
 
 /// YOLO head rows: boxes on a coarse grid (duplicates and exact overlaps),
 /// scores from `levels` distinct values (ties).
-std::vector<float> randomRows(std::mt19937 &rng, int64_t count,
-                              int64_t classes, int levels) {
+std::vector<float> randomRows(std::mt19937 &rng, int64_t count, int64_t classes,
+                              int levels) {
   std::uniform_int_distribution<int> cell(0, 15), size(1, 6), level(0, levels);
   std::vector<float> rows;
   for (int64_t r = 0; r < count; ++r) {
@@ -67,10 +67,31 @@ TEST(DetectionFast, NmsMatchesReferenceOnRandomRows) {
         std::uniform_int_distribution<int64_t>(-1, trial % 3 ? 400 : 10)(rng);
     options.maxCandidates =
         std::uniform_int_distribution<int64_t>(-1, trial % 2 ? 2000 : 50)(rng);
-    expectSame(nonMaxSuppression(rows.data(), count, classes + 5, options),
-               reference::referenceNms(rows.data(), count, classes + 5, options),
+    expectSame(
+        nonMaxSuppression(rows.data(), count, classes + 5, options),
+        reference::referenceNms(rows.data(), count, classes + 5, options),
+        "trial " + std::to_string(trial));
+  }
+}
+
+TEST(DetectionFast, NmsOverBlocksIsNmsOverTheirConcatenation) {
+  // A head's levels passed as separate arrays (the wbf combine's way)
+  // give what the rows copied into one array give, ties included.
+  std::mt19937 rng(21);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<float> rows = randomRows(rng, 120, 3, 4);
+    NmsOptions options;
+    options.maxDetections = trial % 2 ? 300 : 20;
+    std::vector<NmsRows> blocks{{rows.data(), 50},
+                                {nullptr, 0},
+                                {rows.data() + 50 * 8, 0},
+                                {rows.data() + 50 * 8, 70}};
+    expectSame(nonMaxSuppression(blocks, 8, options),
+               reference::referenceNms(rows.data(), 120, 8, options),
                "trial " + std::to_string(trial));
   }
+  EXPECT_TRUE(nonMaxSuppression(std::vector<NmsRows>{}, 8, NmsOptions())
+                  .empty());
 }
 
 TEST(DetectionFast, NmsEdgeCases) {
@@ -170,8 +191,8 @@ TEST(DetectionFast, WbfEdgeCases) {
   EXPECT_TRUE(weightedBoxesFusion({{}, {}}, {1, 1}, options).empty());
   // All under the skip threshold.
   options.skipBoxThreshold = 0.5;
-  EXPECT_TRUE(weightedBoxesFusion({{Box{0, 0, .5, .5, .4, 0}}}, {1}, options)
-                  .empty());
+  EXPECT_TRUE(
+      weightedBoxesFusion({{Box{0, 0, .5, .5, .4, 0}}}, {1}, options).empty());
 }
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -187,8 +208,10 @@ TEST(DetectionFast, NmsDropsNonFiniteCandidates) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<std::vector<float>> bad{
-      {nan, 10, 5, 5, .9f, .9f, .9f, .9f}, {10, 10, inf, 5, .9f, .9f, .9f, .9f},
-      {10, 10, 5, 5, nan, .9f, .9f, .9f},  {10, 10, 5, 5, inf, .9f, .9f, .9f},
+      {nan, 10, 5, 5, .9f, .9f, .9f, .9f},
+      {10, 10, inf, 5, .9f, .9f, .9f, .9f},
+      {10, 10, 5, 5, nan, .9f, .9f, .9f},
+      {10, 10, 5, 5, inf, .9f, .9f, .9f},
       {10, 10, 5, 5, .9f, nan, -inf, inf}};
   for (const std::vector<float> &row : bad)
     rows.insert(rows.end(), row.begin(), row.end());

@@ -20,7 +20,6 @@
 
 namespace goe::runtime::reference {
 
-
 inline double referenceIou(const Box &a, const Box &b) {
   double ix = std::max(0.0, std::min(a.x2, b.x2) - std::max(a.x1, b.x1));
   double iy = std::max(0.0, std::min(a.y2, b.y2) - std::max(a.y1, b.y1));
@@ -32,7 +31,7 @@ inline double referenceIou(const Box &a, const Box &b) {
 }
 
 inline std::vector<Box> referenceNms(const float *rows, int64_t count,
-                                   int64_t width, const NmsOptions &options) {
+                                     int64_t width, const NmsOptions &options) {
   std::vector<Box> candidates;
   int64_t numClasses = width - 5;
   for (int64_t r = 0; r < count; ++r) {
@@ -48,8 +47,9 @@ inline std::vector<Box> referenceNms(const float *rows, int64_t count,
     }
   }
   // Highest first; among equal scores the earlier candidate first.
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Box &a, const Box &b) { return a.score > b.score; });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Box &a, const Box &b) { return a.score > b.score; });
   if (options.maxCandidates >= 0 &&
       static_cast<int64_t>(candidates.size()) > options.maxCandidates)
     candidates.resize(static_cast<size_t>(options.maxCandidates));
@@ -97,9 +97,8 @@ struct Cluster {
 /// Sorts descending by score with the reference's tie order (later first).
 template <typename T, typename Score>
 void sortDescendingLikeReference(std::vector<T> &items, Score score) {
-  std::stable_sort(items.begin(), items.end(), [&](const T &a, const T &b) {
-    return score(a) < score(b);
-  });
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const T &a, const T &b) { return score(a) < score(b); });
   std::reverse(items.begin(), items.end());
 }
 
@@ -132,9 +131,9 @@ inline double safeDiv(double a, double b) { return b != 0 ? a / b : 0.0; }
 
 } // namespace detail
 
-inline std::vector<Box> referenceWbf(const std::vector<std::vector<Box>> &models,
-                                     const std::vector<double> &weights,
-                                     const WbfOptions &options) {
+inline std::vector<Box>
+referenceWbf(const std::vector<std::vector<Box>> &models,
+             const std::vector<double> &weights, const WbfOptions &options) {
   // 1. Filter and clean, grouped by label in order of first appearance.
   std::vector<int64_t> labelOrder;
   std::map<int64_t, std::vector<detail::Entry>> byLabel;
@@ -169,8 +168,8 @@ inline std::vector<Box> referenceWbf(const std::vector<std::vector<Box>> &models
   std::vector<Box> fused;
   for (int64_t label : labelOrder) {
     std::vector<detail::Entry> &entries = byLabel[label];
-    detail::sortDescendingLikeReference(entries,
-                                [](const detail::Entry &e) { return e.box.score; });
+    detail::sortDescendingLikeReference(
+        entries, [](const detail::Entry &e) { return e.box.score; });
 
     // 2. Cluster: join the best-overlapping cluster if IoU > threshold.
     std::vector<detail::Cluster> clusters;
@@ -202,8 +201,9 @@ inline std::vector<Box> referenceWbf(const std::vector<std::vector<Box>> &models
       double &score = cluster.fused.score;
       switch (options.confType) {
       case WbfConfType::Avg:
-        score = detail::safeDiv(score * (options.allowOverflow ? n : std::min(numModels, n)),
-                        totalWeight);
+        score = detail::safeDiv(
+            score * (options.allowOverflow ? n : std::min(numModels, n)),
+            totalWeight);
         break;
       case WbfConfType::Max:
         score = detail::safeDiv(score, maxWeight);
@@ -236,7 +236,8 @@ inline std::vector<Box> referenceWbf(const std::vector<std::vector<Box>> &models
   }
 
   // 4. All labels together, best first.
-  detail::sortDescendingLikeReference(fused, [](const Box &b) { return b.score; });
+  detail::sortDescendingLikeReference(fused,
+                                      [](const Box &b) { return b.score; });
   return fused;
 }
 

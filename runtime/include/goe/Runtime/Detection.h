@@ -59,6 +59,18 @@ struct NmsOptions {
 std::vector<Box> nonMaxSuppression(const float *rows, int64_t count,
                                    int64_t width, const NmsOptions &options);
 
+/// Rows of a YOLO head held in several arrays (its levels), for the
+/// overload below.
+struct NmsRows {
+  const float *rows = nullptr;
+  int64_t count = 0;
+};
+
+/// The same on the blocks' rows taken as one list, in order (the candidate
+/// order among equal scores runs across the blocks), without copying them.
+std::vector<Box> nonMaxSuppression(const std::vector<NmsRows> &blocks,
+                                   int64_t width, const NmsOptions &options);
+
 enum class WbfConfType { Avg = 0, Max = 1, BoxAndModelAvg = 2, AbsentModelAwareAvg = 3 };
 
 struct WbfOptions {
