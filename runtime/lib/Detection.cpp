@@ -104,12 +104,15 @@ bool anyAbove(const double *values, size_t n, double threshold) {
 
 /// Calls visit(index, score) for every (row, class) whose score passes the
 /// threshold and is finite, from rows whose box is finite, in index order
-/// (the blocks' rows taken as one list).
-/// Non-finite values are dropped here so that the order stays a strict
-/// weak order.
+/// (the blocks' rows taken as one list). Non-finite values are dropped here
+/// so that the order stays a strict weak order. live[r] says whether row r
+/// may hold a candidate: rows found to hold none are cleared, cleared rows
+/// skipped, so later passes over a trained model's head, where most rows
+/// hold none, cost little.
 template <typename Visit>
 void forEachCandidate(const std::vector<NmsRows> &blocks, int64_t width,
-                      double threshold, Visit visit) {
+                      double threshold, std::vector<uint8_t> &live,
+                      Visit visit) {
   constexpr double kMaxScore = std::numeric_limits<double>::max();
   int64_t numClasses = width - 5;
   std::vector<double> scores(static_cast<size_t>(numClasses));
@@ -118,17 +121,19 @@ void forEachCandidate(const std::vector<NmsRows> &blocks, int64_t width,
     for (const float *row = block.rows, *end = row + block.count * width;
          row != end; row += width) {
       ++r;
+      if (!live[static_cast<size_t>(r)])
+        continue;
+      live[static_cast<size_t>(r)] = 0;
       if (!std::isfinite(row[0]) || !std::isfinite(row[1]) ||
           !std::isfinite(row[2]) || !std::isfinite(row[3]))
         continue;
       double objectness = row[4];
-      // The tests are written so that NaN fails them. The first loops
-      // vectorise, so the many rows without a candidate (a trained
-      // model's) cost little.
-      for (int64_t c = 0; c < numClasses; ++c)
+      // The tests are written so that NaN fails them.
+      for (int64_t c = 0; c < numClasses; ++c) // vectorises
         scores[c] = double(row[5 + c]) * objectness;
       if (!anyWithin(scores.data(), scores.size(), threshold, kMaxScore))
         continue;
+      live[static_cast<size_t>(r)] = 1;
       for (int64_t c = 0; c < numClasses; ++c)
         if (scores[c] >= threshold && scores[c] <= kMaxScore)
           visit(r * numClasses + c, scores[c]);
@@ -246,10 +251,14 @@ std::vector<Box> nonMaxSuppression(const std::vector<NmsRows> &given,
     if (block.rows != nullptr && block.count > 0)
       blocks.push_back(block);
   double threshold = options.confThreshold;
+  int64_t numRows = 0;
+  for (const NmsRows &block : blocks)
+    numRows += block.count;
+  std::vector<uint8_t> live(static_cast<size_t>(numRows), 1);
 
   // Pass 1: how many candidates per score bucket.
   std::vector<size_t> histogram(kBuckets);
-  forEachCandidate(blocks, width, threshold, [&](int64_t, double score) {
+  forEachCandidate(blocks, width, threshold, live, [&](int64_t, double score) {
     ++histogram[bucketOf(score)];
   });
   size_t total = std::accumulate(histogram.begin(), histogram.end(), size_t(0));
@@ -271,16 +280,17 @@ std::vector<Box> nonMaxSuppression(const std::vector<NmsRows> &given,
     inBest += histogram[--lowest];
   std::vector<Candidate> candidates;
   candidates.reserve(inBest);
-  forEachCandidate(blocks, width, threshold, [&](int64_t index, double score) {
-    if (bucketOf(score) >= lowest)
-      candidates.push_back(Candidate{score, index});
-  });
+  forEachCandidate(blocks, width, threshold, live,
+                   [&](int64_t index, double score) {
+                     if (bucketOf(score) >= lowest)
+                       candidates.push_back(Candidate{score, index});
+                   });
   nms.take(candidates, first);
 
   // Pass 3, rarely needed: all the others.
   if (!nms.done() && lowest > 0) {
     candidates.clear();
-    forEachCandidate(blocks, width, threshold,
+    forEachCandidate(blocks, width, threshold, live,
                      [&](int64_t index, double score) {
                        if (bucketOf(score) < lowest)
                          candidates.push_back(Candidate{score, index});
