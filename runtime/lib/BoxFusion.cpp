@@ -145,19 +145,18 @@ std::vector<Cluster> clusterLabel(const std::vector<Entry> &entries,
     const Box &b = entry.box;
     iou.resize(fused.size());
     fused.iouWith(0, fused.size(), b.x1, b.y1, b.x2, b.y2, iou.data());
-    int best = -1;
+    size_t best = iou.size(); // none
     double bestIou = options.iouThreshold;
     for (size_t i = 0; i < iou.size(); ++i) {
       if (iou[i] > bestIou) {
         bestIou = iou[i];
-        best = static_cast<int>(i);
+        best = i;
       }
     }
-    if (best >= 0) {
-      Cluster &c = clusters[static_cast<size_t>(best)];
+    if (best < iou.size()) {
+      Cluster &c = clusters[best];
       join(c, entry, options.confType);
-      fused.set(static_cast<size_t>(best), c.fused.x1, c.fused.y1, c.fused.x2,
-                c.fused.y2);
+      fused.set(best, c.fused.x1, c.fused.y1, c.fused.x2, c.fused.y2);
     } else {
       clusters.push_back(startCluster(entry));
       fused.push(b.x1, b.y1, b.x2, b.y2);

@@ -207,8 +207,8 @@ private:
     int64_t label = candidate.index % numClasses;
     const float *row = rowAt(candidate.index / numClasses);
     double cx = row[0], cy = row[1], w = row[2], h = row[3];
-    Box box{cx - w / 2, cy - h / 2,      cx + w / 2,
-            cy + h / 2, candidate.score, label};
+    double score = candidate.score;
+    Box box{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, label};
     BoxColumns &same = keptByClass[static_cast<size_t>(label)];
     if (suppressed(same, box, options.iouThreshold))
       return;
