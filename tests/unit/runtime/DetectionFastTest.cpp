@@ -101,6 +101,19 @@ TEST(DetectionFast, NmsEdgeCases) {
   // Empty input.
   EXPECT_TRUE(nonMaxSuppression(rows.data(), 0, 9, options).empty());
   EXPECT_TRUE(nonMaxSuppression(nullptr, 0, 9, options).empty());
+  EXPECT_TRUE(nonMaxSuppression(rows.data(), -3, 9, options).empty());
+  EXPECT_TRUE(nonMaxSuppression(rows.data(), 100, 5, options).empty());
+  // Every score equal: the order is the rows' (ties everywhere).
+  std::vector<float> same(300 * 7, 0.5f);
+  for (int r = 0; r < 300; ++r)
+    same[r * 7] = 10.0f * r; // apart: nothing suppressed
+  std::vector<Box> tied = nonMaxSuppression(same.data(), 300, 7, options);
+  ASSERT_EQ(tied.size(), 300u);
+  EXPECT_EQ(tied[0].x1, 0.0 - 0.25);
+  EXPECT_EQ(tied[1].label, 1);
+  EXPECT_EQ(tied[2].x1, 10.0 - 0.25);
+  expectSame(tied, reference::referenceNms(same.data(), 300, 7, options),
+             "all tied");
   // All below the threshold.
   options.confThreshold = 1.5;
   EXPECT_TRUE(nonMaxSuppression(rows.data(), 100, 9, options).empty());
