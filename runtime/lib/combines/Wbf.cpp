@@ -61,21 +61,18 @@ public:
     int64_t width = levels[0]->shape().back();
     double w = params.imageWidth, h = params.imageHeight;
 
-    std::vector<float> rows;
+    std::vector<NmsRows> blocks(levels.size());
     for (int64_t b = 0; b < batch; ++b) {
       std::vector<std::vector<Box>> experts(static_cast<size_t>(k));
       std::vector<double> weights(static_cast<size_t>(k));
       for (int64_t j = 0; j < k; ++j) {
         // All levels of this (input, expert) as one list of candidate rows.
-        rows.clear();
-        for (const Tensor *level : levels) {
-          int64_t perSlot = level->numel() / (batch * k);
-          const float *src = level->f32() + (b * k + j) * perSlot;
-          rows.insert(rows.end(), src, src + perSlot);
+        for (size_t l = 0; l < levels.size(); ++l) {
+          int64_t perSlot = levels[l]->numel() / (batch * k);
+          blocks[l].rows = levels[l]->f32() + (b * k + j) * perSlot;
+          blocks[l].count = perSlot / width;
         }
-        std::vector<Box> boxes = nonMaxSuppression(
-            rows.data(), static_cast<int64_t>(rows.size()) / width, width,
-            params.nms);
+        std::vector<Box> boxes = nonMaxSuppression(blocks, width, params.nms);
         for (Box &box : boxes) {
           box.x1 /= w;
           box.x2 /= w;

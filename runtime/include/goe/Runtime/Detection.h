@@ -49,8 +49,26 @@ struct NmsOptions {
 /// NMS over YOLO head rows. `rows` holds `count` rows of `width` floats:
 /// cx, cy, w, h (pixels), objectness, then width-5 class probabilities.
 /// Multi-label: every class whose score passes the threshold is a candidate.
-/// Classes never suppress each other. Result sorted by descending score.
+/// Classes never suppress each other. Candidates are looked at in order of
+/// descending score, among equal scores in row then class order; at most
+/// maxCandidates of them, and none after maxDetections boxes are kept.
+/// Result sorted by descending score. A row with a non-finite cx, cy, w or
+/// h, and a (row, class) whose score is not finite (NaN or infinite
+/// objectness or probability), is no candidate. Time: linear in
+/// count x classes plus about n log n in the candidates looked at.
 std::vector<Box> nonMaxSuppression(const float *rows, int64_t count,
+                                   int64_t width, const NmsOptions &options);
+
+/// Rows of a YOLO head held in several arrays (its levels), for the
+/// overload below.
+struct NmsRows {
+  const float *rows = nullptr;
+  int64_t count = 0;
+};
+
+/// The same on the blocks' rows taken as one list, in order (the candidate
+/// order among equal scores runs across the blocks), without copying them.
+std::vector<Box> nonMaxSuppression(const std::vector<NmsRows> &blocks,
                                    int64_t width, const NmsOptions &options);
 
 enum class WbfConfType { Avg = 0, Max = 1, BoxAndModelAvg = 2, AbsentModelAwareAvg = 3 };
@@ -68,6 +86,11 @@ struct WbfOptions {
 /// Fuses `models[m]` (normalised boxes, raw scores) with model weights
 /// `weights[m]`. Returns fused boxes sorted by descending score.
 /// Precondition: weights.size() == models.size().
+/// Non-finite input: a box with a NaN coordinate (no area) or whose score x
+/// weight is not finite is dropped; infinite coordinates are clipped to
+/// [0, 1] like any other. A non-finite weight thus drops its model's boxes,
+/// and the total weight it enters makes the rescaled scores NaN (a NaN
+/// weight) or 0 (an infinite one); NaN scores sort after every number.
 std::vector<Box> weightedBoxesFusion(const std::vector<std::vector<Box>> &models,
                                      const std::vector<double> &weights,
                                      const WbfOptions &options);
