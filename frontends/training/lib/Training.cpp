@@ -126,7 +126,7 @@ Status writeWeights(const std::string &path, torchref::Model &model,
   return runtime::okStatus();
 }
 
-Status run(const TrainOptions &options) {
+Status run(const TrainOptions &options, TrainResult &result) {
   GOE_RETURN_IF_ERROR(checkTrainOptions(options));
   torch::manual_seed(options.seed);
   torch::set_num_threads(options.threads);
@@ -238,10 +238,12 @@ Status run(const TrainOptions &options) {
         state.best = cloneWeights(*model);
       }
       state.epoch = epoch;
-      progress.epoch({epoch, options.epochs, trained.score.loss(),
-                      trained.score.accuracy(), trained.imagesPerSecond,
-                      trained.lr, val.loss(), val.accuracy(), better,
-                      (*router)->report(Split::Val)});
+      EpochProgress report{epoch, options.epochs, trained.score.loss(),
+                           trained.score.accuracy(), trained.imagesPerSecond,
+                           trained.lr, val.loss(), val.accuracy(), better,
+                           (*router)->report(Split::Val)};
+      progress.epoch(report);
+      result.epochs.push_back(std::move(report));
       if (!options.checkpoint.empty())
         GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, *model,
                                            *optimizer, options.optimizer.kind,
@@ -267,6 +269,13 @@ Status run(const TrainOptions &options) {
       std::printf("chosen: epoch %" PRId64 " (val loss %.4f); trained in "
                   "%.1f s\n",
                   state.bestEpoch, state.bestValLoss, seconds);
+    result.bestEpoch = state.bestEpoch;
+    result.bestValLoss = state.bestValLoss;
+    result.testLoss = test.loss();
+    result.testAccuracy = test.accuracy();
+    result.testCorrect = test.correct;
+    result.testCount = test.count;
+    result.seconds = seconds;
     std::printf("test: loss %.4f accuracy %.4f (%" PRId64 "/%" PRId64 ")\n",
                 test.loss(), test.accuracy(), test.correct, test.count);
     if (routing.router) { // the routing goe-run must reproduce
@@ -294,6 +303,7 @@ Status run(const TrainOptions &options) {
     if (!options.out.empty())
       GOE_RETURN_IF_ERROR(writeWeights(options.out, *model, **router));
   } catch (const TrainingError &e) {
+    result.signal = interrupted();
     return e.status();
   } catch (const c10::Error &e) {
     return error(e.what_without_backtrace());
@@ -321,6 +331,9 @@ Status checkTrainOptions(const TrainOptions &options) {
   return runtime::okStatus();
 }
 
-Status runTraining(const TrainOptions &options) { return run(options); }
+Status runTraining(const TrainOptions &options, TrainResult *result) {
+  TrainResult ignored;
+  return run(options, result ? *result : ignored);
+}
 
 } // namespace goe::train
