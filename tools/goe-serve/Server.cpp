@@ -99,6 +99,10 @@ bool Server::serve() {
 }
 
 void Server::stop() {
+  // goe-serve's signal thread and its main thread (once serve() returns)
+  // both stop the server; the second must not return, and let the server be
+  // destroyed, while the first is still draining the models.
+  std::lock_guard<std::mutex> lock(stopping_);
   if (stopped_.exchange(true))
     return;
   ready_ = false;
