@@ -6,6 +6,9 @@
 // request that parses is queued on the model's batcher, run, and its
 // response rendered. Every body must end in a response or an error (bad
 // group values included); a crash or sanitizer report is a bug.
+// A body with a NUL byte is a binary-extension request: the JSON header is
+// what comes before the first NUL (Inference-Header-Content-Length), the
+// binary tensor data what comes after it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,8 +47,13 @@ ServedModel &servedModel() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ServedModel &served = servedModel();
   std::string body(goe::fuzz::asText(data, size));
+  size_t jsonLength = body.find('\0');
+  if (jsonLength == std::string::npos)
+    jsonLength = body.size();
+  else
+    body.erase(jsonLength, 1);
   goe::runtime::StatusOr<ParsedRequest> request =
-      parseInferRequest(body, served.model());
+      parseInferRequest(body, jsonLength, served.model());
   if (!request.ok()) {
     (void)renderError(request.status().message());
     return 0;

@@ -9,6 +9,16 @@
 // field "goe": {"routes": [{router, choices, weights}, ...]}: the paths
 // each of the request's samples took.
 //
+// The binary tensor extension (Triton's, "binary_tensor_data"): a body may
+// be a JSON header of Inference-Header-Content-Length bytes followed by
+// raw little-endian tensor bytes. An input with parameters
+// {"binary_data_size": N} and no "data" takes the next N bytes of that
+// section, inputs in request order. Outputs come back binary when asked
+// (output parameter "binary_data": true, or request parameter
+// "binary_data_output": true for all outputs without their own): they carry
+// "binary_data_size" instead of "data", and their bytes follow the JSON
+// header of the response, in output order.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef GOE_SERVE_INFERJSON_H
@@ -18,19 +28,38 @@
 
 namespace goe::serve {
 
-struct ParsedRequest {
-  std::string id;
-  std::vector<runtime::Tensor> inputs; // in the model's input order
-  std::vector<std::string> outputs;    // requested names; empty: all
+/// The HTTP header that gives the JSON part's length in a binary body.
+inline constexpr const char *kInferenceHeaderLength = "Inference-Header-Content-Length";
+
+struct RequestedOutput {
+  std::string name;
+  bool binary = false;
 };
 
+struct ParsedRequest {
+  std::string id;
+  std::vector<runtime::Tensor> inputs;  // in the model's input order
+  std::vector<RequestedOutput> outputs; // as requested; empty: all
+  bool binaryOutputs = false;           // the default for outputs not listed
+};
+
+/// `body` is the whole request body; its first `jsonLength` bytes are the
+/// JSON (all of it without the binary extension), the rest the inputs'
+/// binary data.
 runtime::StatusOr<ParsedRequest> parseInferRequest(const std::string &body,
+                                                   size_t jsonLength,
                                                    const runtime::Model &model);
 
-std::string renderInferResponse(const std::string &modelName,
-                                const ParsedRequest &request,
-                                const runtime::Model &model,
-                                const InferResult &result);
+struct InferResponse {
+  std::string body;
+  size_t jsonLength = 0; // bytes of JSON at the start of body
+  bool binary = false;   // binary output data follows the JSON
+};
+
+InferResponse renderInferResponse(const std::string &modelName,
+                                  const ParsedRequest &request,
+                                  const runtime::Model &model,
+                                  const InferResult &result);
 
 std::string renderModelMetadata(const std::string &modelName,
                                 const runtime::Model &model);

@@ -27,6 +27,24 @@ int httpStatus(const runtime::Status &status) {
   }
 }
 
+/// How many bytes of the body are JSON: all of it, or what the binary
+/// extension's Inference-Header-Content-Length says.
+runtime::StatusOr<size_t> jsonLength(const httplib::Request &req) {
+  if (!req.has_header(kInferenceHeaderLength))
+    return req.body.size();
+  std::string value = req.get_header_value(kInferenceHeaderLength);
+  size_t length = 0;
+  bool digits = !value.empty() && value.size() <= 18 &&
+                value.find_first_not_of("0123456789") == std::string::npos;
+  if (digits)
+    length = std::stoull(value);
+  if (!digits || length > req.body.size())
+    return runtime::invalidArgument(
+        std::string(kInferenceHeaderLength) + " must be the JSON header's length in bytes, "
+        "at most the body's " + std::to_string(req.body.size()) + ", got '" + value + "'");
+  return length;
+}
+
 } // namespace
 
 runtime::StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions &options) {
@@ -81,6 +99,10 @@ bool Server::serve() {
 }
 
 void Server::stop() {
+  // goe-serve's signal thread and its main thread (once serve() returns)
+  // both stop the server; the second must not return, and let the server be
+  // destroyed, while the first is still draining the models.
+  std::lock_guard<std::mutex> lock(stopping_);
   if (stopped_.exchange(true))
     return;
   ready_ = false;
@@ -103,7 +125,7 @@ void Server::routes() {
     res.status = ready_ ? 200 : 503;
   });
   http.Get("/v2", [json](const httplib::Request &, httplib::Response &res) {
-    json(res, 200, R"({"name":"goe-serve","version":"1","extensions":["goe_routes"]})");
+    json(res, 200, R"({"name":"goe-serve","version":"1","extensions":["binary_tensor_data","goe_routes"]})");
   });
   http.Get(R"(/v2/models/([^/]+))", [this, json](const httplib::Request &req,
                                                  httplib::Response &res) {
@@ -125,7 +147,9 @@ void Server::routes() {
       return json(res, 404, renderError("unknown model '" + name + "'"));
     }
     ServedModel &model = *it->second;
-    auto request = parseInferRequest(req.body, model.model());
+    auto length = jsonLength(req);
+    auto request = length.ok() ? parseInferRequest(req.body, *length, model.model())
+                               : runtime::StatusOr<ParsedRequest>(length.status());
     if (!request.ok()) {
       metrics_.request(name, 400);
       return json(res, 400, renderError(request.status().message()));
@@ -137,7 +161,12 @@ void Server::routes() {
       return json(res, status, renderError(result.status.message()));
     }
     metrics_.request(name, 200);
-    json(res, 200, renderInferResponse(name, *request, model.model(), result));
+    InferResponse response = renderInferResponse(name, *request, model.model(), result);
+    if (!response.binary)
+      return json(res, 200, response.body);
+    res.status = 200;
+    res.set_header(kInferenceHeaderLength, std::to_string(response.jsonLength));
+    res.set_content(response.body, "application/octet-stream");
   });
   http.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
     res.set_content(metrics_.render(), "text/plain; version=0.0.4");

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 
 namespace httplib {
 class Server;
@@ -61,6 +62,7 @@ private:
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};
+  std::mutex stopping_; // a second stop() waits until the first has drained
 };
 
 } // namespace goe::serve

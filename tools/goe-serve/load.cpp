@@ -1,10 +1,12 @@
 //===- load.cpp - goe-serve-load: a bounded loopback load test ------------===//
 //
 //   goe-serve-load --port P --model NAME [--clients 16] [--requests 100]
-//                  [--batch 1] [--seed 0]
+//                  [--batch 1] [--seed 0] [--binary]
 //
 // Reads the model's metadata, builds random requests of `batch` samples
 // (i64 inputs get values in [0, 2): the oracle groups of the test models),
+// as JSON numbers or, with --binary, as the binary tensor extension's raw
+// bytes (outputs asked for as binary too),
 // sends `requests` per client from `clients` threads over loopback, and
 // prints requests/s, samples/s and the p50/p99 latency. Bounded in count; a
 // failed request stops it with the server's message.
@@ -30,7 +32,12 @@ int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string model, host = "127.0.0.1";
   long long port = 8000, clients = 16, requests = 100, batch = 1, seed = 0;
+  bool binary = false;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--binary") {
+      binary = true;
+      continue;
+    }
     std::string flag, value;
     auto status = goe::tools::readFlag(
         args, i, {"--host", "--port", "--model", "--clients", "--requests", "--batch", "--seed"},
@@ -67,9 +74,14 @@ int main(int argc, char **argv) {
   }
   json metadata = json::parse(info->body);
   std::mt19937_64 rng(seed);
-  std::vector<std::string> bodies;
+  struct Body {
+    std::string text;
+    size_t jsonLength;
+  };
+  std::vector<Body> bodies;
   for (int variant = 0; variant < 16; ++variant) {
     json inputs = json::array();
+    std::string bytes; // --binary: the inputs' raw data, in order
     for (const json &input : metadata["inputs"]) {
       std::vector<int64_t> shape = input["shape"];
       shape[0] = batch;
@@ -78,13 +90,29 @@ int main(int argc, char **argv) {
         count *= d;
       json data = json::array();
       bool isInt = input["datatype"] == "INT64";
-      for (int64_t e = 0; e < count; ++e)
-        data.push_back(isInt ? json(int64_t(rng() % 2))
-                             : json(std::uniform_real_distribution<float>(0, 1)(rng)));
-      inputs.push_back({{"name", input["name"]}, {"datatype", input["datatype"]},
-                        {"shape", shape}, {"data", data}});
+      size_t start = bytes.size();
+      for (int64_t e = 0; e < count; ++e) {
+        int64_t i = int64_t(rng() % 2);
+        float f = std::uniform_real_distribution<float>(0, 1)(rng);
+        if (binary)
+          bytes.append(isInt ? reinterpret_cast<const char *>(&i)
+                             : reinterpret_cast<const char *>(&f),
+                       isInt ? sizeof i : sizeof f);
+        else
+          data.push_back(isInt ? json(i) : json(f));
+      }
+      json entry{{"name", input["name"]}, {"datatype", input["datatype"]}, {"shape", shape}};
+      if (binary)
+        entry["parameters"] = {{"binary_data_size", bytes.size() - start}};
+      else
+        entry["data"] = std::move(data);
+      inputs.push_back(std::move(entry));
     }
-    bodies.push_back(json{{"inputs", inputs}}.dump());
+    json request{{"inputs", inputs}};
+    if (binary)
+      request["parameters"] = {{"binary_data_output", true}};
+    std::string text = request.dump();
+    bodies.push_back({text + bytes, text.size()});
   }
 
   std::vector<double> latencies;
@@ -101,8 +129,12 @@ int main(int argc, char **argv) {
       std::vector<double> mine;
       for (long long r = 0; r < requests && !failed; ++r) {
         auto t0 = std::chrono::steady_clock::now();
-        auto res = client.Post("/v2/models/" + model + "/infer",
-                               bodies[(c + r) % bodies.size()], "application/json");
+        const Body &body = bodies[(c + r) % bodies.size()];
+        httplib::Headers headers;
+        if (binary)
+          headers.emplace("Inference-Header-Content-Length", std::to_string(body.jsonLength));
+        auto res = client.Post("/v2/models/" + model + "/infer", headers, body.text,
+                               binary ? "application/octet-stream" : "application/json");
         if (!res || res->status != 200) {
           if (!failed.exchange(true))
             std::cerr << "goe-serve-load: error: request failed: "
@@ -121,9 +153,10 @@ int main(int argc, char **argv) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) { return latencies[size_t(p * (latencies.size() - 1))] * 1e3; };
-  std::printf("model %s: %lld clients x %lld requests of batch %lld: %.0f requests/s, "
+  std::printf("model %s: %lld clients x %lld %srequests of batch %lld: %.0f requests/s, "
               "%.0f samples/s, latency p50 %.2f ms, p99 %.2f ms\n",
-              model.c_str(), clients, requests, batch, latencies.size() / seconds,
+              model.c_str(), clients, requests, binary ? "binary " : "", batch,
+              latencies.size() / seconds,
               latencies.size() * batch / seconds, pct(0.5), pct(0.99));
   return 0;
 }

@@ -127,7 +127,7 @@ Status writeWeights(const std::string &path, torchref::Model &model,
   return runtime::okStatus();
 }
 
-Status run(const TrainOptions &options) {
+Status run(const TrainOptions &options, TrainResult &result) {
   GOE_RETURN_IF_ERROR(checkTrainOptions(options));
   torch::manual_seed(options.seed);
   torch::set_num_threads(options.threads);
@@ -275,6 +275,7 @@ Status run(const TrainOptions &options) {
       progress.epoch(report);
       if (!options.csv.empty())
         GOE_RETURN_IF_ERROR(log.append(report));
+      result.epochs.push_back(std::move(report));
       if (!options.checkpoint.empty())
         GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, *model,
                                            *optimizer, options.optimizer.kind,
@@ -301,6 +302,14 @@ Status run(const TrainOptions &options) {
                   "%.1f s\n",
                   state.bestEpoch, byFitness ? "fitness" : "loss",
                   byFitness ? -state.bestValLoss : state.bestValLoss, seconds);
+    result.bestEpoch = state.bestEpoch;
+    result.bestValLoss = state.bestValLoss;
+    result.testLoss = test.loss();
+    result.testAccuracy = test.accuracy();
+    result.testCorrect = test.correct;
+    result.testCount = test.count;
+    result.testMetrics = test.metrics;
+    result.seconds = seconds;
     if (test.count == 0)
       std::printf("test: the dataset has no test split\n");
     else if ((*objective)->countsCorrect())
@@ -337,6 +346,7 @@ Status run(const TrainOptions &options) {
     if (!options.out.empty())
       GOE_RETURN_IF_ERROR(writeWeights(options.out, *model, **router));
   } catch (const TrainingError &e) {
+    result.signal = interrupted();
     return e.status();
   } catch (const c10::Error &e) {
     return error(e.what_without_backtrace());
@@ -366,6 +376,9 @@ Status checkTrainOptions(const TrainOptions &options) {
   return runtime::okStatus();
 }
 
-Status runTraining(const TrainOptions &options) { return run(options); }
+Status runTraining(const TrainOptions &options, TrainResult *result) {
+  TrainResult ignored;
+  return run(options, result ? *result : ignored);
+}
 
 } // namespace goe::train

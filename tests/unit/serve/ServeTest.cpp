@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <future>
 
@@ -73,6 +74,21 @@ protected:
   httplib::Result infer(const std::string &text) {
     httplib::Client client("127.0.0.1", port);
     return client.Post("/v2/models/tiny/infer", text, "application/json");
+  }
+  /// A binary-extension request: `header` then `binary`, with the header's
+  /// length (or `length` when given) in Inference-Header-Content-Length.
+  httplib::Result inferBinary(const json &header, const std::string &binary,
+                              const std::string &length = "") {
+    std::string text = header.dump();
+    httplib::Headers headers{{"Inference-Header-Content-Length",
+                              length.empty() ? std::to_string(text.size()) : length}};
+    httplib::Client client("127.0.0.1", port);
+    return client.Post("/v2/models/tiny/infer", headers, text + binary,
+                       "application/octet-stream");
+  }
+  template <typename T> static std::string bytes(const std::vector<T> &values) {
+    return std::string(reinterpret_cast<const char *>(values.data()),
+                       values.size() * sizeof(T));
   }
 
   std::unique_ptr<Server> server;
@@ -144,6 +160,93 @@ TEST_F(ServeTest, BadRequestsGetClearMessages) {
   auto unknown = client.Post("/v2/models/resnet/infer", "{}", "application/json");
   EXPECT_EQ(unknown->status, 404);
   EXPECT_NE(unknown->body.find("unknown model 'resnet'"), std::string::npos);
+}
+
+// The binary tensor extension: the same inputs as JSON numbers and as raw
+// bytes give the same logits, as JSON numbers and as raw bytes.
+TEST_F(ServeTest, BinaryTensorsInAndOut) {
+  start();
+  std::vector<float> image(32);
+  for (size_t i = 0; i < image.size(); ++i)
+    image[i] = 0.1f * float(i) - 1.f;
+  std::vector<int64_t> groups{1, 0};
+  auto plain = infer(body(image, groups, 2));
+  ASSERT_EQ(plain->status, 200) << plain->body;
+  std::vector<float> expected = json::parse(plain->body)["outputs"][0]["data"];
+  ASSERT_EQ(expected.size(), 6u);
+
+  json header{{"id", "b"},
+              {"inputs",
+               {{{"name", "image"}, {"datatype", "FP32"}, {"shape", {2, 1, 4, 4}},
+                 {"parameters", {{"binary_data_size", 128}}}},
+                {{"name", "group"}, {"datatype", "INT64"}, {"shape", {2}},
+                 {"parameters", {{"binary_data_size", 16}}}}}},
+              {"parameters", {{"binary_data_output", true}}}};
+  auto res = inferBinary(header, bytes(image) + bytes(groups));
+  ASSERT_EQ(res->status, 200) << res->body;
+  ASSERT_TRUE(res->has_header("Inference-Header-Content-Length"));
+  size_t length = std::stoul(res->get_header_value("Inference-Header-Content-Length"));
+  ASSERT_LE(length, res->body.size());
+  json out = json::parse(res->body.substr(0, length));
+  EXPECT_EQ(out["id"], "b");
+  EXPECT_EQ(out["outputs"][0]["parameters"]["binary_data_size"], 24);
+  EXPECT_FALSE(out["outputs"][0].contains("data"));
+  EXPECT_EQ(out["goe"]["routes"][0]["choices"], json({{1}, {0}}));
+  ASSERT_EQ(res->body.size() - length, 24u);
+  std::vector<float> logits(6);
+  std::memcpy(logits.data(), res->body.data() + length, 24);
+  EXPECT_EQ(logits, expected);
+
+  // Binary in, JSON out: the output's own binary_data overrides the
+  // request's binary_data_output; a JSON input beside a binary one.
+  header["inputs"][1] = {{"name", "group"}, {"datatype", "INT64"}, {"shape", {2}},
+                         {"data", groups}};
+  header["outputs"] = {{{"name", "logits"}, {"parameters", {{"binary_data", false}}}}};
+  res = inferBinary(header, bytes(image));
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_FALSE(res->has_header("Inference-Header-Content-Length"));
+  EXPECT_EQ(json::parse(res->body)["outputs"][0]["data"].get<std::vector<float>>(), expected);
+}
+
+TEST_F(ServeTest, BinaryRequestsWithInconsistentSizesAreRefused) {
+  start();
+  std::string image = bytes(std::vector<float>(16, 0.5f));
+  std::string group = bytes(std::vector<int64_t>{1});
+  auto header = [](json imageSize, json groupSize = 8) {
+    return json{{"inputs",
+                 {{{"name", "image"}, {"datatype", "FP32"}, {"shape", {1, 1, 4, 4}},
+                   {"parameters", {{"binary_data_size", imageSize}}}},
+                  {{"name", "group"}, {"datatype", "INT64"}, {"shape", {1}},
+                   {"parameters", {{"binary_data_size", groupSize}}}}}}};
+  };
+  json both = header(64);
+  both["inputs"][0]["data"] = std::vector<float>(16, 0.f);
+  json badOutput = header(64);
+  badOutput["outputs"] = {{{"name", "logits"}, {"parameters", {{"binary_data", "yes"}}}}};
+  struct Case {
+    json header;
+    std::string binary, length;
+    const char *message;
+  } cases[] = {
+      {header(60), image + group, "",
+       "input 'image': binary_data_size is 60 bytes, but shape [1, 1, 4, 4] of FP32 is 64 bytes"},
+      {header(64), image, "", "input 'group': binary_data_size 8 runs past the end of the body "
+                              "(0 of its 64 binary bytes left)"},
+      {header(64), image + group + "x", "",
+       "73 bytes of binary data after its JSON header, but its inputs' binary_data_size add up to 72"},
+      {header(-1), image + group, "", "input 'image': binary_data_size must be a non-negative integer"},
+      {header(64), image + group, "abc", "Inference-Header-Content-Length must be the JSON header's length"},
+      {header(64), image + group, "100000", "at most the body's"},
+      {header(64), image + group, "10", "JSON header (the first 10 bytes) is not valid JSON"},
+      {both, image + group, "", "input 'image' has both 'data' and binary_data_size"},
+      {badOutput, image + group, "", "output 'logits': binary_data must be true or false"},
+  };
+  for (const Case &c : cases) {
+    auto res = inferBinary(c.header, c.binary, c.length);
+    ASSERT_TRUE(res) << c.header.dump();
+    EXPECT_EQ(res->status, 400) << c.header.dump() << " -> " << res->body;
+    EXPECT_NE(res->body.find(c.message), std::string::npos) << res->body;
+  }
 }
 
 TEST_F(ServeTest, ConcurrentRequestsAreBatchedAndABadOneFailsAlone) {

@@ -15,7 +15,7 @@ model's dtype are read in place, without a copy; others are converted once.
 The GIL is released while the model runs, so several Python threads can run
 batches at the same time. Errors raise goe.Error (or a subclass) with the
 runtime's message. goe.compile and goe.paths (compiler.py) load the compile
-library on first use.
+library on first use, goe.train (training.py) the training library.
 """
 
 import warnings
@@ -26,11 +26,13 @@ import numpy as np
 
 from . import _goe
 from .compiler import CompileError, compile, paths
+from .training import EpochResult, TrainError, TrainResult, train
 from .errors import (_INVALID_ARGUMENT, Error, InvalidArgumentError,
                      NotFoundError, _raise)
 
-__all__ = ["load", "compile", "paths", "Model", "Result", "Route", "TensorInfo",
-           "Error", "InvalidArgumentError", "NotFoundError", "CompileError"]
+__all__ = ["load", "compile", "paths", "train", "Model", "Result", "Route",
+           "TensorInfo", "TrainResult", "EpochResult", "Error",
+           "InvalidArgumentError", "NotFoundError", "CompileError", "TrainError"]
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,30 @@
 #define GOE_TRAINING_TRAINING_H
 
 #include "goe/Runtime/Status.h"
+#include "goe/Training/Progress.h"
 #include "goe/Training/TrainOptions.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace goe::train {
 
-runtime::Status runTraining(const TrainOptions &options);
+/// What a run found, for callers other than goe-train (which prints the
+/// same): the Python binding returns it. Filled as far as the run got.
+struct TrainResult {
+  std::vector<EpochProgress> epochs; // the epochs this run trained
+  int64_t bestEpoch = 0;             // the chosen weights' epoch; 0: none
+  double bestValLoss = 0;            // -fitness when the objective has one
+  double testLoss = 0, testAccuracy = 0;
+  int64_t testCorrect = 0, testCount = 0;
+  std::map<std::string, double> testMetrics; // yolo: mAP50, mAP50_95, ...
+  double seconds = 0;                // training time, epochs only
+  int signal = 0;                    // SIGINT/SIGTERM that stopped it, or 0
+};
+
+runtime::Status runTraining(const TrainOptions &options,
+                            TrainResult *result = nullptr);
 
 /// Checks the options that need no spec or data (output paths writable,
 /// optimiser, schedule, export flags), so that a bad path fails in a
