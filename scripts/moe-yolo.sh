@@ -67,5 +67,8 @@ for run in $RUNS; do
     > $R/eval.json
   $BIN/goe-eval --data $EVAL/data.yaml --dt $R/detect/detections.json \
     > $R/eval.txt
+  # Per scene style: AP and (MoE) the experts goe-detect reported.
+  python3 scripts/moe_yolo_scenes.py $DATA/scenes.csv $EVAL $R --bin $BIN \
+    > $R/scenes.md
   echo "$run: $(cat $R/eval.json)"
 done
