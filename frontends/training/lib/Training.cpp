@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -228,7 +229,10 @@ Status run(const TrainOptions &options, TrainResult &result) {
     Trainer trainer(*model, **data, **objective, **router, *optimizer, options,
                     progress);
     auto begin = std::chrono::steady_clock::now();
-    bool byFitness = false; // the objective gives a fitness (yolo's mAP)
+    // Whether the kept weights were chosen by a fitness (yolo's mAP), kept
+    // negated in bestValLoss; losses are never negative, so a resumed run
+    // that trains no epoch can tell from the checkpoint.
+    bool byFitness = std::signbit(state.bestValLoss);
     EpochLog log;
     if (!options.csv.empty())
       GOE_RETURN_IF_ERROR(log.open(options.csv));
