@@ -215,7 +215,8 @@ extern const DatasetKind kYoloDataset = {
     "yolo",
     "a YOLO data.yaml (train/val/test image folders, labels/*.txt, nc, "
     "names), or its folder; fields image [3,S,S] and boxes [M,5]",
-    openYolo, /*acceptsFile=*/true};
+    openYolo, /*acceptsFile=*/true,
+    "`goe-data detection --out DIR` builds a detection set"};
 
 extern const DatasetKind kCocoDataset = {
     "coco",

@@ -113,7 +113,8 @@ openFashionMnist(const DatasetOptions &options) {
 } // namespace
 
 extern const DatasetKind kMnistDataset = {
-    "mnist", "a directory of MNIST-layout IDX files (plain or .gz)", openMnist};
+    "mnist", "a directory of MNIST-layout IDX files (plain or .gz)", openMnist,
+    /*acceptsFile=*/false, "`make deps` fetches MNIST to data/mnist"};
 extern const DatasetKind kFashionMnistDataset = {
     "fashion_mnist",
     "MNIST-layout IDX files; default /usr/share/datasets/fashion-mnist "

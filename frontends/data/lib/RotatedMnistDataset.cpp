@@ -69,6 +69,6 @@ extern const DatasetKind kRotatedMnistDataset = {
     "rotated_mnist",
     "a directory of MNIST IDX files, rotated into 4 groups (digit-disjoint "
     "70/20/10 split)",
-    open};
+    open, /*acceptsFile=*/false, "`make deps` fetches MNIST to data/mnist"};
 
 } // namespace goe::data

@@ -124,8 +124,7 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   Score score;
   std::vector<at::Tensor> all;
   int64_t n = data.size(split);
-  // Detection models hold far larger activations per sample.
-  int64_t chunk = objective.wantsRawDetections() ? options.batch : 1000;
+  int64_t chunk = objective.evaluationBatch(options.batch);
   for (int64_t start = 0; start < n; start += chunk) {
     TrainBatch batch = data.range(split, start, std::min(n, start + chunk));
     torchref::ForwardResult result = forward(batch, rng);

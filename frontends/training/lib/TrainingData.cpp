@@ -16,13 +16,10 @@ runtime::StatusOr<std::unique_ptr<TrainingData>>
 TrainingData::open(const TrainOptions &options, const spec::Spec &spec) {
   std::error_code ec;
   if (!options.dataDir.empty() && !fs::exists(options.dataDir, ec)) {
-    // Where the data of the kinds built here comes from.
-    std::string hint =
-        options.dataset == "mnist" || options.dataset == "rotated_mnist"
-            ? " (`make deps` fetches MNIST to data/mnist)"
-        : options.dataset == "yolo"
-            ? " (`goe-data detection --out DIR` builds a detection set)"
-            : "";
+    auto kind = data::findDatasetKind(options.dataset);
+    std::string hint = kind.ok() && (*kind)->source
+                           ? std::string(" (") + (*kind)->source + ")"
+                           : "";
     return runtime::notFound("data directory '" + options.dataDir +
                              "' does not exist" + hint);
   }

@@ -1,5 +1,7 @@
 //===- ObjectiveTest.cpp - the objectives' checks and losses ----------------===//
 
+#include "FieldsOnlyDataset.h"
+
 #include "goe/Training/Objective.h"
 #include "goe/Training/TrainingError.h"
 
@@ -12,24 +14,9 @@ using runtime::DType;
 
 namespace {
 
-/// A dataset that only describes its fields.
-class Fields : public data::Dataset {
-public:
-  explicit Fields(std::vector<data::Field> fields) : fields_(std::move(fields)) {}
-  std::string kind() const override { return "fake"; }
-  const std::vector<data::Field> &fields() const override { return fields_; }
-  int64_t size(data::Split) const override { return 0; }
-  runtime::Status batch(data::Split, const std::vector<int64_t> &,
-                        data::Batch &) const override {
-    return runtime::okStatus();
-  }
-
-private:
-  std::vector<data::Field> fields_;
-};
-
-const Fields kLabelled({{"image", {DType::F32, {1, 4, 4}}},
-                        {"label", {DType::I64, {}}}});
+const test::FieldsOnlyDataset kLabelled("fake",
+                                         {{"image", {DType::F32, {1, 4, 4}}},
+                                          {"label", {DType::I64, {}}}});
 
 ObjectiveSetup setup(std::vector<int64_t> outputShape,
                      const std::string &output = "") {

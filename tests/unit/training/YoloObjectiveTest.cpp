@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FieldsOnlyDataset.h"
 #include "TestUtil.h"
 
 #include "goe/Frontends/Spec/GraphPlan.h"
@@ -72,27 +73,14 @@ graph:
 outputs: [dets]
 )";
 
-class Boxes : public data::Dataset {
-public:
-  std::string kind() const override { return "boxes"; }
-  const std::vector<data::Field> &fields() const override { return fields_; }
-  int64_t size(data::Split) const override { return 0; }
-  runtime::Status batch(data::Split, const std::vector<int64_t> &,
-                        data::Batch &) const override {
-    return runtime::okStatus();
-  }
-
-private:
-  std::vector<data::Field> fields_ = {{"image", {DType::F32, {3, 32, 32}}},
-                                      {"boxes", {DType::F32, {4, 5}}}};
-};
-
 struct Built {
   test::Context context;
   spec::Spec spec;
   spec::GraphPlan plan;
   std::unique_ptr<torchref::Model> model;
-  Boxes dataset;
+  test::FieldsOnlyDataset dataset{
+      "boxes", {{"image", {DType::F32, {3, 32, 32}}},
+                {"boxes", {DType::F32, {4, 5}}}}};
 
   explicit Built(const char *text) {
     auto read = spec::readSpec(text, "test.yaml", {}, context.get());

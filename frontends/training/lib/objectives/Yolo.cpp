@@ -64,6 +64,9 @@ public:
   size_t outputIndex() const override { return s.firstOutput; }
   bool countsCorrect() const override { return false; }
   bool wantsRawDetections() const override { return true; }
+  int64_t evaluationBatch(int64_t trainingBatch) const override {
+    return trainingBatch;
+  }
 
   at::Tensor loss(const torchref::ForwardResult &result,
                   const TrainBatch &batch, Score &step) const override {
@@ -220,7 +223,7 @@ private:
           for (runtime::Box &box : experts[j]) {
             box.x1 /= side, box.x2 /= side, box.y1 /= side, box.y2 /= side;
           }
-          w[j] = weights[b][j].item<double>();
+          w[j] = weights.data_ptr<double>()[b * k + j];
         }
         boxes = runtime::weightedBoxesFusion(experts, w, s.wbf);
         if ((int64_t)boxes.size() > s.nms.maxDetections)

@@ -95,6 +95,8 @@ struct DatasetKind {
   StatusOr<std::unique_ptr<Dataset>> (*open)(const DatasetOptions &options);
   /// The path may name a file (yolo's data.yaml) as well as a directory.
   bool acceptsFile = false;
+  /// How to get the data, for the message about a missing path; null: none.
+  const char *source = nullptr;
 };
 
 /// Every registered kind, in a stable order.

@@ -60,6 +60,12 @@ public:
   /// Whether the model's detect layers must give raw logits
   /// (torchref::Model::rawDetections).
   virtual bool wantsRawDetections() const { return false; }
+  /// Samples per evaluation batch, given the training batch: large for
+  /// small classifiers, the training batch where activations are large.
+  virtual int64_t evaluationBatch(int64_t trainingBatch) const {
+    (void)trainingBatch;
+    return 1000;
+  }
   /// The mean loss of a batch, differentiable; `step` receives the
   /// batch's correct count and summed parts (not its loss). Throws
   /// TrainingError on bad targets, naming the output and the target (a

@@ -51,8 +51,8 @@ public:
   /// interrupting signal, naming the epoch and the step.
   EpochResult trainEpoch(int64_t epoch);
 
-  /// The objective's score on `split` (eval mode, 1,000 samples a batch,
-  /// or the training batch for objectives that read raw detections); with
+  /// The objective's score on `split` (eval mode, batches of the
+  /// objective's evaluationBatch); with
   /// `outputs`, the objective's output for every sample.
   Score evaluate(Split split, at::Tensor *outputs = nullptr);
 
