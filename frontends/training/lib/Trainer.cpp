@@ -57,12 +57,17 @@ void Trainer::checkFinite(double loss, int64_t epoch, int64_t step,
 
 Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   model.train(true);
-  data.beginEpoch(epoch);
+  TORCH_CHECK(optimizer, "Trainer::trainEpoch without an optimiser");
+  int64_t seedEpoch = epochOffset + epoch;
+  data.beginEpoch(seedEpoch);
   int64_t n = data.size(Split::Train);
   at::Generator gen =
-      at::detail::createCPUGenerator(mixSeed(options.seed, 0, epoch));
+      at::detail::createCPUGenerator(mixSeed(options.seed, 0, seedEpoch));
   at::Tensor perm = torch::randperm(n, gen, at::kLong);
-  std::mt19937_64 rng(mixSeed(options.seed, 1, epoch));
+  std::mt19937_64 rng(mixSeed(options.seed, 1, seedEpoch));
+  // Dropout draws from LibTorch's default generator: seeded per epoch, so a
+  // resumed run draws what an uninterrupted one would.
+  torch::manual_seed(mixSeed(options.seed, 3, seedEpoch));
   int64_t steps = (n + options.batch - 1) / options.batch;
   double lr = options.optimizer.lr;
   Score sum;
@@ -84,10 +89,10 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
     }
     lr = learningRate(options.schedule, options.optimizer.lr, epoch, b, steps,
                       options.epochs);
-    setLearningRate(optimizer, lr);
-    optimizer.zero_grad();
+    setLearningRate(*optimizer, lr);
+    optimizer->zero_grad();
     loss.backward();
-    optimizer.step();
+    optimizer->step();
     checkFinite(loss.item<double>(), epoch, b + 1, steps, lr);
     sum.add(step);
     double seconds = std::chrono::duration<double>(
@@ -114,7 +119,8 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   return result;
 }
 
-Score Trainer::evaluate(Split split, at::Tensor *outputs) {
+Score Trainer::evaluate(Split split, at::Tensor *outputs,
+                        at::Tensor *targets) {
   torch::NoGradGuard noGrad;
   model.train(false);
   std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
@@ -122,7 +128,7 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   router.beginEvaluation();
   objective.beginScoring();
   Score score;
-  std::vector<at::Tensor> all;
+  std::vector<at::Tensor> all, allTargets;
   int64_t n = data.size(split);
   int64_t chunk = objective.evaluationBatch(options.batch);
   for (int64_t start = 0; start < n; start += chunk) {
@@ -132,6 +138,8 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
     score.add(objective.score(result, batch));
     if (outputs)
       all.push_back(result.outputs.at(objective.outputIndex()));
+    if (targets)
+      allTargets.push_back(batch.fields.at(options.target));
     if (int signal = interrupted())
       throw TrainingError(runtime::failedPrecondition(
           std::string("interrupted by ") + signalName(signal) +
@@ -141,6 +149,8 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   objective.finishScoring(score);
   if (outputs && !all.empty())
     *outputs = torch::cat(all, 0).contiguous();
+  if (targets && !allTargets.empty())
+    *targets = torch::cat(allTargets, 0).contiguous();
   return score;
 }
 
