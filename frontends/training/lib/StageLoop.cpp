@@ -195,6 +195,13 @@ void scoreStage(RunContext &run, Trainer &trainer, const StagePlan &plan,
 
 } // namespace
 
+Status checkStage(RunContext &run, const StagePlan &plan) {
+  StageParts parts;
+  Status status = setUpStage(run, plan, parts);
+  tearDownStage(run);
+  return status;
+}
+
 Status trainStage(RunContext &run, const StagePlan &plan) {
   CheckpointState &state = run.state;
   const TrainOptions &options = run.options;

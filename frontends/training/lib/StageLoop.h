@@ -36,6 +36,10 @@ struct RunContext {
   std::string routerName;    // of the router in use; empty: none or random
 };
 
+/// Sets `stage` up and back (its loss, objective and parameters) without
+/// training: its errors before the first stage trains.
+runtime::Status checkStage(RunContext &run, const StagePlan &stage);
+
 /// Trains the epochs of `stage` that `run.state` has not done yet, keeps
 /// its best validation epoch and, for a named stage, restores that epoch's
 /// weights and scores the test split with the stage's objective.

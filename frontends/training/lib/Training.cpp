@@ -118,6 +118,10 @@ Status run(const TrainOptions &options, TrainResult &result) {
   auto spec = spec::readSpecFile(options.specPath, options.vars, &context);
   if (mlir::failed(spec))
     return error("cannot read the spec '" + options.specPath + "'");
+  auto stages = planStages(*spec, options);
+  if (!stages.ok())
+    return stages.status();
+  bool staged = stages->front().stage != nullptr;
   Routing routing;
   torchref::BuildOptions buildOptions;
   GOE_RETURN_IF_ERROR(
@@ -187,17 +191,15 @@ Status run(const TrainOptions &options, TrainResult &result) {
               options.seed);
   std::fflush(stdout);
 
-  auto stages = planStages(*spec, options);
-  if (!stages.ok())
-    return stages.status();
-  bool staged = stages->front().stage != nullptr;
-
   InterruptGuard interruptGuard;
   try {
     RunContext run{*model,  **data,    **router, **objective, **objectiveKind,
                    *plan,   resolved,  result,   printingProgress()};
     if (routing.router)
       run.routerName = routing.router->name;
+    // Every stage's loss and parameters are checked before any trains.
+    for (const StagePlan &stage : *stages)
+      GOE_RETURN_IF_ERROR(checkStage(run, stage));
     if (!options.resume.empty()) {
       GOE_RETURN_IF_ERROR(
           loadCheckpoint(options.resume, *model, **router, run.state));
