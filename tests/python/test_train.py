@@ -100,7 +100,7 @@ def test_unknown_option_is_a_type_error_naming_it(npy_data):
     ({"optimizer": "adagrad"}, r"adagrad"),
     ({"dataset": "no_such_kind"}, r"no_such_kind"),
     ({"router": "latent"}, r"--router latent: the spec declares no router of that name"),
-    ({"out": "/nonexistent/dir/w.goew"}, r"cannot write --out '/nonexistent/dir/w.goew'"),
+    ({"out": "/nonexistent/dir/w.goew"}, r"--out: cannot write '/nonexistent/dir/w.goew'"),
 ])
 def test_errors_carry_the_library_message(npy_data, options, message):
     options = {"dataset": "npy", "epochs": 1, **options}

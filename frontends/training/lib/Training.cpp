@@ -11,6 +11,7 @@
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/FileIO.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -18,16 +19,12 @@
 
 #include <torch/torch.h>
 
-#include <unistd.h>
-
 #include <cinttypes>
 #include <cstdio>
-#include <filesystem>
 
 namespace goe::train {
 
 using runtime::Status;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -41,21 +38,11 @@ const std::string &randomRouting() {
   return name;
 }
 
-/// An output file must be creatable: its directory exists and is writable,
-/// and it is not itself a directory.
+/// An output file must be writable (runtime::checkWritable), found out
+/// before the run rather than after it.
 Status checkWritable(const std::string &flag, const std::string &path) {
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::error_code ec;
-  if (fs::is_directory(p, ec))
-    return error("cannot write " + flag + " '" + path + "': it is a directory");
-  if (!fs::is_directory(dir, ec))
-    return error("cannot write " + flag + " '" + path + "': no directory '" +
-                 dir.string() + "'");
-  if (::access(dir.c_str(), W_OK) != 0)
-    return error("cannot write " + flag + " '" + path + "': directory '" +
-                 dir.string() + "' is not writable");
-  return runtime::okStatus();
+  Status status = runtime::checkWritable(path);
+  return status.ok() ? status : error(flag + ": " + status.message());
 }
 
 /// The router in use after --router, and the graph's router nodes.
