@@ -1,8 +1,15 @@
 //===- StageSelection.cpp - inner values and parameter subsets ------------===//
+//
+// The plan walks of StageSelection.h, and the Model methods staged
+// training calls (setOutputs, selectParameters, namedTrainableParameters).
+//
+//===----------------------------------------------------------------------===//
 
 #include "StageSelection.h"
+#include "ModelImpl.h"
 
 #include <algorithm>
+#include <iterator>
 
 using namespace goe::spec;
 
@@ -166,3 +173,49 @@ bool selectLayers(const GraphPlan &plan, const std::string &ref,
 }
 
 } // namespace goe::torchref::detail
+
+namespace goe::torchref {
+
+bool Model::setOutputs(const std::vector<std::string> &refs,
+                       std::vector<TensorInfo> &types, std::string &error) {
+  std::vector<detail::SelectedOutput> selected;
+  for (const std::string &ref : refs) {
+    selected.emplace_back();
+    if (!detail::resolveOutput(impl->plan, ref, selected.back(), error))
+      return false;
+  }
+  types.clear();
+  for (const detail::SelectedOutput &out : selected)
+    types.push_back(out.type);
+  impl->selected = std::move(selected);
+  return true;
+}
+
+bool Model::selectParameters(const std::string &ref,
+                             std::vector<std::string> &names,
+                             std::string &error) const {
+  std::set<std::string> prefixes;
+  if (!detail::selectLayers(impl->plan, ref, prefixes, error))
+    return false;
+  for (const auto &[name, tensor] : namedTrainableParameters()) {
+    auto next = prefixes.upper_bound(name);
+    if (next != prefixes.begin() &&
+        name.compare(0, std::prev(next)->size(), *std::prev(next)) == 0)
+      names.push_back(name);
+  }
+  if (names.empty()) {
+    error = "'" + ref + "' has no trainable parameters";
+    return false;
+  }
+  return true;
+}
+
+std::map<std::string, at::Tensor> Model::namedTrainableParameters() const {
+  std::map<std::string, at::Tensor> all;
+  for (size_t i = 0; i < impl->instances.size(); ++i)
+    for (const auto &item : impl->instances[i]->named_parameters())
+      all[impl->plan.instances[i].name + "." + item.key()] = item.value();
+  return all;
+}
+
+} // namespace goe::torchref

@@ -12,7 +12,7 @@
 #include "goe/Frontends/Torch/TorchModel.h"
 
 #include "Instance.h"
-#include "StageSelection.h"
+#include "ModelImpl.h"
 
 #include "goe/Frontends/Spec/GraphPlan.h"
 
@@ -25,32 +25,6 @@ using goe::torchref::detail::InstanceModule;
 using goe::torchref::detail::SelectedOutput;
 
 namespace goe::torchref {
-
-struct Model::Impl {
-  Spec spec;      // the model's own copy: the plan points into it
-  GraphPlan plan;
-  std::vector<std::shared_ptr<InstanceModule>> instances; // as plan.instances
-  std::map<std::string, int> byName;
-  std::vector<SelectedOutput> selected; // setOutputs(); empty: the spec's
-
-  int find(const std::string &name) const {
-    auto it = byName.find(name);
-    TORCH_CHECK(it != byName.end(), "the model has no instance '", name, "'");
-    return it->second;
-  }
-  /// Every weight global of every instance: `<instance>.<name>`.
-  std::map<std::string, at::Tensor> parameters() const {
-    std::map<std::string, at::Tensor> all;
-    for (size_t i = 0; i < instances.size(); ++i) {
-      const std::string &prefix = plan.instances[i].name;
-      for (const auto &item : instances[i]->named_parameters())
-        all[prefix + "." + item.key()] = item.value();
-      for (const auto &item : instances[i]->named_buffers())
-        all[prefix + "." + item.key()] = item.value();
-    }
-    return all;
-  }
-};
 
 Model::Model() : impl(std::make_unique<Impl>()) {}
 Model::~Model() = default;
@@ -89,48 +63,6 @@ std::vector<std::string> Model::instanceNames() const {
 
 bool Model::hasInstance(const std::string &name) const {
   return impl->byName.count(name) != 0;
-}
-
-bool Model::setOutputs(const std::vector<std::string> &refs,
-                       std::vector<TensorInfo> &types, std::string &error) {
-  std::vector<SelectedOutput> selected;
-  for (const std::string &ref : refs) {
-    selected.emplace_back();
-    if (!detail::resolveOutput(impl->plan, ref, selected.back(), error))
-      return false;
-  }
-  types.clear();
-  for (const SelectedOutput &out : selected)
-    types.push_back(out.type);
-  impl->selected = std::move(selected);
-  return true;
-}
-
-bool Model::selectParameters(const std::string &ref,
-                             std::vector<std::string> &names,
-                             std::string &error) const {
-  std::set<std::string> prefixes;
-  if (!detail::selectLayers(impl->plan, ref, prefixes, error))
-    return false;
-  for (const auto &[name, tensor] : namedTrainableParameters()) {
-    auto next = prefixes.upper_bound(name);
-    if (next != prefixes.begin() &&
-        name.compare(0, std::prev(next)->size(), *std::prev(next)) == 0)
-      names.push_back(name);
-  }
-  if (names.empty()) {
-    error = "'" + ref + "' has no trainable parameters";
-    return false;
-  }
-  return true;
-}
-
-std::map<std::string, at::Tensor> Model::namedTrainableParameters() const {
-  std::map<std::string, at::Tensor> all;
-  for (size_t i = 0; i < impl->instances.size(); ++i)
-    for (const auto &item : impl->instances[i]->named_parameters())
-      all[impl->plan.instances[i].name + "." + item.key()] = item.value();
-  return all;
 }
 
 std::vector<std::vector<int64_t>>
