@@ -6,7 +6,7 @@
 # stopped. The staged mixture is compiled with its weights and run by the
 # runtime on the test split, whose accuracy must equal LibTorch's.
 #
-#   scripts/gated-mixture.sh [RUN ...]     runs: staged baseline joint
+#   scripts/gated-mixture.sh [RUN ...]     runs: staged baseline joint experts6
 #
 # Settings (environment): EPOCHS (12: the staged run's 4 + 2 + 4 + 2),
 # THREADS (1), OUT (runs/gated-mixture), BIN (build/bin), SEED (0).
@@ -45,8 +45,15 @@ for run in $RUNS; do
     ;;
   baseline) # the baseline alone, for every epoch of the staged run
     train baseline --stages baseline --stage-epochs baseline=$EPOCHS ;;
+  experts6) # the same 12 epochs, more of them for the experts
+    train experts6 --stage-epochs baseline=3,gate=1,experts=6,subgates=2 \
+      --test-output $OUT/experts6-torch.npy
+    $BIN/goe-compile $SPEC --weights $OUT/experts6.goew -o $OUT/experts6.goe
+    $BIN/goe-run $OUT/experts6.goe --input image=$OUT/test/image.npy \
+      --labels $OUT/test/labels.npy 2>&1 | tee $OUT/experts6-run.log
+    ;;
   joint) # the whole mixture as one stage: everything learns at once
     train joint --stages none --epochs $EPOCHS ;;
-  *) echo "unknown run '$run' (staged, baseline, joint)" >&2; exit 2 ;;
+  *) echo "unknown run '$run' (staged, baseline, joint, experts6)" >&2; exit 2 ;;
   esac
 done

@@ -13,6 +13,9 @@ runtime::StatusOr<std::vector<StagePlan>>
 planStages(const spec::Spec &spec, const TrainOptions &options) {
   const std::vector<spec::TrainingStage> &declared = spec.training.stages;
   std::vector<StagePlan> plans;
+  if (declared.empty() && !options.stages.empty() && options.stages != "none")
+    return runtime::invalidArgument(
+        "--stages " + options.stages + ": the spec declares no stages");
   if (declared.empty() || options.stages == "none") {
     if (!options.stageEpochs.empty())
       return runtime::invalidArgument(
