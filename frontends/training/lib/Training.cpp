@@ -2,6 +2,7 @@
 
 #include "goe/Training/Training.h"
 #include "goe/Training/Checkpoint.h"
+#include "goe/Training/Distributed.h"
 #include "goe/Training/EpochLog.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
@@ -181,8 +182,14 @@ Status run(const TrainOptions &options, TrainResult &result) {
   auto router = makeRouterTrainer(routerContext);
   if (!router.ok())
     return router.status();
+  // Data-parallel ranks (Distributed.h; null alone): rank 0 alone prints
+  // and writes.
+  auto parallel = DataParallel::join(options, *model, **data);
+  if (!parallel.ok())
+    return parallel.status();
+  bool root = !*parallel || (*parallel)->isRoot();
 
-  if (!options.exportSplit.empty()) {
+  if (root && !options.exportSplit.empty()) {
     auto split = data::parseSplit(options.exportSplit);
     if (!split.ok())
       return split.status();
@@ -200,15 +207,16 @@ Status run(const TrainOptions &options, TrainResult &result) {
   std::string vars;
   for (const auto &[name, value] : spec->vars)
     vars += (vars.empty() ? "" : ", ") + name + "=" + std::to_string(value);
-  std::printf("goe-train: %s (%s), %" PRId64 " parameters, router %s; "
-              "train %" PRId64 ", val %" PRId64 ", test %" PRId64
-              " images; %s, batch %" PRId64 ", seed %" PRIu64 "\n",
-              spec->name.c_str(), vars.c_str(), paramCount,
-              routing.name.empty() ? "none" : routing.name.c_str(),
-              (*data)->size(Split::Train), (*data)->size(Split::Val),
-              (*data)->size(Split::Test),
-              describeOptimizer(options.optimizer).c_str(), options.batch,
-              options.seed);
+  if (root)
+    std::printf("goe-train: %s (%s), %" PRId64 " parameters, router %s; "
+                "train %" PRId64 ", val %" PRId64 ", test %" PRId64
+                " images; %s, batch %" PRId64 ", seed %" PRIu64 "\n",
+                spec->name.c_str(), vars.c_str(), paramCount,
+                routing.name.empty() ? "none" : routing.name.c_str(),
+                (*data)->size(Split::Train), (*data)->size(Split::Val),
+                (*data)->size(Split::Test),
+                describeOptimizer(options.optimizer).c_str(), options.batch,
+                options.seed);
   std::fflush(stdout);
 
   InterruptGuard interruptGuard;
@@ -220,35 +228,40 @@ Status run(const TrainOptions &options, TrainResult &result) {
       GOE_RETURN_IF_ERROR(loadCheckpoint(options.resume, *model, *optimizer,
                                          options.optimizer.kind, **router,
                                          state));
-      std::printf("resumed from %s after epoch %" PRId64 "\n",
-                  options.resume.c_str(), state.epoch);
+      if (root)
+        std::printf("resumed from %s after epoch %" PRId64 "\n",
+                    options.resume.c_str(), state.epoch);
     } else {
       GOE_RETURN_IF_ERROR((*router)->pretrain());
     }
-    ProgressCallbacks progress = printingProgress();
+    if (*parallel)
+      GOE_RETURN_IF_ERROR((*parallel)->start(*model, **router));
+    ProgressCallbacks progress = root ? printingProgress() : ProgressCallbacks{};
     Trainer trainer(*model, **data, **objective, **router, *optimizer, options,
                     progress);
+    trainer.distribute(parallel->get());
     auto begin = std::chrono::steady_clock::now();
     // Whether the kept weights were chosen by a fitness (yolo's mAP), kept
     // negated in bestValLoss; losses are never negative, so a resumed run
     // that trains no epoch can tell from the checkpoint.
     bool byFitness = std::signbit(state.bestValLoss);
     EpochLog log;
-    if (!options.csv.empty())
+    if (root && !options.csv.empty())
       GOE_RETURN_IF_ERROR(log.open(options.csv));
     for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
       // Early stopping, checked from the state alone so that a resumed run
       // stops where an uninterrupted one would.
       if (options.patience > 0 && state.bestEpoch > 0 &&
           state.epoch - state.bestEpoch >= options.patience) {
-        std::printf("stopped early after epoch %" PRId64 ": no better "
-                    "validation loss for %" PRId64 " epochs\n",
-                    state.epoch, options.patience);
+        if (root)
+          std::printf("stopped early after epoch %" PRId64 ": no better "
+                      "validation loss for %" PRId64 " epochs\n",
+                      state.epoch, options.patience);
         break;
       }
       auto epochBegin = std::chrono::steady_clock::now();
       Trainer::EpochResult trained = trainer.trainEpoch(epoch);
-      Score val = trainer.evaluate(Split::Val);
+      Score val = trainer.validate();
       // The kept weights: the lowest validation loss, or the highest
       // fitness where the objective gives one (yolo: from mAP).
       byFitness = val.metrics.count("fitness") > 0;
@@ -276,11 +289,12 @@ Status run(const TrainOptions &options, TrainResult &result) {
       report.seconds = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - epochBegin)
                            .count();
-      progress.epoch(report);
-      if (!options.csv.empty())
+      if (progress.epoch)
+        progress.epoch(report);
+      if (root && !options.csv.empty())
         GOE_RETURN_IF_ERROR(log.append(report));
       result.epochs.push_back(std::move(report));
-      if (!options.checkpoint.empty())
+      if (root && !options.checkpoint.empty())
         GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, *model,
                                            *optimizer, options.optimizer.kind,
                                            **router, state));
@@ -288,6 +302,8 @@ Status run(const TrainOptions &options, TrainResult &result) {
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - begin)
                          .count();
+    if (!root) // rank 0 alone scores the test split and writes the weights
+      return runtime::okStatus();
     if (state.epoch == 0)
       std::fprintf(stderr, "goe-train: warning: no epoch was trained (--epochs "
                            "0): the weights are the untrained initial ones\n");
@@ -361,13 +377,15 @@ Status run(const TrainOptions &options, TrainResult &result) {
 } // namespace
 
 Status checkTrainOptions(const TrainOptions &options) {
-  if (!options.out.empty())
+  GOE_RETURN_IF_ERROR(checkDistributedOptions(options));
+  bool writes = options.rank == 0; // data-parallel: rank 0 alone writes
+  if (writes && !options.out.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--out", options.out));
-  if (!options.checkpoint.empty())
+  if (writes && !options.checkpoint.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--checkpoint", options.checkpoint));
-  if (!options.testOutput.empty())
+  if (writes && !options.testOutput.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--test-output", options.testOutput));
-  if (!options.csv.empty())
+  if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&
       options.exportSplit != "val" && options.exportSplit != "test")

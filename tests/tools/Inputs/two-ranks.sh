@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# two-ranks.sh DIR [--kill-after FILE] ARGS0... -- ARGS1...
+# Runs `goe-train ARGS0 --master 127.0.0.1:PORT` and `goe-train ARGS1
+# --master 127.0.0.1:PORT` at once on a free loopback port (the ranks'
+# flags are in the ARGS), each with its output in DIR/rankR.log. With
+# --kill-after FILE, rank 1 is killed (SIGKILL) once FILE exists: a rank
+# that dies in the middle of training. Prints "rank R: exit S" per rank and
+# then each log, every line prefixed "rank R: ". Fails (exit 1) when a rank
+# is still running after 120 s: the hang the data-parallel code must avoid.
+dir=$1
+shift
+kill_after=
+if [ "$1" = --kill-after ]; then
+  kill_after=$2
+  shift 2
+fi
+args0=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+  args0+=("$1")
+  shift
+done
+shift
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A rank still running after 120 s has hung: timeout kills it (exit 137).
+timeout -s KILL 120 goe-train "${args0[@]}" --master "127.0.0.1:$port" > "$dir/rank0.log" 2>&1 &
+pid0=$!
+timeout -s KILL 120 goe-train "$@" --master "127.0.0.1:$port" > "$dir/rank1.log" 2>&1 &
+pid1=$!
+if [ -n "$kill_after" ]; then
+  for _ in $(seq 1 1200); do
+    [ -e "$kill_after" ] && break
+    sleep 0.05
+  done
+  pkill -KILL -P "$pid1" # goe-train, the child of rank 1's timeout
+fi
+wait "$pid0"; status0=$?
+wait "$pid1"; status1=$?
+echo "rank 0: exit $status0"
+echo "rank 1: exit $status1"
+sed 's/^/rank 0: /' "$dir/rank0.log"
+sed 's/^/rank 1: /' "$dir/rank1.log"
+if [ $status0 = 137 ] || { [ -z "$kill_after" ] && [ $status1 = 137 ]; }; then
+  echo "a rank hung"
+  exit 1
+fi
+exit 0
