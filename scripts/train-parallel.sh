@@ -36,6 +36,10 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
   exit 1
 }
 
+# Each rank in its own process group: a Ctrl-C on the terminal reaches this
+# script alone, which passes exactly one SIGINT to every rank (a second
+# would stop them at once instead of after the current step).
+set -m
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 pids=()

@@ -6,7 +6,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "goe/Training/Distributed.h"
-#include "goe/Training/Optimizer.h"
 #include "goe/Training/RouterTrainer.h"
 #include "goe/Training/TrainingError.h"
 
@@ -15,10 +14,8 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/torch.h>
 
-#include <cinttypes>
 #include <cstdlib>
 #include <functional>
-#include <sstream>
 
 namespace goe::train {
 
@@ -37,99 +34,8 @@ std::string describe(const std::exception &e) {
   return e.what();
 }
 
-/// "HOST:PORT" (the last ':' splits, so "[::1]:29500" keeps its host).
-bool parseMaster(const std::string &master, std::string &host,
-                 uint16_t &port) {
-  size_t colon = master.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == master.size())
-    return false;
-  host = master.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  char *end = nullptr;
-  long value = std::strtol(master.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || value < 1 || value > 65535)
-    return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
-
 bool isLoopback(const std::string &host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-/// What every rank must agree on, one "what=value" line each, in a fixed
-/// order; the first difference is named.
-std::vector<std::pair<std::string, std::string>>
-fingerprint(const TrainOptions &options, const torchref::Model &model,
-            const TrainingData &data) {
-  const ScheduleOptions &s = options.schedule;
-  std::ostringstream schedule;
-  schedule << s.kind << " step " << s.stepEpochs << " gamma " << s.gamma
-           << " min " << s.minFactor << " warm-up " << s.warmupEpochs;
-  int64_t elements = 0;
-  std::string shapes;
-  auto all = model.parameterShapes();
-  for (const auto &[name, shape] : all) {
-    shapes += name;
-    for (int64_t d : shape)
-      shapes += " " + std::to_string(d);
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    elements += n;
-    shapes += ";";
-  }
-  char model_[96];
-  std::snprintf(model_, sizeof model_,
-                "%zu tensors, %" PRId64 " numbers, shapes %016zx", all.size(),
-                elements, std::hash<std::string>()(shapes));
-  return {
-      {"--world-size", std::to_string(options.worldSize)},
-      {"--batch", std::to_string(options.batch)},
-      {"--epochs", std::to_string(options.epochs)},
-      {"--seed", std::to_string(options.seed)},
-      {"--optimizer", describeOptimizer(options.optimizer)},
-      {"--schedule", schedule.str()},
-      {"--objective", options.objective + " " + options.output + " " +
-                          options.target},
-      {"--router", options.router.empty() ? "(the spec's)" : options.router},
-      {"--patience", std::to_string(options.patience)},
-      {"--resume", options.resume.empty() ? "no" : "yes"},
-      {"training split", std::to_string(data.size(Split::Train)) + " samples"},
-      {"validation split", std::to_string(data.size(Split::Val)) + " samples"},
-      {"model", model_},
-  };
-}
-
-std::string encode(const std::vector<std::pair<std::string, std::string>> &f) {
-  std::string text;
-  for (const auto &[what, value] : f)
-    text += what + "=" + value + "\n";
-  return text;
-}
-
-/// The first line of `theirs` that differs from `mine`, as a message.
-std::string difference(const std::string &mine, int myRank,
-                       const std::string &theirs, int theirRank) {
-  std::istringstream a(mine), b(theirs);
-  std::string la, lb;
-  while (std::getline(a, la)) {
-    if (!std::getline(b, lb))
-      lb.clear();
-    if (la == lb)
-      continue;
-    size_t eq = la.find('=');
-    std::string what = la.substr(0, eq);
-    std::string other = lb.rfind(what + "=", 0) == 0
-                            ? lb.substr(eq + 1)
-                            : "(" + lb + ")";
-    return "rank " + std::to_string(theirRank) + " has " + what + " " +
-           other + ", rank " + std::to_string(myRank) + " " +
-           la.substr(eq + 1) +
-           ": every rank must run the same training (only --rank differs)";
-  }
-  return "";
 }
 
 std::vector<uint8_t> bytes(const std::string &text) {
@@ -158,40 +64,6 @@ struct DataParallel::Group {
     }
   }
 };
-
-Status checkDistributedOptions(const TrainOptions &options) {
-  if (options.worldSize < 1)
-    return error("--world-size must be at least 1, got " +
-                 std::to_string(options.worldSize));
-  if (options.rank < 0 || options.rank >= options.worldSize)
-    return error("--rank " + std::to_string(options.rank) +
-                 " is not below --world-size " +
-                 std::to_string(options.worldSize) + " (ranks are 0 to " +
-                 std::to_string(options.worldSize - 1) + ")");
-  if (!(options.distTimeout > 0))
-    return error("--dist-timeout must be a positive number of seconds");
-  if (options.worldSize == 1) {
-    if (!options.master.empty())
-      return error("--master " + options.master +
-                   " needs --world-size of 2 or more");
-    return runtime::okStatus();
-  }
-  std::string host;
-  uint16_t port;
-  if (options.master.empty())
-    return error("--world-size " + std::to_string(options.worldSize) +
-                 " needs --master HOST:PORT (rank 0's address, where it "
-                 "listens for the others)");
-  if (!parseMaster(options.master, host, port))
-    return error("--master wants HOST:PORT with a port from 1 to 65535, "
-                 "got '" + options.master + "'");
-  if (options.worldSize > options.batch)
-    return error("--world-size " + std::to_string(options.worldSize) +
-                 " is more than --batch " + std::to_string(options.batch) +
-                 ": the global batch is split over the ranks, so some would "
-                 "have no samples");
-  return runtime::okStatus();
-}
 
 runtime::StatusOr<std::unique_ptr<DataParallel>>
 DataParallel::join(const TrainOptions &options, const torchref::Model &model,
@@ -232,7 +104,7 @@ DataParallel::join(const TrainOptions &options, const torchref::Model &model,
 
   // Every rank says what it will train; each compares with rank 0's, and
   // rank 0 with every other's.
-  std::string mine = encode(fingerprint(options, model, data));
+  std::string mine = runFingerprint(options, model, data);
   auto key = [](int r) { return "goe/run/" + std::to_string(r); };
   auto seen = [](int r) { return "goe/seen/" + std::to_string(r); };
   const std::chrono::milliseconds kGrace(10000);
@@ -266,7 +138,7 @@ DataParallel::join(const TrainOptions &options, const torchref::Model &model,
       }
       std::vector<uint8_t> raw = group->store->get(key(r));
       std::string theirs(raw.begin(), raw.end());
-      std::string why = difference(mine, rank, theirs, r);
+      std::string why = fingerprintDifference(mine, rank, theirs, r);
       if (rank != 0)
         group->store->set(seen(rank), bytes("1"));
       if (!why.empty()) {
@@ -347,9 +219,7 @@ Status DataParallel::start(torchref::Model &model,
 
 std::pair<int64_t, int64_t> DataParallel::share(int64_t begin,
                                                 int64_t end) const {
-  int64_t n = end - begin, base = n / worldSize_, extra = n % worldSize_;
-  int64_t first = begin + rank_ * base + std::min<int64_t>(rank_, extra);
-  return {first, first + base + (rank_ < extra ? 1 : 0)};
+  return batchShare(begin, end, rank_, worldSize_);
 }
 
 void DataParallel::reduceGradients(const std::vector<at::Tensor> &parameters,

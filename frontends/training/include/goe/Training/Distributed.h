@@ -3,7 +3,8 @@
 // --world-size N processes train one model as one process would with the
 // same --batch: LibTorch's c10d process group with the Gloo backend, over a
 // TCPStore that rank 0 hosts at --master HOST:PORT. The only file that
-// includes c10d's headers is lib/Distributed.cpp.
+// includes c10d's headers is lib/Distributed.cpp; the flags and the check
+// that the ranks agree are DistributedOptions.h.
 //
 //   - Every rank reads the same data and draws the same per-epoch
 //     permutation; of each global batch [b*B, (b+1)*B) rank r takes its
@@ -34,6 +35,7 @@
 
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Runtime/Status.h"
+#include "goe/Training/DistributedOptions.h"
 #include "goe/Training/Score.h"
 #include "goe/Training/TrainOptions.h"
 #include "goe/Training/TrainingData.h"
@@ -48,9 +50,6 @@
 namespace goe::train {
 
 class RouterTrainer;
-
-/// The flags alone: --world-size, --rank, --master, --dist-timeout.
-runtime::Status checkDistributedOptions(const TrainOptions &options);
 
 class DataParallel {
 public:
