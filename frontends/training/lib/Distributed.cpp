@@ -60,7 +60,7 @@ struct DataParallel::Group {
           "data-parallel rank " + std::to_string(rank) + ": " + where +
           " failed: " + describe(e) +
           " (another rank has stopped or is stuck: see its messages; "
-          "nothing was written)"));
+          "no weights written)"));
     }
   }
 };

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # two-ranks.sh DIR [--kill-after FILE] ARGS0... -- ARGS1...
+# two-ranks.sh DIR --alone ARGS0...
 # Runs `goe-train ARGS0 --master 127.0.0.1:PORT` and `goe-train ARGS1
 # --master 127.0.0.1:PORT` at once on a free loopback port (the ranks'
 # flags are in the ARGS), each with its output in DIR/rankR.log. With
 # --kill-after FILE, rank 1 is killed (SIGKILL) once FILE exists: a rank
-# that dies in the middle of training. Prints "rank R: exit S" per rank and
-# then each log, every line prefixed "rank R: ". Fails (exit 1) when a rank
-# is still running after 120 s: the hang the data-parallel code must avoid.
+# that dies in the middle of training. With --alone, rank 0 runs with
+# nobody to join it (its output's port shown as PORT). Prints "rank R:
+# exit S" per rank and then each log, every line prefixed "rank R: ".
+# Fails (exit 1) when a rank is still running after 120 s: the hang the
+# data-parallel code must avoid.
 dir=$1
 shift
 kill_after=
 if [ "$1" = --kill-after ]; then
   kill_after=$2
   shift 2
+fi
+if [ "$1" = --alone ]; then # rank 0 only, on a free port: nobody joins
+  shift
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  timeout -s KILL 120 goe-train "$@" --master "127.0.0.1:$port" 2>&1 | sed "s/:$port/:PORT/g"
+  echo "rank 0: exit ${PIPESTATUS[0]}"
+  exit 0
 fi
 args0=()
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
