@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# two-ranks.sh DIR [--kill-after FILE] ARGS0... -- ARGS1...
+# two-ranks.sh DIR [--kill-after FILE | --stop-after FILE] ARGS0... -- ARGS1...
 # two-ranks.sh DIR --alone ARGS0...
 # Runs `goe-train ARGS0 --master 127.0.0.1:PORT` and `goe-train ARGS1
 # --master 127.0.0.1:PORT` at once on a free loopback port (the ranks'
 # flags are in the ARGS), each with its output in DIR/rankR.log. With
 # --kill-after FILE, rank 1 is killed (SIGKILL) once FILE exists: a rank
-# that dies in the middle of training. With --alone, rank 0 runs with
+# that dies in the middle of training; with --stop-after FILE it is stopped
+# (SIGSTOP) instead, a rank stuck without closing its connections. With --alone, rank 0 runs with
 # nobody to join it (its output's port shown as PORT). Prints "rank R:
 # exit S" per rank and then each log, every line prefixed "rank R: ".
 # Fails (exit 1) when a rank is still running after 120 s: the hang the
 # data-parallel code must avoid.
 dir=$1
 shift
-kill_after=
-if [ "$1" = --kill-after ]; then
+kill_after= signal=
+if [ "$1" = --kill-after ] || [ "$1" = --stop-after ]; then
+  signal=KILL
+  [ "$1" = --stop-after ] && signal=STOP
   kill_after=$2
   shift 2
 fi
@@ -41,9 +44,10 @@ if [ -n "$kill_after" ]; then
     [ -e "$kill_after" ] && break
     sleep 0.05
   done
-  pkill -KILL -P "$pid1" # goe-train, the child of rank 1's timeout
+  pkill -"$signal" -P "$pid1" # goe-train, the child of rank 1's timeout
 fi
 wait "$pid0"; status0=$?
+[ "$signal" = STOP ] && pkill -KILL -P "$pid1" # stuck: rank 0 has given up
 wait "$pid1"; status1=$?
 echo "rank 0: exit $status0"
 echo "rank 1: exit $status1"
