@@ -100,7 +100,7 @@ def test_unknown_option_is_a_type_error_naming_it(npy_data):
     ({"optimizer": "adagrad"}, r"adagrad"),
     ({"dataset": "no_such_kind"}, r"no_such_kind"),
     ({"router": "latent"}, r"--router latent: the spec declares no router of that name"),
-    ({"out": "/nonexistent/dir/w.goew"}, r"cannot write --out '/nonexistent/dir/w.goew'"),
+    ({"out": "/nonexistent/dir/w.goew"}, r"--out: cannot write '/nonexistent/dir/w.goew'"),
     ({"world_size": 2}, r"--world-size 2 needs --master HOST:PORT"),
     ({"world_size": 2, "rank": 2, "master": "127.0.0.1:5"}, r"--rank 2 is not below"),
 ])

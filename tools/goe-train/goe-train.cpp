@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,13 @@ how:
                          up to N; 0 writes the untrained weights, with a
                          warning)
   --patience N           stop early once N epochs in a row have not
-                         improved the validation loss (default 0: never)
+                         improved the validation loss (default 0: never;
+                         in a staged run it ends the stage)
+  --stages LIST          the spec's training stages to run, by name, in
+                         the spec's order (default: all it declares);
+                         `none` trains everything as one stage
+  --stage-epochs S=N     epochs of stage S (repeatable, or S=N,T=M),
+                         overriding the spec's
   --batch B              batch size (default 64)
   --seed S               seed of the data split, the initial weights, the
                          batch order and random routing (default 0)
@@ -256,8 +263,9 @@ Status parseArgs(int argc, char **argv, Command &command) {
          "--test-output", "--import-torchscript", "--objective", "--output",
          "--target", "--optimizer", "--momentum", "--weight-decay",
          "--schedule", "--step-epochs", "--gamma", "--min-lr-factor",
-         "--warmup-epochs", "--augment", "--max-boxes", "--csv",
-         "--world-size", "--rank", "--master", "--dist-timeout"},
+         "--warmup-epochs", "--augment", "--max-boxes", "--csv", "--stages",
+         "--stage-epochs", "--world-size", "--rank", "--master",
+         "--dist-timeout"},
         flag, value));
     given.insert(flag);
 
@@ -277,6 +285,18 @@ Status parseArgs(int argc, char **argv, Command &command) {
         return invalidArgument("--var wants name=integer, got '" + value +
                                "'");
       options.vars[name] = number_;
+    } else if (flag == "--stages") {
+      options.stages = value; // checked against the spec's stages
+    } else if (flag == "--stage-epochs") {
+      std::stringstream list(value);
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        if (!splitPair(item, name, field) || !parseInt(field, number_) ||
+            number_ < 0)
+          return invalidArgument("--stage-epochs wants STAGE=EPOCHS (epochs "
+                                 ">= 0), got '" + item + "'");
+        options.stageEpochs[name] = number_;
+      }
     } else if (flag == "--router") {
       options.router = value; // checked against the spec when it is read
     } else if (flag == "--router-epochs") {

@@ -93,6 +93,8 @@ PYBIND11_MODULE(_goe_train, m) {
       .def_readwrite("optimizer", &TrainOptions::optimizer)
       .def_readwrite("schedule", &TrainOptions::schedule)
       .def_readwrite("epochs", &TrainOptions::epochs)
+      .def_readwrite("stages", &TrainOptions::stages)
+      .def_readwrite("stage_epochs", &TrainOptions::stageEpochs)
       .def_readwrite("patience", &TrainOptions::patience)
       .def_readwrite("batch", &TrainOptions::batch)
       .def_readwrite("seed", &TrainOptions::seed)
@@ -129,6 +131,15 @@ PYBIND11_MODULE(_goe_train, m) {
           })
       .def_property_readonly(
           "val_metrics", [](const EpochProgress &p) { return p.val.metrics; });
+  py::class_<StageResult>(m, "StageResult")
+      .def_readonly("name", &StageResult::name)
+      .def_readonly("epochs", &StageResult::epochs)
+      .def_readonly("best_epoch", &StageResult::bestEpoch)
+      .def_readonly("test_accuracy", &StageResult::testAccuracy)
+      .def_readonly("test_correct", &StageResult::testCorrect)
+      .def_readonly("test_count", &StageResult::testCount)
+      .def_readonly("group_correct", &StageResult::groupCorrect)
+      .def_readonly("group_count", &StageResult::groupCount);
   py::class_<TrainResult>(m, "TrainResult")
       .def_readonly("epochs", &TrainResult::epochs)
       .def_readonly("best_epoch", &TrainResult::bestEpoch)
@@ -139,7 +150,8 @@ PYBIND11_MODULE(_goe_train, m) {
       .def_readonly("test_count", &TrainResult::testCount)
       .def_readonly("test_metrics", &TrainResult::testMetrics)
       .def_readonly("seconds", &TrainResult::seconds)
-      .def_readonly("signal", &TrainResult::signal);
+      .def_readonly("signal", &TrainResult::signal)
+      .def_readonly("stages", &TrainResult::stages);
 
   m.def("train", &train, py::arg("options"));
 }

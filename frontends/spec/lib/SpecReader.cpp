@@ -278,7 +278,7 @@ LogicalResult Reader::readTop(const YAML::Node &root) {
     return fail(root, "a spec must be a YAML map, got " + describe(root));
   if (failed(checkKeys(root,
                        {"goe", "name", "doc", "vars", "inputs", "modules",
-                        "routers", "graph", "outputs"},
+                        "routers", "graph", "outputs", "training"},
                        "the spec")))
     return failure();
   for (const char *key :
@@ -351,8 +351,12 @@ LogicalResult Reader::readSections(const YAML::Node &root) {
   for (const YAML::Node &node : graph)
     if (failed(readNode(node)))
       return failure();
-  return readRefs(root["outputs"], /*namesOnly=*/true, spec.outputs,
-                  "outputs");
+  if (failed(readRefs(root["outputs"], /*namesOnly=*/true, spec.outputs,
+                      "outputs")))
+    return failure();
+  if (YAML::Node training = root["training"])
+    return readTraining(training);
+  return success();
 }
 
 } // namespace goe::spec::detail

@@ -120,6 +120,9 @@ private:
   LogicalResult readDispatch(const YAML::Node &node, const std::string &owner,
                              Node &out);
   LogicalResult readSections(const YAML::Node &root);
+  LogicalResult readTraining(const YAML::Node &node);
+  LogicalResult readGroups(const YAML::Node &node);
+  LogicalResult readStage(const YAML::Node &node);
 
   Spec &spec;
   mlir::MLIRContext *context;

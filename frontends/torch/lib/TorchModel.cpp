@@ -12,6 +12,7 @@
 #include "goe/Frontends/Torch/TorchModel.h"
 
 #include "Instance.h"
+#include "StageSelection.h"
 
 #include "goe/Frontends/Spec/GraphPlan.h"
 
@@ -21,6 +22,7 @@
 
 using namespace goe::spec;
 using goe::torchref::detail::InstanceModule;
+using goe::torchref::detail::SelectedOutput;
 
 namespace goe::torchref {
 
@@ -29,6 +31,7 @@ struct Model::Impl {
   GraphPlan plan;
   std::vector<std::shared_ptr<InstanceModule>> instances; // as plan.instances
   std::map<std::string, int> byName;
+  std::vector<SelectedOutput> selected; // setOutputs(); empty: the spec's
 
   int find(const std::string &name) const {
     auto it = byName.find(name);
@@ -86,6 +89,48 @@ std::vector<std::string> Model::instanceNames() const {
 
 bool Model::hasInstance(const std::string &name) const {
   return impl->byName.count(name) != 0;
+}
+
+bool Model::setOutputs(const std::vector<std::string> &refs,
+                       std::vector<TensorInfo> &types, std::string &error) {
+  std::vector<SelectedOutput> selected;
+  for (const std::string &ref : refs) {
+    selected.emplace_back();
+    if (!detail::resolveOutput(impl->plan, ref, selected.back(), error))
+      return false;
+  }
+  types.clear();
+  for (const SelectedOutput &out : selected)
+    types.push_back(out.type);
+  impl->selected = std::move(selected);
+  return true;
+}
+
+bool Model::selectParameters(const std::string &ref,
+                             std::vector<std::string> &names,
+                             std::string &error) const {
+  std::set<std::string> prefixes;
+  if (!detail::selectLayers(impl->plan, ref, prefixes, error))
+    return false;
+  for (const auto &[name, tensor] : namedTrainableParameters()) {
+    auto next = prefixes.upper_bound(name);
+    if (next != prefixes.begin() &&
+        name.compare(0, std::prev(next)->size(), *std::prev(next)) == 0)
+      names.push_back(name);
+  }
+  if (names.empty()) {
+    error = "'" + ref + "' has no trainable parameters";
+    return false;
+  }
+  return true;
+}
+
+std::map<std::string, at::Tensor> Model::namedTrainableParameters() const {
+  std::map<std::string, at::Tensor> all;
+  for (size_t i = 0; i < impl->instances.size(); ++i)
+    for (const auto &item : impl->instances[i]->named_parameters())
+      all[impl->plan.instances[i].name + "." + item.key()] = item.value();
+  return all;
 }
 
 std::vector<std::vector<int64_t>>
@@ -182,8 +227,10 @@ class Runner {
 public:
   Runner(const GraphPlan &plan,
          const std::vector<std::shared_ptr<InstanceModule>> &instances,
-         const std::map<std::string, Routing> &given, ForwardResult &result)
-      : plan(plan), instances(instances), given(given), result(result) {}
+         const std::map<std::string, Routing> &given,
+         const std::vector<SelectedOutput> &selected, ForwardResult &result)
+      : plan(plan), instances(instances), given(given), selected(selected),
+        result(result) {}
 
   /// Runs the pass; false when the inputs or a given routing do not fit
   /// the plan (`problem` says how). LibTorch's own errors still throw.
@@ -210,6 +257,7 @@ private:
     return false;
   }
   bool checkInputs(const std::map<std::string, at::Tensor> &inputs);
+  bool takeSelected();
   bool givenRoute(const PlanNode &node, const Routing &routing, Route &route);
   bool computeRoute(const PlanNode &node, const at::Tensor &x, Route &route);
   bool report(const PlanNode &node, const Route &route);
@@ -221,6 +269,7 @@ private:
   const GraphPlan &plan;
   const std::vector<std::shared_ptr<InstanceModule>> &instances;
   const std::map<std::string, Routing> &given;
+  const std::vector<SelectedOutput> &selected;
   ForwardResult &result;
   int64_t batch = -1;
   std::map<std::string, std::vector<at::Tensor>> values;
@@ -397,6 +446,22 @@ bool Runner::checkInputs(const std::map<std::string, at::Tensor> &inputs) {
   return true;
 }
 
+bool Runner::takeSelected() {
+  for (const SelectedOutput &out : selected) {
+    if (out.gate) {
+      const at::Tensor &logits = routes.at(out.ref.node).gateLogits;
+      if (!logits.defined())
+        return refuse("router node '", out.ref.node,
+                      "' was given its routing: its gate did not run");
+      result.outputs.push_back(logits);
+      continue;
+    }
+    const at::Tensor &value = values.at(out.ref.node).at(out.ref.index);
+    result.outputs.push_back(out.oneChoice ? value.select(1, 0) : value);
+  }
+  return true;
+}
+
 bool Runner::run(const std::map<std::string, at::Tensor> &inputs) {
   if (!checkInputs(inputs))
     return false;
@@ -425,6 +490,8 @@ bool Runner::run(const std::map<std::string, at::Tensor> &inputs) {
       break;
     }
   }
+  if (!selected.empty()) // setOutputs()
+    return takeSelected();
   // A wbf combine's value here is its raw head levels (see combine()): an
   // output naming it gives all of them in place of the compiled boxes.
   std::set<std::string> rawLevels;
@@ -450,7 +517,8 @@ ForwardResult Model::forward(const std::map<std::string, at::Tensor> &inputs,
   // LibTorch reports mismatches inside its ops by throwing c10::Error; the
   // runner's own checks return, and both end as `error`.
   try {
-    Runner runner(impl->plan, impl->instances, routing, result);
+    Runner runner(impl->plan, impl->instances, routing, impl->selected,
+                  result);
     if (!runner.run(inputs)) {
       result = ForwardResult();
       result.error = runner.problem;

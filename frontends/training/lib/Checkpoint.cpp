@@ -72,9 +72,7 @@ Status saveCheckpoint(const std::string &path, const torchref::Model &model,
 }
 
 Status loadCheckpoint(const std::string &path, torchref::Model &model,
-                      torch::optim::Optimizer &optimizer,
-                      const std::string &optimizerKind, RouterTrainer &router,
-                      CheckpointState &state) {
+                      RouterTrainer &router, CheckpointState &state) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
     return error("cannot read checkpoint '" + path + "': no such file");
@@ -106,18 +104,6 @@ Status loadCheckpoint(const std::string &path, torchref::Model &model,
                      why);
       state.best[weights[i].first] = b.clone();
     }
-    std::string savedKind = "adam";
-    if (version >= 2) {
-      c10::IValue kind;
-      archive.read("optimizer_kind", kind);
-      savedKind = kind.toStringRef();
-    }
-    if (savedKind != optimizerKind)
-      return error("checkpoint '" + path + "' was trained with --optimizer " +
-                   savedKind + ", this run uses " + optimizerKind);
-    torch::serialize::InputArchive optimizerArchive;
-    archive.read("optimizer", optimizerArchive);
-    optimizer.load(optimizerArchive);
     torch::serialize::InputArchive routerArchive;
     if (version >= 2)
       archive.read("router", routerArchive);
@@ -128,6 +114,33 @@ Status loadCheckpoint(const std::string &path, torchref::Model &model,
     state.bestValLoss = bestLoss.item<double>();
   } catch (const c10::Error &e) {
     return error("cannot read checkpoint '" + path +
+                 "': " + e.what_without_backtrace());
+  }
+  return runtime::okStatus();
+}
+
+Status loadOptimizerState(const std::string &path,
+                          torch::optim::Optimizer &optimizer,
+                          const std::string &optimizerKind) {
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    at::Tensor format;
+    archive.read("format", format, true);
+    std::string savedKind = "adam";
+    if (format.item<int64_t>() >= 2) {
+      c10::IValue kind;
+      archive.read("optimizer_kind", kind);
+      savedKind = kind.toStringRef();
+    }
+    if (savedKind != optimizerKind)
+      return error("checkpoint '" + path + "' was trained with --optimizer " +
+                   savedKind + ", this run uses " + optimizerKind);
+    torch::serialize::InputArchive optimizerArchive;
+    archive.read("optimizer", optimizerArchive);
+    optimizer.load(optimizerArchive);
+  } catch (const c10::Error &e) {
+    return error("cannot read the optimiser state of checkpoint '" + path +
                  "': " + e.what_without_backtrace());
   }
   return runtime::okStatus();

@@ -41,6 +41,9 @@ fingerprintLines(const TrainOptions &options, const torchref::Model &model,
     elements += n;
     shapes += ";";
   }
+  std::string stageEpochs;
+  for (const auto &[stage, epochs] : options.stageEpochs)
+    stageEpochs += " " + stage + "=" + std::to_string(epochs);
   char model_[96];
   std::snprintf(model_, sizeof model_,
                 "%zu tensors, %" PRId64 " numbers, shapes %016zx", all.size(),
@@ -56,6 +59,7 @@ fingerprintLines(const TrainOptions &options, const torchref::Model &model,
                           options.target},
       {"--router", options.router.empty() ? "(the spec's)" : options.router},
       {"--patience", std::to_string(options.patience)},
+      {"--stages", options.stages + stageEpochs},
       {"--resume", options.resume.empty() ? "no" : "yes"},
       {"training split", std::to_string(data.size(Split::Train)) + " samples"},
       {"validation split", std::to_string(data.size(Split::Val)) + " samples"},

@@ -71,6 +71,8 @@ ProgressCallbacks printingProgress() {
         std::printf("\r\033[K");
     };
   callbacks.epoch = [](const EpochProgress &p) {
+    if (!p.stage.empty())
+      std::printf("%s: ", p.stage.c_str());
     if (p.countsCorrect)
       std::printf("epoch %" PRId64 "/%" PRId64 ": loss %.4f acc %.4f "
                   "(%.0f img/s) | val loss %.4f acc %.4f%s\n",

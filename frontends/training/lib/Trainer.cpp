@@ -59,17 +59,23 @@ void Trainer::checkFinite(double loss, int64_t epoch, int64_t step,
 
 Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   model.train(true);
-  data.beginEpoch(epoch);
+  TORCH_CHECK(optimizer, "Trainer::trainEpoch without an optimiser");
+  int64_t seedEpoch = epochOffset + epoch;
+  data.beginEpoch(seedEpoch);
   int64_t n = data.size(Split::Train);
   at::Generator gen =
-      at::detail::createCPUGenerator(mixSeed(options.seed, 0, epoch));
+      at::detail::createCPUGenerator(mixSeed(options.seed, 0, seedEpoch));
   at::Tensor perm = torch::randperm(n, gen, at::kLong);
-  // Random routing draws differ per data-parallel rank (rank 0's as alone).
-  int rank = parallel ? parallel->rank() : 0;
-  std::mt19937_64 rng(mixSeed(options.seed, 1, epoch) +
-                      uint64_t(rank) * 0x9e3779b97f4a7c15ULL);
+  // Random routing and dropout draw differently on each data-parallel rank
+  // (rank 0 as a lone process).
+  uint64_t rankSalt =
+      uint64_t(parallel ? parallel->rank() : 0) * 0x9e3779b97f4a7c15ULL;
+  std::mt19937_64 rng(mixSeed(options.seed, 1, seedEpoch) + rankSalt);
+  // Dropout draws from LibTorch's default generator: seeded per epoch, so a
+  // resumed run draws what an uninterrupted one would.
+  torch::manual_seed(mixSeed(options.seed, 3, seedEpoch) + rankSalt);
   std::vector<at::Tensor> trained;
-  for (const auto &group : optimizer.param_groups())
+  for (const auto &group : optimizer->param_groups())
     for (const at::Tensor &p : group.params())
       trained.push_back(p);
   int64_t steps = (n + options.batch - 1) / options.batch;
@@ -85,8 +91,8 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
       std::tie(begin, end) = parallel->share(begin, end);
     lr = learningRate(options.schedule, options.optimizer.lr, epoch, b, steps,
                       options.epochs);
-    setLearningRate(optimizer, lr);
-    optimizer.zero_grad();
+    setLearningRate(*optimizer, lr);
+    optimizer->zero_grad();
     Score step;
     double lossValue = 0;
     if (end > begin) { // a rank's share of a short last batch may be empty
@@ -109,7 +115,7 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
                                 objective.lossSumsOverSamples(),
                                 "epoch " + std::to_string(epoch) + ", step " +
                                     std::to_string(b + 1));
-    optimizer.step();
+    optimizer->step();
     checkFinite(lossValue, epoch, b + 1, steps, lr);
     sum.add(step);
     seen += globalCount;
@@ -151,7 +157,8 @@ Score Trainer::validate() {
   return score;
 }
 
-Score Trainer::evaluate(Split split, at::Tensor *outputs) {
+Score Trainer::evaluate(Split split, at::Tensor *outputs,
+                        at::Tensor *targets) {
   torch::NoGradGuard noGrad;
   model.train(false);
   std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
@@ -159,7 +166,7 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   router.beginEvaluation();
   objective.beginScoring();
   Score score;
-  std::vector<at::Tensor> all;
+  std::vector<at::Tensor> all, allTargets;
   int64_t n = data.size(split);
   int64_t chunk = objective.evaluationBatch(options.batch);
   for (int64_t start = 0; start < n; start += chunk) {
@@ -169,6 +176,8 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
     score.add(objective.score(result, batch));
     if (outputs)
       all.push_back(result.outputs.at(objective.outputIndex()));
+    if (targets)
+      allTargets.push_back(batch.fields.at(options.target));
     if (int signal = interrupted())
       throw TrainingError(runtime::failedPrecondition(
           std::string("interrupted by ") + signalName(signal) +
@@ -178,6 +187,8 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs) {
   objective.finishScoring(score);
   if (outputs && !all.empty())
     *outputs = torch::cat(all, 0).contiguous();
+  if (targets && !allTargets.empty())
+    *targets = torch::cat(allTargets, 0).contiguous();
   return score;
 }
 

@@ -1,20 +1,18 @@
 //===- Training.cpp - one whole training run ------------------------------===//
 
 #include "goe/Training/Training.h"
-#include "goe/Training/Checkpoint.h"
 #include "goe/Training/Distributed.h"
-#include "goe/Training/EpochLog.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
-#include "goe/Training/Trainer.h"
 #include "goe/Training/TrainingError.h"
+
+#include "StageLoop.h"
 
 #include "goe/Frontends/Spec/GraphPlan.h"
 #include "goe/Frontends/Spec/MLIRGen.h"
 #include "goe/Frontends/Spec/SpecReader.h"
-#include "goe/Frontends/Torch/WeightExport.h"
 #include "goe/Runtime/Artifact.h"
-#include "goe/Runtime/Npy.h"
+#include "goe/Runtime/FileIO.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -22,18 +20,12 @@
 
 #include <torch/torch.h>
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cinttypes>
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 namespace goe::train {
 
 using runtime::Status;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -47,21 +39,11 @@ const std::string &randomRouting() {
   return name;
 }
 
-/// An output file must be creatable: its directory exists and is writable,
-/// and it is not itself a directory.
+/// An output file must be writable (runtime::checkWritable), found out
+/// before the run rather than after it.
 Status checkWritable(const std::string &flag, const std::string &path) {
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::error_code ec;
-  if (fs::is_directory(p, ec))
-    return error("cannot write " + flag + " '" + path + "': it is a directory");
-  if (!fs::is_directory(dir, ec))
-    return error("cannot write " + flag + " '" + path + "': no directory '" +
-                 dir.string() + "'");
-  if (::access(dir.c_str(), W_OK) != 0)
-    return error("cannot write " + flag + " '" + path + "': directory '" +
-                 dir.string() + "' is not writable");
-  return runtime::okStatus();
+  Status status = runtime::checkWritable(path);
+  return status.ok() ? status : error(flag + ": " + status.message());
 }
 
 /// The router in use after --router, and the graph's router nodes.
@@ -110,25 +92,6 @@ Status chooseRouter(const spec::Spec &spec, const std::string &asked,
   return runtime::okStatus();
 }
 
-std::map<std::string, at::Tensor> cloneWeights(const torchref::Model &model) {
-  std::map<std::string, at::Tensor> copy;
-  for (auto &[name, tensor] : model.parameters())
-    copy[name] = tensor.detach().clone();
-  return copy;
-}
-
-Status writeWeights(const std::string &path, torchref::Model &model,
-                    const RouterTrainer &router) {
-  artifact::WeightBundle bundle;
-  for (auto &[name, tensor] : torchref::exportWeights(model))
-    *bundle.add_tensors() = tensor;
-  for (artifact::Tensor &tensor : router.weightState())
-    *bundle.add_tensors() = std::move(tensor);
-  GOE_RETURN_IF_ERROR(runtime::writeWeightBundle(path, bundle));
-  std::printf("wrote %s (%d tensors)\n", path.c_str(), bundle.tensors_size());
-  return runtime::okStatus();
-}
-
 Status run(const TrainOptions &options, TrainResult &result) {
   GOE_RETURN_IF_ERROR(checkTrainOptions(options));
   torch::manual_seed(options.seed);
@@ -143,6 +106,10 @@ Status run(const TrainOptions &options, TrainResult &result) {
   auto spec = spec::readSpecFile(options.specPath, options.vars, &context);
   if (mlir::failed(spec))
     return error("cannot read the spec '" + options.specPath + "'");
+  auto stages = planStages(*spec, options);
+  if (!stages.ok())
+    return stages.status();
+  bool staged = stages->front().stage != nullptr;
   Routing routing;
   torchref::BuildOptions buildOptions;
   GOE_RETURN_IF_ERROR(
@@ -221,150 +188,30 @@ Status run(const TrainOptions &options, TrainResult &result) {
 
   InterruptGuard interruptGuard;
   try {
-    std::unique_ptr<torch::optim::Optimizer> optimizer =
-        makeOptimizer(trainable, options.optimizer);
-    CheckpointState state;
+    RunContext run{*model,  **data,    **router, **objective, **objectiveKind,
+                   *plan,   resolved,  result,
+                   root ? printingProgress() : ProgressCallbacks{}};
+    run.parallel = parallel->get();
+    run.root = root;
+    if (routing.router)
+      run.routerName = routing.router->name;
+    // Every stage's loss and parameters are checked before any trains.
+    for (const StagePlan &stage : *stages)
+      GOE_RETURN_IF_ERROR(checkStage(run, stage));
     if (!options.resume.empty()) {
-      GOE_RETURN_IF_ERROR(loadCheckpoint(options.resume, *model, *optimizer,
-                                         options.optimizer.kind, **router,
-                                         state));
+      GOE_RETURN_IF_ERROR(
+          loadCheckpoint(options.resume, *model, **router, run.state));
       if (root)
         std::printf("resumed from %s after epoch %" PRId64 "\n",
-                    options.resume.c_str(), state.epoch);
+                    options.resume.c_str(), run.state.epoch);
     } else {
       GOE_RETURN_IF_ERROR((*router)->pretrain());
     }
     if (*parallel)
       GOE_RETURN_IF_ERROR((*parallel)->start(*model, **router));
-    ProgressCallbacks progress = root ? printingProgress() : ProgressCallbacks{};
-    Trainer trainer(*model, **data, **objective, **router, *optimizer, options,
-                    progress);
-    trainer.distribute(parallel->get());
-    auto begin = std::chrono::steady_clock::now();
-    // Whether the kept weights were chosen by a fitness (yolo's mAP), kept
-    // negated in bestValLoss; losses are never negative, so a resumed run
-    // that trains no epoch can tell from the checkpoint.
-    bool byFitness = std::signbit(state.bestValLoss);
-    EpochLog log;
-    if (root && !options.csv.empty())
-      GOE_RETURN_IF_ERROR(log.open(options.csv));
-    for (int64_t epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
-      // Early stopping, checked from the state alone so that a resumed run
-      // stops where an uninterrupted one would.
-      if (options.patience > 0 && state.bestEpoch > 0 &&
-          state.epoch - state.bestEpoch >= options.patience) {
-        if (root)
-          std::printf("stopped early after epoch %" PRId64 ": no better "
-                      "validation loss for %" PRId64 " epochs\n",
-                      state.epoch, options.patience);
-        break;
-      }
-      auto epochBegin = std::chrono::steady_clock::now();
-      Trainer::EpochResult trained = trainer.trainEpoch(epoch);
-      Score val = trainer.validate();
-      // The kept weights: the lowest validation loss, or the highest
-      // fitness where the objective gives one (yolo: from mAP).
-      byFitness = val.metrics.count("fitness") > 0;
-      bool better = val.selection() < state.bestValLoss;
-      if (better) {
-        state.bestValLoss = val.selection();
-        state.bestEpoch = epoch;
-        state.best = cloneWeights(*model);
-      }
-      state.epoch = epoch;
-      EpochProgress report;
-      report.epoch = epoch;
-      report.epochs = options.epochs;
-      report.loss = trained.score.loss();
-      report.accuracy = trained.score.accuracy();
-      report.imagesPerSecond = trained.imagesPerSecond;
-      report.lr = trained.lr;
-      report.valLoss = val.loss();
-      report.valAccuracy = val.accuracy();
-      report.best = better;
-      report.routerReport = (*router)->report(Split::Val);
-      report.countsCorrect = (*objective)->countsCorrect();
-      report.train = trained.score;
-      report.val = val;
-      report.seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - epochBegin)
-                           .count();
-      if (progress.epoch)
-        progress.epoch(report);
-      if (root && !options.csv.empty())
-        GOE_RETURN_IF_ERROR(log.append(report));
-      result.epochs.push_back(std::move(report));
-      if (root && !options.checkpoint.empty())
-        GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, *model,
-                                           *optimizer, options.optimizer.kind,
-                                           **router, state));
-    }
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - begin)
-                         .count();
-    if (!root) // rank 0 alone scores the test split and writes the weights
-      return runtime::okStatus();
-    if (state.epoch == 0)
-      std::fprintf(stderr, "goe-train: warning: no epoch was trained (--epochs "
-                           "0): the weights are the untrained initial ones\n");
-
-    // The chosen weights: the best validation loss (the current ones if no
-    // epoch ran).
-    for (const auto &[name, tensor] : state.best) {
-      std::string why;
-      if (!model->setParameter(name, tensor, &why))
-        return error("restoring the best weights: " + why);
-    }
-    at::Tensor testOutputs;
-    Score test = trainer.evaluate(Split::Test, &testOutputs);
-    if (state.bestEpoch > 0)
-      std::printf("chosen: epoch %" PRId64 " (val %s %.4f); trained in "
-                  "%.1f s\n",
-                  state.bestEpoch, byFitness ? "fitness" : "loss",
-                  byFitness ? -state.bestValLoss : state.bestValLoss, seconds);
-    result.bestEpoch = state.bestEpoch;
-    result.bestValLoss = state.bestValLoss;
-    result.testLoss = test.loss();
-    result.testAccuracy = test.accuracy();
-    result.testCorrect = test.correct;
-    result.testCount = test.count;
-    result.testMetrics = test.metrics;
-    result.seconds = seconds;
-    if (test.count == 0)
-      std::printf("test: the dataset has no test split\n");
-    else if ((*objective)->countsCorrect())
-      std::printf("test: loss %.4f accuracy %.4f (%" PRId64 "/%" PRId64 ")\n",
-                  test.loss(), test.accuracy(), test.correct, test.count);
-    else
-      std::printf("test: loss %.4f mAP50 %.4f mAP50_95 %.4f (%" PRId64
-                  " images)\n",
-                  test.loss(), test.metrics["mAP50"],
-                  test.metrics["mAP50_95"], test.count);
-    if (routing.router && test.count > 0) { // what goe-run must reproduce
-      const std::string &shown = routing.router->name;
-      for (const auto &[node, counts] : trainer.routeCounts()) {
-        std::string line;
-        for (size_t p = 0; p < counts.size(); ++p)
-          line += (p ? ", path " : "path ") + std::to_string(p) + ": " +
-                  std::to_string(counts[p]);
-        std::printf("test routing: route %s: %s\n", shown.c_str(),
-                    line.c_str());
-      }
-    }
-    std::string report =
-        test.count > 0 ? (*router)->report(Split::Test) : std::string();
-    if (!report.empty())
-      std::printf("%s\n", report.c_str());
-
-    if (!options.testOutput.empty() && testOutputs.defined()) {
-      GOE_RETURN_IF_ERROR(runtime::writeNpy(
-          options.testOutput,
-          runtime::TensorView{runtime::DType::F32, testOutputs.sizes().vec(),
-                              testOutputs.data_ptr<float>()}));
-      std::printf("wrote the test logits to %s\n", options.testOutput.c_str());
-    }
-    if (!options.out.empty())
-      GOE_RETURN_IF_ERROR(writeWeights(options.out, *model, **router));
+    for (const StagePlan &stage : *stages)
+      GOE_RETURN_IF_ERROR(trainStage(run, stage));
+    GOE_RETURN_IF_ERROR(finishRun(run, staged));
   } catch (const TrainingError &e) {
     result.signal = interrupted();
     return e.status();

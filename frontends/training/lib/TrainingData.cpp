@@ -1,6 +1,7 @@
 //===- TrainingData.cpp - a Dataset's batches as LibTorch tensors ---------===//
 
 #include "goe/Training/TrainingData.h"
+#include "goe/Training/Stages.h"
 #include "goe/Training/InputMatching.h"
 #include "goe/Training/TrainingError.h"
 
@@ -89,6 +90,10 @@ TrainBatch TrainingData::batch(Split split, const at::Tensor &indices) const {
   }
   for (const auto &[input, field] : inputFields_)
     out.inputs[input] = out.fields.at(field);
+  if (groups_)
+    for (const auto &[node, classes] : groups_->groups)
+      out.fields[groupField(node)] = groupsOf(
+          out.fields.at(groupTarget_), classes, node, out, groupTarget_);
   return out;
 }
 

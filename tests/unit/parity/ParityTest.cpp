@@ -21,7 +21,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace rt = goe::runtime;
@@ -42,10 +45,12 @@ std::string exampleText(const std::string &example) {
 }
 
 /// Builds the LibTorch reference and the compiled model with its weights
-/// from spec `text`.
-Compiled compileText(const std::string &text, const std::string &name,
-                     goe::spec::VarOverrides vars = {},
-                     goe::spec::BuildOptions options = {}) {
+/// from spec `text`; `adjust` may change the reference's random weights
+/// before they are compiled.
+Compiled compileText(
+    const std::string &text, const std::string &name,
+    goe::spec::VarOverrides vars = {}, goe::spec::BuildOptions options = {},
+    const std::function<void(goe::torchref::Model &)> &adjust = {}) {
   mlir::DialectRegistry registry;
   goe::registerCompileDialects(registry);
   mlir::MLIRContext context(registry);
@@ -60,6 +65,8 @@ Compiled compileText(const std::string &text, const std::string &name,
   if (!out.reference)
     return out;
   out.reference->initRandom(7);
+  if (adjust)
+    adjust(*out.reference);
 
   auto artifact = goe::compile(
       *spec, options,
@@ -81,8 +88,9 @@ Compiled compileText(const std::string &text, const std::string &name,
 }
 
 Compiled compile(const std::string &example, goe::spec::VarOverrides vars = {},
-                 goe::spec::BuildOptions options = {}) {
-  return compileText(exampleText(example), example, vars, options);
+                 goe::spec::BuildOptions options = {},
+                 const std::function<void(goe::torchref::Model &)> &adjust = {}) {
+  return compileText(exampleText(example), example, vars, options, adjust);
 }
 
 using goe::torchref::viewOf;
@@ -238,6 +246,29 @@ TEST(Parity, GatedMixtureWithLearnedGate) {
       runBoth(c, {{"image", image({3, 32, 32}, 48, 6)}}, result);
   EXPECT_LE(error, kTolerance);
   std::printf("gated mixture: max relative error %.3g\n", error);
+}
+
+TEST(Parity, FashionMnistGatedMixtureEveryPath) {
+  at::Tensor x = image({1, 28, 28}, 64, 7);
+  // Random weights send every input to expert 0: the gate's last bias is
+  // shifted by the median logit gap, so half the inputs go to each expert.
+  auto balanceGate = [&](goe::torchref::Model &model) {
+    torch::NoGradGuard noGrad;
+    at::Tensor logits = model.runInstance("gate.gate_cnn", {x})[0];
+    at::Tensor gap = (logits.select(1, 0) - logits.select(1, 1)).median();
+    model.parameters().at("gate.gate_cnn.11.bias")[1] += gap;
+  };
+  Compiled c = compile("gated_mixture/fashion_mnist.yaml", {}, {}, balanceGate);
+  ASSERT_TRUE(c.session);
+  rt::RunResult result;
+  double error = runBoth(c, {{"image", x}}, result);
+  EXPECT_LE(error, kTolerance);
+  // Both experts (and their subgates) ran on some of the inputs.
+  ASSERT_EQ(result.routes.size(), 1u);
+  const std::vector<int64_t> &choices = result.routes[0].choices;
+  EXPECT_GT(std::count(choices.begin(), choices.end(), 0), 0);
+  EXPECT_GT(std::count(choices.begin(), choices.end(), 1), 0);
+  std::printf("fashion-mnist gated mixture: max relative error %.3g\n", error);
 }
 
 TEST(Parity, BackboneGatingWithSharedHead) {

@@ -26,12 +26,12 @@ import numpy as np
 
 from . import _goe
 from .compiler import CompileError, compile, paths
-from .training import EpochResult, TrainError, TrainResult, train
+from .training import EpochResult, StageResult, TrainError, TrainResult, train
 from .errors import (_INVALID_ARGUMENT, Error, InvalidArgumentError,
                      NotFoundError, _raise)
 
 __all__ = ["load", "compile", "paths", "train", "Model", "Result", "Route",
-           "TensorInfo", "TrainResult", "EpochResult", "Error",
+           "TensorInfo", "TrainResult", "EpochResult", "StageResult", "Error",
            "InvalidArgumentError", "NotFoundError", "CompileError", "TrainError"]
 
 

@@ -51,6 +51,22 @@ class EpochResult:
 
 
 @dataclass(frozen=True)
+class StageResult:
+    """One stage of a staged run (the spec's `training:` stages), scored on
+    the test split with its own loss: the gate's accuracy on the groups,
+    the experts' on their own classes (per path in group_correct and
+    group_count for a `route: groups` stage)."""
+    name: str
+    epochs: int
+    best_epoch: int
+    test_accuracy: float
+    test_correct: int
+    test_count: int
+    group_correct: List[int] = field(default_factory=list)
+    group_count: List[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class TrainResult:
     """What goe.train returns. `weights` is the weights file written (None
     without out=); the test scores are those of the chosen weights (the
@@ -65,6 +81,7 @@ class TrainResult:
     seconds: float
     epochs: List[EpochResult] = field(default_factory=list)
     test_metrics: Dict[str, float] = field(default_factory=dict)
+    stages: List[StageResult] = field(default_factory=list)
 
 
 def _text(value):
@@ -115,6 +132,12 @@ def _names(value):
     return dict(value)
 
 
+def _stage_epochs(value):
+    if not isinstance(value, dict):
+        raise TypeError("a dict of stage name to epochs")
+    return {str(name): _integer(0)(v) for name, v in value.items()}
+
+
 def _vars(value):
     if not isinstance(value, dict):
         raise TypeError("a dict of name to integer")
@@ -151,6 +174,8 @@ OPTIONS = {
     "min_lr_factor": ("schedule.min_factor", _number(0)),
     "warmup_epochs": ("schedule.warmup_epochs", _number(0)),
     "epochs": ("epochs", _integer(0)),
+    "stages": ("stages", _text),
+    "stage_epochs": ("stage_epochs", _stage_epochs),
     "patience": ("patience", _integer(0)),
     "batch": ("batch", _integer(1)),
     "seed": ("seed", _integer(0)),
@@ -240,4 +265,8 @@ def train(spec, data=None, **options) -> TrainResult:
     return TrainResult(native_options.out or None, result.test_loss,
                        result.test_accuracy, result.test_correct, result.test_count,
                        result.best_epoch, result.best_val_loss, result.seconds, epochs,
-                       dict(result.test_metrics))
+                       dict(result.test_metrics),
+                       [StageResult(s.name, s.epochs, s.best_epoch, s.test_accuracy,
+                                    s.test_correct, s.test_count, list(s.group_correct),
+                                    list(s.group_count))
+                        for s in result.stages])

@@ -49,13 +49,18 @@ runtime::Status saveCheckpoint(const std::string &path,
                                const RouterTrainer &router,
                                const CheckpointState &state);
 
-/// Restores the weights into `model`, the optimiser's state, the router
-/// trainer's state (loadState) and `state`. Errors name the file and what
-/// does not fit (another spec, another optimiser).
+/// Restores the weights into `model`, the router trainer's state
+/// (loadState) and `state`. Errors name the file and what does not fit
+/// (another spec).
 runtime::Status loadCheckpoint(const std::string &path, torchref::Model &model,
-                               torch::optim::Optimizer &optimizer,
-                               const std::string &optimizerKind,
                                RouterTrainer &router, CheckpointState &state);
+
+/// Restores the optimiser's state, once the optimiser of the stage the run
+/// continues in exists (a staged run's stages each have their own).
+/// Errors name the file and another optimiser kind.
+runtime::Status loadOptimizerState(const std::string &path,
+                                   torch::optim::Optimizer &optimizer,
+                                   const std::string &optimizerKind);
 
 } // namespace goe::train
 

@@ -3,7 +3,7 @@
 // The parts of data parallelism (Distributed.h) that need no c10d: the
 // flags' checks, --master's parsing, and what the ranks compare before
 // they train together (a "what=value" line each: world size, batch,
-// epochs, seed, optimiser, schedule, objective, router, split sizes,
+// epochs, seed, optimiser, schedule, objective, router, stages, split sizes,
 // parameter shapes), so that a difference is named, not a hang or a
 // silent mix of two trainings.
 //

@@ -29,6 +29,7 @@ struct StepProgress {
 
 /// After every epoch and its validation.
 struct EpochProgress {
+  std::string stage; // a staged run's stage (epoch counts within it)
   int64_t epoch = 0, epochs = 0;
   double loss = 0, accuracy = 0, imagesPerSecond = 0, lr = 0;
   double valLoss = 0, valAccuracy = 0;

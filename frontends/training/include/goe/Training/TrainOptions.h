@@ -58,6 +58,12 @@ struct TrainOptions {
   double zLossWeight = 0;     // topk: weight of the router z-loss,
                               // mean(logsumexp(logits)^2); 0: none
 
+  // --- Stages (Stages.h; the spec's `training:` section) ---------------------
+  std::string stages; // "": all the spec declares; "none": one stage training
+                      // everything; or "a,b": those, in the spec's order
+  std::map<std::string, int64_t> stageEpochs; // stage -> epochs, overriding
+                                              // the spec's
+
   // --- How ----------------------------------------------------------------
   OptimizerOptions optimizer;
   ScheduleOptions schedule;

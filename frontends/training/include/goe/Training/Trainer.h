@@ -19,7 +19,8 @@
 //
 // Determinism: the batch order of epoch e is a permutation from a generator
 // seeded from (seed, e); random routing draws from (seed, 1, e) in training
-// and (seed, 2, 0) in evaluation. The same options give the same weights,
+// and (seed, 2, 0) in evaluation; dropout from LibTorch's default generator,
+// seeded from (seed, 3, e) as the epoch starts. The same options give the same weights,
 // and a resumed run continues exactly where an uninterrupted one would.
 //
 //===----------------------------------------------------------------------===//
@@ -44,7 +45,7 @@ class Trainer {
 public:
   Trainer(torchref::Model &model, TrainingData &data, Objective &objective,
           RouterTrainer &router,
-          torch::optim::Optimizer &optimizer, const TrainOptions &options,
+          torch::optim::Optimizer *optimizer, const TrainOptions &options,
           ProgressCallbacks callbacks)
       : model(model), data(data), objective(objective), router(router),
         optimizer(optimizer), options(options),
@@ -54,14 +55,21 @@ public:
     Score score;
     double imagesPerSecond = 0, lr = 0;
   };
-  /// Trains one epoch (1-based). Throws TrainingError on divergence or an
+  /// Epochs given to trainEpoch are counted from this one on for seeds and
+  /// augmentation (a stage's epochs are numbered across the run), while the
+  /// schedule and the progress count them from 1 (Stages.h).
+  void setEpochOffset(int64_t offset) { epochOffset = offset; }
+
+  /// Trains one epoch (1-based; needs the optimiser). Throws TrainingError on divergence or an
   /// interrupting signal, naming the epoch and the step.
   EpochResult trainEpoch(int64_t epoch);
 
   /// The objective's score on `split` (eval mode, batches of the
   /// objective's evaluationBatch); with
-  /// `outputs`, the objective's output for every sample.
-  Score evaluate(Split split, at::Tensor *outputs = nullptr);
+  /// `outputs`, the objective's output for every sample, with `targets`
+  /// their target field.
+  Score evaluate(Split split, at::Tensor *outputs = nullptr,
+                 at::Tensor *targets = nullptr);
 
   /// evaluate(Split::Val), the same on every data-parallel rank.
   Score validate();
@@ -85,8 +93,9 @@ private:
   TrainingData &data;
   Objective &objective;
   RouterTrainer &router;
-  torch::optim::Optimizer &optimizer;
+  torch::optim::Optimizer *optimizer; // null: evaluation only
   const TrainOptions &options;
+  int64_t epochOffset = 0;
   ProgressCallbacks callbacks;
   std::map<std::string, std::vector<int64_t>> counts;
   DataParallel *parallel = nullptr;

@@ -31,6 +31,17 @@
 
 namespace goe::train {
 
+/// What one stage of a staged run found (Stages.h), with its own objective.
+struct StageResult {
+  std::string name;
+  int64_t epochs = 0, bestEpoch = 0; // epochs numbered across the run
+  double testLoss = 0, testAccuracy = 0;
+  int64_t testCorrect = 0, testCount = 0;
+  /// A `route: groups` stage: per path of the grouped router, the test
+  /// samples of its classes and how many of them were right.
+  std::vector<int64_t> groupCorrect, groupCount;
+};
+
 /// What a run found, for callers other than goe-train (which prints the
 /// same): the Python binding returns it. Filled as far as the run got.
 struct TrainResult {
@@ -42,6 +53,7 @@ struct TrainResult {
   std::map<std::string, double> testMetrics; // yolo: mAP50, mAP50_95, ...
   double seconds = 0;                // training time, epochs only
   int signal = 0;                    // SIGINT/SIGTERM that stopped it, or 0
+  std::vector<StageResult> stages;   // a staged run's, in order
 };
 
 runtime::Status runTraining(const TrainOptions &options,

@@ -56,6 +56,13 @@ public:
   /// The samples `indices` ([n] i64) of `split`; throws TrainingError with
   /// the dataset's message if it cannot read them.
   TrainBatch batch(Split split, const at::Tensor &indices) const;
+  /// From now on every batch also holds, per router node with training
+  /// groups, the group of each sample's `target` class
+  /// (Stages.h, groupField); null stops it.
+  void deriveGroups(const spec::TrainingPlan *plan, std::string target) {
+    groups_ = plan;
+    groupTarget_ = std::move(target);
+  }
   /// The samples [begin, end) of `split`.
   TrainBatch range(Split split, int64_t begin, int64_t end) const;
 
@@ -69,6 +76,8 @@ private:
   std::unique_ptr<data::Dataset> dataset_;
   std::map<std::string, std::string> inputFields_;
   int64_t maxTrain_ = 0, maxVal_ = 0;
+  const spec::TrainingPlan *groups_ = nullptr;
+  std::string groupTarget_;
 };
 
 } // namespace goe::train

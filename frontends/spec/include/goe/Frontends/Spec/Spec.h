@@ -96,6 +96,28 @@ struct Node {
   Loc loc;
 };
 
+/// One stage of staged training (the `training:` section, docs/spec.md):
+/// which parameters learn, what the loss reads and how routers decide.
+struct TrainingStage {
+  std::string name;
+  int64_t epochs = -1;            // -1: goe-train's --epochs
+  std::vector<std::string> train; // `node` or `node.output`; empty: all
+  std::string loss;               // `node`, `node.output` or a router node;
+                                  // empty: the spec's first output
+  bool routeByGroups = false;     // `route: groups`: routers with groups
+                                  // send each sample to its label's group
+  Loc loc, lossLoc;
+};
+
+/// The `training:` section: how goe-train trains this spec by default.
+struct TrainingPlan {
+  /// Router node -> the label classes of each of its paths (path p serves
+  /// the classes groups[p]); what a gate learns and `route: groups` uses.
+  std::map<std::string, std::vector<std::vector<int64_t>>> groups;
+  std::vector<TrainingStage> stages; // empty: one stage, everything learns
+  Loc loc;
+};
+
 struct Spec {
   std::string file;
   std::string name, doc;
@@ -105,6 +127,7 @@ struct Spec {
   std::vector<Router> routers;
   std::vector<Node> graph;
   std::vector<Ref> outputs;
+  TrainingPlan training;
 
   const Module *findModule(const std::string &name) const;
   const Router *findRouter(const std::string &name) const;

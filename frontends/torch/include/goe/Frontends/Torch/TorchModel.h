@@ -28,6 +28,7 @@
 #ifndef GOE_FRONTENDS_TORCH_TORCHMODEL_H
 #define GOE_FRONTENDS_TORCH_TORCHMODEL_H
 
+#include "goe/Frontends/Spec/ShapeInference.h"
 #include "goe/Frontends/Spec/Spec.h"
 
 #include <cstdint>
@@ -150,6 +151,26 @@ public:
   /// returns in training and the YOLO loss reads), in either mode; off (the
   /// default) it gives the decoded boxes the compiled graph computes.
   void rawDetections(bool on);
+
+  // --- Staged training (goe/Training/Stages.h) ----------------------------
+
+  /// What forward() gives as `outputs` from now on, in place of the spec's
+  /// (an empty list restores them): per reference a node's value (`base`),
+  /// one of its outputs (`experts.scores`; a dispatch of k = 1 gives
+  /// [B, ...], its one choice) or a topk router node (its gate logits
+  /// [B, choices]). `types` gets each one's per-sample type. False, with
+  /// `error`, for a reference the graph cannot give; nothing changes then.
+  bool setOutputs(const std::vector<std::string> &refs,
+                  std::vector<spec::TensorInfo> &types, std::string &error);
+  /// The trainable parameters (parameters() names, no running statistics)
+  /// that `ref` selects: those of every instance a node runs (a router
+  /// node: its gate's), or with `node.output` of the layers that output
+  /// depends on. False, with `error`, when it selects none.
+  bool selectParameters(const std::string &ref,
+                        std::vector<std::string> &names,
+                        std::string &error) const;
+  /// The trainable parameters by name (trainableParameters(), named).
+  std::map<std::string, at::Tensor> namedTrainableParameters() const;
 
   // --- Running ------------------------------------------------------------
 
