@@ -11,6 +11,8 @@ packages=(
   llvm-19-dev llvm-19-tools llvm-19-linker-tools libmlir-19-dev mlir-19-tools
   # training and reference executor; OpenBLAS so LibTorch's BLAS is not the slow reference one
   libtorch-dev libopenblas0-pthread libopenblas-dev
+  # data-parallel training: the Gloo headers LibTorch's c10d includes
+  libgloo-dev
   # clustering and nearest-code search
   libfaiss-dev
   # datasets: image decoding/resizing (OpenCV), .gz IDX files (zlib), and

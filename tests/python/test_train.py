@@ -101,6 +101,8 @@ def test_unknown_option_is_a_type_error_naming_it(npy_data):
     ({"dataset": "no_such_kind"}, r"no_such_kind"),
     ({"router": "latent"}, r"--router latent: the spec declares no router of that name"),
     ({"out": "/nonexistent/dir/w.goew"}, r"--out: cannot write '/nonexistent/dir/w.goew'"),
+    ({"world_size": 2}, r"--world-size 2 needs --master HOST:PORT"),
+    ({"world_size": 2, "rank": 2, "master": "127.0.0.1:5"}, r"--rank 2 is not below"),
 ])
 def test_errors_carry_the_library_message(npy_data, options, message):
     options = {"dataset": "npy", "epochs": 1, **options}
@@ -145,3 +147,38 @@ def test_ctrl_c_stops_training_cleanly(npy_data, tmp_path):
     assert "handler restored: True" in output
     assert "finished" not in output
     assert not (tmp_path / "w.goew").exists()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_ranks_train_as_one_process(npy_data, tmp_path):
+    """Data parallelism from Python: this process is rank 0, a child Python
+    rank 1; the global batch of 16 split 8 + 8 gives the scores of one
+    process (docs/training.md, "Data-parallel training")."""
+    options = dict(dataset="npy", epochs=2, batch=16, lr=0.05, optimizer="sgd", seed=1)
+    alone = goe.train(TINY, data=npy_data, **options)
+    master = f"127.0.0.1:{free_port()}"
+    script = textwrap.dedent(f"""
+        import goe
+        goe.train({TINY!r}, data={str(npy_data)!r}, world_size=2, rank=1,
+                  master={master!r}, dist_timeout=30, **{options!r})
+        print("rank 1 done")
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        pair = goe.train(TINY, data=npy_data, world_size=2, rank=0, master=master,
+                         dist_timeout=30, out=tmp_path / "w.goew", **options)
+    finally:
+        output, _ = child.communicate(timeout=60)
+    assert child.returncode == 0 and "rank 1 done" in output, output
+    assert pair.test_loss == pytest.approx(alone.test_loss, abs=1e-5)
+    assert [e.loss for e in pair.epochs] == pytest.approx(
+        [e.loss for e in alone.epochs], abs=1e-5)
+    assert pair.best_epoch == alone.best_epoch
+    assert (tmp_path / "w.goew").exists()

@@ -117,6 +117,19 @@ how:
                          batch order and random routing (default 0)
   --threads T            LibTorch intra-op threads (default 1: deterministic)
 
+data parallelism (docs/training.md; scripts/train-parallel.sh N starts N
+local processes):
+  --world-size N         train as N processes, each on its share of every
+                         global --batch, gradients summed over the processes
+                         (LibTorch's c10d, Gloo); the same weights as one
+                         process with the same --batch (default 1)
+  --rank R               this process's rank, 0 to N-1; rank 0 listens at
+                         --master and alone prints and writes files
+  --master HOST:PORT     rank 0's address (for a local run 127.0.0.1 and a
+                         free port); every rank is given the same
+  --dist-timeout S       seconds a rank waits for the others before it stops
+                         with an error (default 60)
+
 files:
   --out W.goew           write the chosen weights (best validation loss;
                          for yolo the best fitness, 0.1 mAP50 + 0.9 mAP)
@@ -251,7 +264,8 @@ Status parseArgs(int argc, char **argv, Command &command) {
          "--target", "--optimizer", "--momentum", "--weight-decay",
          "--schedule", "--step-epochs", "--gamma", "--min-lr-factor",
          "--warmup-epochs", "--augment", "--max-boxes", "--csv", "--stages",
-         "--stage-epochs"},
+         "--stage-epochs", "--world-size", "--rank", "--master",
+         "--dist-timeout"},
         flag, value));
     given.insert(flag);
 
@@ -345,6 +359,14 @@ Status parseArgs(int argc, char **argv, Command &command) {
       options.augment = value; // checked when the dataset opens
     } else if (flag == "--max-boxes") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.maxBoxes));
+    } else if (flag == "--world-size") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.worldSize));
+    } else if (flag == "--rank") {
+      GOE_RETURN_IF_ERROR(positive(flag, value, options.rank, true));
+    } else if (flag == "--master") {
+      options.master = value; // checked by checkTrainOptions
+    } else if (flag == "--dist-timeout") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.distTimeout, true));
     } else if (flag == "--csv") {
       options.csv = value;
     } else if (flag == "--out") {

@@ -213,7 +213,7 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     state.bestEpoch = 0;
     state.best.clear();
   }
-  if (plan.stage)
+  if (plan.stage && run.root)
     std::printf("stage %s: epochs %" PRId64 "-%" PRId64 "\n",
                 plan.name.c_str(), plan.first, plan.last);
   StageParts parts;
@@ -232,8 +232,9 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
   Trainer trainer(run.model, run.data, *parts.objective, *parts.router,
                   optimizer.get(), stageOptions, run.progress);
   trainer.setEpochOffset(plan.first - 1);
+  trainer.distribute(run.parallel);
   EpochLog log;
-  std::string csv = stageCsv(options.csv, plan);
+  std::string csv = run.root ? stageCsv(options.csv, plan) : std::string();
   if (!csv.empty())
     GOE_RETURN_IF_ERROR(log.open(csv));
 
@@ -244,15 +245,16 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     // stops where an uninterrupted one would.
     if (options.patience > 0 && state.bestEpoch > 0 &&
         state.epoch - state.bestEpoch >= options.patience) {
-      std::printf("stopped early after epoch %" PRId64 ": no better "
-                  "validation loss for %" PRId64 " epochs\n",
-                  state.epoch, options.patience);
+      if (run.root)
+        std::printf("stopped early after epoch %" PRId64 ": no better "
+                    "validation loss for %" PRId64 " epochs\n",
+                    state.epoch, options.patience);
       break;
     }
     auto epochBegin = std::chrono::steady_clock::now();
     int64_t local = epoch - plan.first + 1;
     Trainer::EpochResult trained = trainer.trainEpoch(local);
-    Score val = trainer.evaluate(Split::Val);
+    Score val = trainer.validate(); // rank 0's on every rank
     // The kept weights: the lowest validation loss, or the highest
     // fitness where the objective gives one (yolo: from mAP).
     bool better = val.selection() < state.bestValLoss;
@@ -280,11 +282,12 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     report.seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - epochBegin)
                          .count();
-    run.progress.epoch(report);
+    if (run.progress.epoch)
+      run.progress.epoch(report);
     if (!csv.empty())
       GOE_RETURN_IF_ERROR(log.append(report));
     run.result.epochs.push_back(std::move(report));
-    if (!options.checkpoint.empty())
+    if (run.root && !options.checkpoint.empty())
       GOE_RETURN_IF_ERROR(saveCheckpoint(options.checkpoint, run.model,
                                          *optimizer, options.optimizer.kind,
                                          run.router, state));
@@ -294,10 +297,11 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
                      .count();
   if (plan.stage) { // the stage's best epoch, then the next stage
     GOE_RETURN_IF_ERROR(restoreWeights(run.model, state.best));
-    if (state.bestEpoch > 0)
+    if (state.bestEpoch > 0 && run.root)
       std::printf("stage %s: chosen epoch %" PRId64 " (val loss %.4f)\n",
                   plan.name.c_str(), state.bestEpoch, state.bestValLoss);
-    scoreStage(run, trainer, plan, parts);
+    if (run.root) // the test split: rank 0 alone
+      scoreStage(run, trainer, plan, parts);
     state.bestValLoss = std::numeric_limits<double>::infinity();
     state.bestEpoch = 0;
     state.best.clear();
@@ -307,6 +311,8 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
 }
 
 Status finishRun(RunContext &run, bool staged) {
+  if (!run.root) // rank 0 alone scores the test split and writes the weights
+    return runtime::okStatus();
   CheckpointState &state = run.state;
   const TrainOptions &options = run.options;
   if (state.epoch == 0)

@@ -13,6 +13,7 @@
 
 #include "goe/Frontends/Spec/GraphPlan.h"
 #include "goe/Training/Checkpoint.h"
+#include "goe/Training/Distributed.h"
 #include "goe/Training/EpochLog.h"
 #include "goe/Training/Objective.h"
 #include "goe/Training/Stages.h"
@@ -34,6 +35,10 @@ struct RunContext {
   CheckpointState state;     // restored by --resume
   double seconds = 0;        // training time so far
   std::string routerName;    // of the router in use; empty: none or random
+  // Data parallelism (Distributed.h): this rank's group (null alone); rank
+  // 0 (`root`) alone prints, writes and scores the test split.
+  DataParallel *parallel = nullptr;
+  bool root = true;
 };
 
 /// Sets `stage` up and back (its loss, objective and parameters) without

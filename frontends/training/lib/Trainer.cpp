@@ -1,6 +1,7 @@
 //===- Trainer.cpp - one epoch of training, one split's evaluation --------===//
 
 #include "goe/Training/Trainer.h"
+#include "goe/Training/Distributed.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
 #include "goe/Training/TrainingError.h"
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 namespace goe::train {
 
@@ -64,50 +66,79 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   at::Generator gen =
       at::detail::createCPUGenerator(mixSeed(options.seed, 0, seedEpoch));
   at::Tensor perm = torch::randperm(n, gen, at::kLong);
-  std::mt19937_64 rng(mixSeed(options.seed, 1, seedEpoch));
+  // Random routing and dropout draw differently on each data-parallel rank
+  // (rank 0 as a lone process).
+  uint64_t rankSalt =
+      uint64_t(parallel ? parallel->rank() : 0) * 0x9e3779b97f4a7c15ULL;
+  std::mt19937_64 rng(mixSeed(options.seed, 1, seedEpoch) + rankSalt);
   // Dropout draws from LibTorch's default generator: seeded per epoch, so a
   // resumed run draws what an uninterrupted one would.
-  torch::manual_seed(mixSeed(options.seed, 3, seedEpoch));
+  torch::manual_seed(mixSeed(options.seed, 3, seedEpoch) + rankSalt);
+  std::vector<at::Tensor> trained;
+  for (const auto &group : optimizer->param_groups())
+    for (const at::Tensor &p : group.params())
+      trained.push_back(p);
   int64_t steps = (n + options.batch - 1) / options.batch;
   double lr = options.optimizer.lr;
   Score sum;
+  int64_t seen = 0; // samples of the global batches so far, all ranks'
   auto start = std::chrono::steady_clock::now();
   for (int64_t b = 0; b < steps; ++b) {
-    TrainBatch batch = data.batch(
-        Split::Train,
-        perm.slice(0, b * options.batch, std::min(n, (b + 1) * options.batch)));
-    torchref::ForwardResult result = forward(batch, rng);
-    Score step;
-    step.count = batch.size();
-    at::Tensor loss = objective.loss(result, batch, step);
-    at::Tensor auxiliary = router.auxiliaryLoss(batch, result);
-    if (auxiliary.defined()) {
-      loss = loss + auxiliary;
-      double value = auxiliary.item<double>();
-      step.lossSum += value * double(batch.size());
-      step.partSums["router"] += value * double(batch.size());
-    }
+    int64_t begin = b * options.batch;
+    int64_t end = std::min(n, begin + options.batch);
+    int64_t globalCount = end - begin;
+    if (parallel)
+      std::tie(begin, end) = parallel->share(begin, end);
     lr = learningRate(options.schedule, options.optimizer.lr, epoch, b, steps,
                       options.epochs);
     setLearningRate(*optimizer, lr);
     optimizer->zero_grad();
-    loss.backward();
+    Score step;
+    double lossValue = 0;
+    if (end > begin) { // a rank's share of a short last batch may be empty
+      TrainBatch batch = data.batch(Split::Train, perm.slice(0, begin, end));
+      torchref::ForwardResult result = forward(batch, rng);
+      step.count = batch.size();
+      at::Tensor loss = objective.loss(result, batch, step);
+      at::Tensor auxiliary = router.auxiliaryLoss(batch, result);
+      if (auxiliary.defined()) {
+        loss = loss + auxiliary;
+        double value = auxiliary.item<double>();
+        step.lossSum += value * double(batch.size());
+        step.partSums["router"] += value * double(batch.size());
+      }
+      loss.backward();
+      lossValue = loss.item<double>();
+    }
+    if (parallel)
+      parallel->reduceGradients(trained, end - begin, globalCount,
+                                objective.lossSumsOverSamples(),
+                                "epoch " + std::to_string(epoch) + ", step " +
+                                    std::to_string(b + 1));
     optimizer->step();
-    checkFinite(loss.item<double>(), epoch, b + 1, steps, lr);
+    checkFinite(lossValue, epoch, b + 1, steps, lr);
     sum.add(step);
+    seen += globalCount;
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
     if (callbacks.step)
       callbacks.step({epoch, options.epochs, b + 1, steps, sum.loss(),
                       sum.accuracy(),
-                      seconds > 0 ? double(sum.count) / seconds : 0, lr,
+                      seconds > 0 ? double(seen) / seconds : 0, lr,
                       seconds, &sum});
     if (int signal = interrupted())
       throw TrainingError(runtime::failedPrecondition(
           std::string("interrupted by ") + signalName(signal) + " in epoch " +
           std::to_string(epoch) + ", step " + std::to_string(b + 1) + " of " +
           std::to_string(steps) + "; no weights written"));
+  }
+  if (parallel) {
+    // The epoch's score over all ranks; rank 0's running statistics for
+    // the validation that follows.
+    std::string where = "epoch " + std::to_string(epoch);
+    parallel->sumScore(sum, where);
+    parallel->takeRootState(model, where);
   }
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
@@ -117,6 +148,13 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   result.imagesPerSecond = seconds > 0 ? double(sum.count) / seconds : 0;
   result.lr = lr;
   return result;
+}
+
+Score Trainer::validate() {
+  Score score = evaluate(Split::Val);
+  if (parallel)
+    parallel->takeRootScore(score, "the validation split");
+  return score;
 }
 
 Score Trainer::evaluate(Split split, at::Tensor *outputs,

@@ -1,6 +1,7 @@
 //===- Training.cpp - one whole training run ------------------------------===//
 
 #include "goe/Training/Training.h"
+#include "goe/Training/Distributed.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
 #include "goe/Training/TrainingError.h"
@@ -148,8 +149,14 @@ Status run(const TrainOptions &options, TrainResult &result) {
   auto router = makeRouterTrainer(routerContext);
   if (!router.ok())
     return router.status();
+  // Data-parallel ranks (Distributed.h; null alone): rank 0 alone prints
+  // and writes.
+  auto parallel = DataParallel::join(options, *model, **data);
+  if (!parallel.ok())
+    return parallel.status();
+  bool root = !*parallel || (*parallel)->isRoot();
 
-  if (!options.exportSplit.empty()) {
+  if (root && !options.exportSplit.empty()) {
     auto split = data::parseSplit(options.exportSplit);
     if (!split.ok())
       return split.status();
@@ -167,21 +174,25 @@ Status run(const TrainOptions &options, TrainResult &result) {
   std::string vars;
   for (const auto &[name, value] : spec->vars)
     vars += (vars.empty() ? "" : ", ") + name + "=" + std::to_string(value);
-  std::printf("goe-train: %s (%s), %" PRId64 " parameters, router %s; "
-              "train %" PRId64 ", val %" PRId64 ", test %" PRId64
-              " images; %s, batch %" PRId64 ", seed %" PRIu64 "\n",
-              spec->name.c_str(), vars.c_str(), paramCount,
-              routing.name.empty() ? "none" : routing.name.c_str(),
-              (*data)->size(Split::Train), (*data)->size(Split::Val),
-              (*data)->size(Split::Test),
-              describeOptimizer(options.optimizer).c_str(), options.batch,
-              options.seed);
+  if (root)
+    std::printf("goe-train: %s (%s), %" PRId64 " parameters, router %s; "
+                "train %" PRId64 ", val %" PRId64 ", test %" PRId64
+                " images; %s, batch %" PRId64 ", seed %" PRIu64 "\n",
+                spec->name.c_str(), vars.c_str(), paramCount,
+                routing.name.empty() ? "none" : routing.name.c_str(),
+                (*data)->size(Split::Train), (*data)->size(Split::Val),
+                (*data)->size(Split::Test),
+                describeOptimizer(options.optimizer).c_str(), options.batch,
+                options.seed);
   std::fflush(stdout);
 
   InterruptGuard interruptGuard;
   try {
     RunContext run{*model,  **data,    **router, **objective, **objectiveKind,
-                   *plan,   resolved,  result,   printingProgress()};
+                   *plan,   resolved,  result,
+                   root ? printingProgress() : ProgressCallbacks{}};
+    run.parallel = parallel->get();
+    run.root = root;
     if (routing.router)
       run.routerName = routing.router->name;
     // Every stage's loss and parameters are checked before any trains.
@@ -190,11 +201,14 @@ Status run(const TrainOptions &options, TrainResult &result) {
     if (!options.resume.empty()) {
       GOE_RETURN_IF_ERROR(
           loadCheckpoint(options.resume, *model, **router, run.state));
-      std::printf("resumed from %s after epoch %" PRId64 "\n",
-                  options.resume.c_str(), run.state.epoch);
+      if (root)
+        std::printf("resumed from %s after epoch %" PRId64 "\n",
+                    options.resume.c_str(), run.state.epoch);
     } else {
       GOE_RETURN_IF_ERROR((*router)->pretrain());
     }
+    if (*parallel)
+      GOE_RETURN_IF_ERROR((*parallel)->start(*model, **router));
     for (const StagePlan &stage : *stages)
       GOE_RETURN_IF_ERROR(trainStage(run, stage));
     GOE_RETURN_IF_ERROR(finishRun(run, staged));
@@ -210,13 +224,15 @@ Status run(const TrainOptions &options, TrainResult &result) {
 } // namespace
 
 Status checkTrainOptions(const TrainOptions &options) {
-  if (!options.out.empty())
+  GOE_RETURN_IF_ERROR(checkDistributedOptions(options));
+  bool writes = options.rank == 0; // data-parallel: rank 0 alone writes
+  if (writes && !options.out.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--out", options.out));
-  if (!options.checkpoint.empty())
+  if (writes && !options.checkpoint.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--checkpoint", options.checkpoint));
-  if (!options.testOutput.empty())
+  if (writes && !options.testOutput.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--test-output", options.testOutput));
-  if (!options.csv.empty())
+  if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&
       options.exportSplit != "val" && options.exportSplit != "test")

@@ -64,6 +64,7 @@ public:
   size_t outputIndex() const override { return s.firstOutput; }
   bool countsCorrect() const override { return false; }
   bool wantsRawDetections() const override { return true; }
+  bool lossSumsOverSamples() const override { return true; } // x batch
   int64_t evaluationBatch(int64_t trainingBatch) const override {
     return trainingBatch;
   }

@@ -60,6 +60,11 @@ public:
   /// Whether the model's detect layers must give raw logits
   /// (torchref::Model::rawDetections).
   virtual bool wantsRawDetections() const { return false; }
+  /// Whether the loss grows with the batch (yolo's total x batch) rather
+  /// than being a mean over it: data-parallel ranks (Distributed.h) then
+  /// add their gradients as they are instead of weighting each by its
+  /// share of the global batch.
+  virtual bool lossSumsOverSamples() const { return false; }
   /// Samples per evaluation batch, given the training batch: large for
   /// small classifiers, the training batch where activations are large.
   virtual int64_t evaluationBatch(int64_t trainingBatch) const {

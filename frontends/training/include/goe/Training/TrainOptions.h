@@ -74,6 +74,15 @@ struct TrainOptions {
   uint64_t seed = 0;
   int threads = 1;
 
+  // --- Data parallelism (Distributed.h) -------------------------------------
+  // worldSize processes, each on its contiguous share of every global batch
+  // of --batch; rank 0 hosts the rendezvous at `master` and alone prints and
+  // writes files.
+  int64_t worldSize = 1;
+  int64_t rank = 0;
+  std::string master;          // HOST:PORT; needed when worldSize > 1
+  double distTimeout = 60;     // seconds a rank waits for the others
+
   // --- Files ----------------------------------------------------------------
   std::string out;         // .goew; empty: not written
   std::string checkpoint;  // written after every epoch; empty: none

@@ -12,6 +12,11 @@
 // error naming the epoch and the step (TrainingError; nothing is written),
 // and SIGINT/SIGTERM (Interrupt.h) stop it the same way.
 //
+// Data parallelism (Distributed.h): with a DataParallel, each step trains
+// on this rank's share of the global batch and the gradients are summed
+// over the ranks after backward; the epoch's score is the ranks' sum, and
+// validate() gives rank 0's score on every rank.
+//
 // Determinism: the batch order of epoch e is a permutation from a generator
 // seeded from (seed, e); random routing draws from (seed, 1, e) in training
 // and (seed, 2, 0) in evaluation; dropout from LibTorch's default generator,
@@ -33,6 +38,8 @@ namespace goe::train {
 
 /// A seed for (seed, stream, epoch): SplitMix64 over the three.
 uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t epoch);
+
+class DataParallel;
 
 class Trainer {
 public:
@@ -64,6 +71,12 @@ public:
   Score evaluate(Split split, at::Tensor *outputs = nullptr,
                  at::Tensor *targets = nullptr);
 
+  /// evaluate(Split::Val), the same on every data-parallel rank.
+  Score validate();
+
+  /// Trains as one rank of `parallel` (null: alone, the default).
+  void distribute(DataParallel *parallel) { this->parallel = parallel; }
+
   /// Per router node: (input, choice) pairs per path in the last
   /// evaluate(), as goe-run counts them.
   const std::map<std::string, std::vector<int64_t>> &routeCounts() const {
@@ -85,6 +98,7 @@ private:
   int64_t epochOffset = 0;
   ProgressCallbacks callbacks;
   std::map<std::string, std::vector<int64_t>> counts;
+  DataParallel *parallel = nullptr;
 };
 
 } // namespace goe::train
