@@ -47,6 +47,7 @@ for run in $RUNS; do
     train baseline --stages baseline --stage-epochs baseline=$EPOCHS ;;
   experts6) # the same 12 epochs, more of them for the experts
     train experts6 --stage-epochs baseline=3,gate=1,experts=6,subgates=2 \
+      --export-split test --export-dir $OUT/test \
       --test-output $OUT/experts6-torch.npy
     $BIN/goe-compile $SPEC --weights $OUT/experts6.goew -o $OUT/experts6.goe
     $BIN/goe-run $OUT/experts6.goe --input image=$OUT/test/image.npy \
