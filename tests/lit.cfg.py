@@ -26,3 +26,9 @@ if shutil.which("ptxas", path=os.pathsep.join(["/usr/local/cuda/bin", os.environ
     config.available_features.add("ptxas")
 # The build's tools, for scripts that take a --bin DIR (scripts/experiment.sh).
 config.substitutions.append(("%goe_bin", os.path.join(config.goe_obj_root, "bin")))
+# Sanitizer builds (scripts/sanitize.sh): ASan reserves terabytes of shadow
+# address space at start, so tests that cap the address space with
+# `prlimit --as` cannot start under it; they are UNSUPPORTED there and run
+# in the normal build.
+if "address" in config.goe_sanitize:
+    config.available_features.add("asan")
