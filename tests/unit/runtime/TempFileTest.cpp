@@ -37,6 +37,12 @@ protected:
         (fs::temp_directory_path() / "goe-tempfile-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir = pattern;
+    // A test binary started in the background by a non-interactive shell
+    // (nohup, `cmd &` in a script) inherits SIGINT ignored, and the
+    // clean-up rightly leaves an ignored signal alone; the interrupt tests
+    // need the ordinary disposition. (ctest's children get it already.)
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
   }
   void TearDown() override { fs::remove_all(dir); }
 
