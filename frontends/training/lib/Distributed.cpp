@@ -16,6 +16,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <map>
 
 namespace goe::train {
 
@@ -266,22 +267,37 @@ void DataParallel::reduceGradients(const std::vector<at::Tensor> &parameters,
   }
 }
 
-void DataParallel::sumScore(Score &score, const std::string &where) {
+namespace {
+
+/// A score's counts and one of its named tables as one double tensor, so
+/// that a single collective carries them; unpackScore reads it back.
+at::Tensor packScore(const Score &score,
+                     const std::map<std::string, double> &table) {
   std::vector<double> values{score.lossSum, double(score.correct),
                              double(score.count)};
-  for (const auto &[name, sum] : score.partSums)
-    values.push_back(sum);
-  std::vector<at::Tensor> tensors{
-      torch::tensor(values, at::TensorOptions().dtype(at::kDouble))};
-  group->wait(group->processGroup->allreduce(tensors), rank_,
-              "summing the training score of " + where);
-  const double *v = tensors[0].data_ptr<double>();
+  for (const auto &[name, value] : table)
+    values.push_back(value);
+  return torch::tensor(values, at::TensorOptions().dtype(at::kDouble));
+}
+
+void unpackScore(const at::Tensor &packed, Score &score,
+                 std::map<std::string, double> &table) {
+  const double *v = packed.data_ptr<double>();
   score.lossSum = v[0];
   score.correct = int64_t(v[1] + 0.5);
   score.count = int64_t(v[2] + 0.5);
   size_t i = 3;
-  for (auto &[name, sum] : score.partSums)
-    sum = v[i++];
+  for (auto &[name, value] : table)
+    value = v[i++];
+}
+
+} // namespace
+
+void DataParallel::sumScore(Score &score, const std::string &where) {
+  std::vector<at::Tensor> tensors{packScore(score, score.partSums)};
+  group->wait(group->processGroup->allreduce(tensors), rank_,
+              "summing the training score of " + where);
+  unpackScore(tensors[0], score, score.partSums);
 }
 
 void DataParallel::takeRootState(torchref::Model &model,
@@ -297,21 +313,10 @@ void DataParallel::takeRootState(torchref::Model &model,
 }
 
 void DataParallel::takeRootScore(Score &score, const std::string &where) {
-  std::vector<double> values{score.lossSum, double(score.correct),
-                             double(score.count)};
-  for (const auto &[name, value] : score.metrics)
-    values.push_back(value);
-  std::vector<at::Tensor> tensors{
-      torch::tensor(values, at::TensorOptions().dtype(at::kDouble))};
+  std::vector<at::Tensor> tensors{packScore(score, score.metrics)};
   group->wait(group->processGroup->broadcast(tensors), rank_,
               "taking rank 0's score of " + where);
-  const double *v = tensors[0].data_ptr<double>();
-  score.lossSum = v[0];
-  score.correct = int64_t(v[1] + 0.5);
-  score.count = int64_t(v[2] + 0.5);
-  size_t i = 3;
-  for (auto &[name, value] : score.metrics)
-    value = v[i++];
+  unpackScore(tensors[0], score, score.metrics);
 }
 
 } // namespace goe::train
