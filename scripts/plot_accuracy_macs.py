@@ -20,6 +20,7 @@ MODELS = [  # kind, legend, colour, marker
     ("latent", "GoE Latent", "#d62728", "diamond"),
     ("oracle-random", "GoE Oracle, random routing", "#7f7f7f", "triangle"),
     ("latent-random", "GoE Latent, random routing", "#ff7f0e", "triangle-down"),
+    ("cluster", "GoE Cluster gate", "#9467bd", "square"),
 ]
 PROTOCOLS = [("seed", "seed's sizes (test: 1,200 images)"),
              ("full", "full digit-disjoint split (test: 4,000 images)")]

@@ -16,6 +16,8 @@ const RouterKindInfo &routerKindInfo(RouterKind kind) {
     return routers::vqvaeHclust();
   case RouterKind::TopK:
     return routers::topk();
+  case RouterKind::ClusterGate:
+    return routers::clusterGate();
   }
   llvm_unreachable("every RouterKind has a descriptor");
 }

@@ -179,6 +179,9 @@ LogicalResult routerMessage(goe::RouterOp router, artifact::Router &out) {
   case goe::RouterKind::VqvaeHclust:
     out.mutable_vqvae_hclust();
     return success();
+  case goe::RouterKind::ClusterGate:
+    out.mutable_cluster_gate();
+    return success();
   }
   return router.emitError("this router kind has no artifact message");
 }

@@ -44,7 +44,8 @@ TEST(Dialect, RouterVerifierRejectsMissingBody) {
 }
 
 TEST(Kinds, EveryKindHasOneDescriptorUnderItsDialectSpelling) {
-  EXPECT_EQ(goe::routerKindNames(), "oracle, random, vqvae_hclust, topk");
+  EXPECT_EQ(goe::routerKindNames(),
+            "oracle, random, vqvae_hclust, topk, cluster_gate");
   EXPECT_EQ(goe::combineKindNames(), "select, weighted_sum, importance_mix, wbf");
   const goe::RouterKindInfo *topk = goe::findRouterKind("topk");
   ASSERT_NE(topk, nullptr);
@@ -70,6 +71,22 @@ TEST(Kinds, RouterRulesReadTheDescriptor) {
   EXPECT_EQ(latent.checkBody(4, params, {7, 7, 4}, "'enc'"),
             "has code_dim 4 but its encoder 'enc' emits [7, 7, 4] (want "
             "[code_dim, H, W])");
+}
+
+TEST(Kinds, ClusterGateIsAGateThatPicksOne) {
+  const goe::RouterKindInfo *gate = goe::findRouterKind("cluster_gate");
+  ASSERT_NE(gate, nullptr);
+  EXPECT_EQ(gate->kind, goe::RouterKind::ClusterGate);
+  EXPECT_FALSE(gate->picksSeveral);
+  EXPECT_STREQ(gate->bodyKey, "gate");
+  EXPECT_EQ(gate->state, nullptr);
+  EXPECT_TRUE(gate->accepts({1, 28, 28}, /*isInt=*/false));
+  goe::ParamValues params = goe::withDefaults(gate->params, {});
+  EXPECT_EQ(params.at("statistics"), 0); // centre_of_mass
+  EXPECT_EQ(params.at("kmeans_restarts"), 10);
+  EXPECT_EQ(gate->checkBody(4, params, {4}, "'g'"), "");
+  EXPECT_EQ(gate->checkBody(4, params, {3}, "'g'"),
+            "chooses among 4 experts but its gate 'g' emits [3] logits");
 }
 
 TEST(Kinds, CombineResultsFollowTheKind) {

@@ -16,6 +16,12 @@ const RouterKindInfo &oracle();
 const RouterKindInfo &random();
 const RouterKindInfo &vqvaeHclust();
 const RouterKindInfo &topk();
+const RouterKindInfo &clusterGate();
+
+/// The check of a gate body, shared by the kinds that run one: one logit
+/// per choice (defined in Topk.cpp).
+std::string checkGate(int64_t choices, const ParamValues &params,
+                      llvm::ArrayRef<int64_t> shape, llvm::StringRef body);
 
 } // namespace goe::routers
 

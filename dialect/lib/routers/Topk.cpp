@@ -10,7 +10,6 @@
 #include "Routers.h"
 
 namespace goe::routers {
-namespace {
 
 std::string checkGate(int64_t choices, const ParamValues &,
                       llvm::ArrayRef<int64_t> shape, llvm::StringRef body) {
@@ -19,8 +18,6 @@ std::string checkGate(int64_t choices, const ParamValues &,
   return "chooses among " + std::to_string(choices) + " experts but its gate " +
          body.str() + " emits " + printShape(shape) + " logits";
 }
-
-} // namespace
 
 const RouterKindInfo &topk() {
   static const RouterKindInfo info{

@@ -241,8 +241,9 @@ bool Runner::computeRoute(const PlanNode &node, const at::Tensor &x,
     route.paths = x.to(at::kLong).view({batch, 1});
     route.weights = at::ones({batch, 1}, at::kFloat);
     return true;
-  case goe::RouterKind::TopK: {
-    // Gate logits -> softmax -> the k largest; a stable descending sort
+  case goe::RouterKind::TopK:
+  case goe::RouterKind::ClusterGate: {
+    // Gate logits -> softmax -> the k largest (cluster_gate: k = 1); a stable descending sort
     // breaks ties towards the lower index. Weights renormalised to sum 1.
     at::Tensor logits = runInstance(router.body, {x})[0];
     at::Tensor probs = at::softmax(logits, 1);

@@ -22,6 +22,7 @@ const RouterKindEntry kRouterKinds[] = {
     {artifact::Router::kRandom, "random", loadRandomRouter},
     {artifact::Router::kTopk, "topk", loadTopkRouter},
     {artifact::Router::kVqvaeHclust, "vqvae_hclust", loadVqvaeHclustRouter},
+    {artifact::Router::kClusterGate, "cluster_gate", loadClusterGateRouter},
 };
 
 } // namespace

@@ -66,6 +66,15 @@ loadRandomRouter(const artifact::Router &, const Program &, LoadedRouter &);
 StatusOr<std::shared_ptr<const Router>>
 loadTopkRouter(const artifact::Router &, const Program &, LoadedRouter &);
 StatusOr<std::shared_ptr<const Router>>
+loadClusterGateRouter(const artifact::Router &, const Program &,
+                      LoadedRouter &);
+/// The router of a kind whose body is a gate (topk, cluster_gate): checks
+/// the body returns one f32 logit per choice; routes by router/'s topkGate
+/// with the router's k. `kind` names it in messages.
+StatusOr<std::shared_ptr<const Router>>
+loadGateRouter(const artifact::Router &source, const Program &program,
+               LoadedRouter &router, const std::string &kind);
+StatusOr<std::shared_ptr<const Router>>
 loadVqvaeHclustRouter(const artifact::Router &, const Program &,
                       LoadedRouter &);
 

@@ -1,7 +1,8 @@
 //===- Topk.cpp - the topk router: a learned gate's k best ----------------===//
 //
 // The body (compiled code) returns one logit per choice; the gate math is
-// router/GateStatistics.h's topkGate, shared with goe-train's reports.
+// router/GateStatistics.h's topkGate, shared with goe-train's reports. The
+// cluster_gate kind routes the same way with k = 1 (ClusterGate.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,8 +14,10 @@
 namespace goe::runtime::detail {
 namespace {
 
-class TopkRouter final : public Router {
+class GateRouter final : public Router {
 public:
+  explicit GateRouter(std::string kind) : kind(std::move(kind)) {}
+
   Status route(const LoadedRouter &router, const RouteContext &context,
                RouteDecision &decision) const override {
     std::vector<Tensor> logits;
@@ -29,23 +32,27 @@ public:
       if (!router::topkGate(row, n, router.k, prob.data(),
                             decision.choices.data() + b * router.k,
                             decision.weights.data() + b * router.k, &bad))
-        return outOfRange("topk router " + quoteText(router.name) + ": logit " +
+        return outOfRange(kind + " router " + quoteText(router.name) + ": logit " +
                           std::to_string(bad) + " of input " +
                           std::to_string(b) + " is " +
                           std::to_string(row[bad]));
     }
     return okStatus();
   }
+
+private:
+  std::string kind;
 };
 
 } // namespace
 
 StatusOr<std::shared_ptr<const Router>>
-loadTopkRouter(const artifact::Router &source, const Program &program,
-               LoadedRouter &router) {
+loadGateRouter(const artifact::Router &source, const Program &program,
+               LoadedRouter &router, const std::string &kind) {
   std::string what = "router " + quoteText(source.name());
   if (source.body().empty())
-    return invalidArgument(what + ": a topk router needs a body function");
+    return invalidArgument(what + ": a " + kind +
+                           " router needs a body function");
   auto it = program.functionIndex.find(source.body());
   if (it == program.functionIndex.end())
     return invalidArgument(what + " has unknown body function " +
@@ -61,7 +68,13 @@ loadTopkRouter(const artifact::Router &source, const Program &program,
              ? specToString(body.outputs[0])
              : std::to_string(body.outputs.size()) + " outputs"));
   router.body = it->second;
-  return std::shared_ptr<const Router>(std::make_shared<TopkRouter>());
+  return std::shared_ptr<const Router>(std::make_shared<GateRouter>(kind));
+}
+
+StatusOr<std::shared_ptr<const Router>>
+loadTopkRouter(const artifact::Router &source, const Program &program,
+               LoadedRouter &router) {
+  return loadGateRouter(source, program, router, "topk");
 }
 
 } // namespace goe::runtime::detail

@@ -108,6 +108,49 @@ TEST(Combine, ImportanceMixShapesAreChecked) {
               HasSubstr("gets f32[3], f32[1, 3], f32[1, 3]"));
 }
 
+TEST(Combine, ClusterGateRoutesByTheLargestLogit) {
+  // The topk model with its router made a cluster_gate (k = 1) and the
+  // combine a select: each sample takes the path of its largest gate logit
+  // (ties to the lower index) with weight 1.
+  artifact::Model proto = topkModel();
+  proto.mutable_routers(0)->mutable_cluster_gate();
+  proto.mutable_routers(0)->set_k(1);
+  proto.mutable_steps(2)->mutable_combine()->mutable_select();
+  std::unique_ptr<Session> session =
+      std::move(Session::create(mustLoad(proto))).value();
+  std::vector<float> x{0.0f, 1.0f, 2.0f, 5.0f,  3.0f, -1.0f, 0.5f, -2.0f,
+                       1.0f, 1.0f, 1.0f, 0.25f, -4.0f, 2.0f, 2.0f, 1.0f};
+  std::vector<Tensor> inputs;
+  inputs.push_back(f32Tensor({4, 4}, x));
+  RunResult result;
+  Status status = session->run(inputs, result);
+  ASSERT_TRUE(status.ok()) << status.toString();
+  const RouteDecision &r = result.routes[0];
+  ASSERT_EQ(r.k, 1);
+  EXPECT_THAT(r.choices, ElementsAre(2, 0, 0, 1));
+  EXPECT_THAT(r.weights, ElementsAre(1.0f, 1.0f, 1.0f, 1.0f));
+  for (int64_t b = 0; b < 4; ++b)
+    for (int i = 0; i < 4; ++i)
+      EXPECT_NEAR(result.outputs[0].f32()[b * 4 + i],
+                  pathResult(r.choice(b, 0), x[b * 4 + i]), 1e-5f);
+}
+
+TEST(Combine, ClusterGatePicksOneAndNeedsABody) {
+  artifact::Model proto = topkModel();
+  proto.mutable_routers(0)->mutable_cluster_gate(); // k stays 2
+  StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(proto);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("a cluster_gate router picks one choice (k = 1), not 2"));
+  proto.mutable_routers(0)->set_k(1);
+  proto.mutable_routers(0)->clear_body();
+  proto.mutable_steps(2)->mutable_combine()->mutable_select();
+  loaded = Model::fromProto(proto);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("a cluster_gate router needs a body function"));
+}
+
 TEST(Combine, SelectNeedsKOne) {
   artifact::Model model = topkModel();
   model.mutable_steps(2)->mutable_combine()->mutable_select();

@@ -114,6 +114,9 @@ void addRouter(artifact::Model &model, const std::string &name,
   case artifact::Router::kVqvaeHclust:
     r->mutable_vqvae_hclust();
     break;
+  case artifact::Router::kClusterGate:
+    r->mutable_cluster_gate();
+    break;
   case artifact::Router::KIND_NOT_SET:
     break;
   }

@@ -8,6 +8,7 @@ extern const RouterTrainerKind kOracleTrainer;
 extern const RouterTrainerKind kRandomTrainer;
 extern const RouterTrainerKind kTopkTrainer;
 extern const RouterTrainerKind kVqvaeHclustTrainer;
+extern const RouterTrainerKind kClusterGateTrainer;
 
 RouterTrainer::~RouterTrainer() = default;
 
@@ -31,7 +32,8 @@ runtime::Status RouterTrainer::loadState(torch::serialize::InputArchive &) {
 
 const std::vector<const RouterTrainerKind *> &routerTrainerKinds() {
   static const std::vector<const RouterTrainerKind *> kinds = {
-      &kOracleTrainer, &kRandomTrainer, &kTopkTrainer, &kVqvaeHclustTrainer};
+      &kOracleTrainer, &kRandomTrainer, &kTopkTrainer, &kVqvaeHclustTrainer,
+      &kClusterGateTrainer};
   return kinds;
 }
 

@@ -27,7 +27,6 @@
 #include "goe/Router/KMeans.h"
 #include "goe/Router/LatentRouter.h"
 #include "goe/Router/NearestCode.h"
-#include "goe/Router/Purity.h"
 
 #include <torch/torch.h>
 
@@ -205,10 +204,6 @@ private:
 
   /// Every split's paths, and their purity when the data has groups.
   Status routeSplits() {
-    bool hasGroups = false;
-    for (const data::Field &field : data.dataset().fields())
-      hasGroups |= field.name == "group" &&
-                   field.spec == runtime::TensorSpec{runtime::DType::I64, {}};
     for (Split split : {Split::Train, Split::Val, Split::Test}) {
       int64_t n = data.size(split);
       at::Tensor latents = encodeChannelsLast(model, encoder, n, source(split));
@@ -219,39 +214,9 @@ private:
       for (int64_t i = 0; i < n; ++i)
         chosen[i] = router::routeLatent(tables, values + i * stride, scratch);
       paths[int(split)] = chosen;
-      if (hasGroups)
-        GOE_RETURN_IF_ERROR(reportPurity(split, chosen));
+      GOE_RETURN_IF_ERROR(printRoutingPurity(data, split, chosen, tables.paths));
     }
     std::fflush(stdout);
-    return runtime::okStatus();
-  }
-
-  Status reportPurity(Split split, const at::Tensor &chosen) {
-    std::vector<int64_t> groups;
-    int64_t n = chosen.numel();
-    for (int64_t start = 0; start < n; start += 1000) {
-      at::Tensor g = data.range(split, start, std::min(n, start + 1000))
-                         .fields.at("group")
-                         .contiguous();
-      groups.insert(groups.end(), g.data_ptr<int64_t>(),
-                    g.data_ptr<int64_t>() + g.numel());
-    }
-    std::vector<int64_t> routes(chosen.data_ptr<int64_t>(),
-                                chosen.data_ptr<int64_t>() + n);
-    int64_t numGroups =
-        groups.empty() ? 1 : *std::max_element(groups.begin(), groups.end()) + 1;
-    router::PurityResult purity;
-    std::string why;
-    if (!router::routingPurity(routes, groups, tables.paths,
-                               std::min<int64_t>(numGroups, 20), purity, &why))
-      return runtime::invalidArgument("routing purity: " + why);
-    std::string matching;
-    for (int64_t p = 0; p < tables.paths; ++p)
-      matching += (p ? ", path " : "path ") + std::to_string(p) +
-                  " -> group " + std::to_string(purity.groupOfPath[p]);
-    std::printf("routing purity (%s): %.4f (%" PRId64 "/%" PRId64 "; %s)\n",
-                data::splitName(split), purity.purity, purity.matched,
-                purity.inputs, matching.c_str());
     return runtime::okStatus();
   }
 

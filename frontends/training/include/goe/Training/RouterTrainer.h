@@ -92,6 +92,14 @@ struct RouterTrainerKind {
 
 const std::vector<const RouterTrainerKind *> &routerTrainerKinds();
 
+/// When the dataset has an i64 `group` field (rotated MNIST's rotation),
+/// prints "<what> (<split>): ..." of `paths` ([n] i64, the split's routes
+/// in order) against it (router/Purity.h); does nothing otherwise. Groups
+/// are only ever read for this report, never to train a router.
+runtime::Status printRoutingPurity(const TrainingData &data, data::Split split,
+                                   const at::Tensor &paths, int64_t numPaths,
+                                   const char *what = "routing purity");
+
 /// The trainer for context.router's kind (the random ablation when it is
 /// null and the graph has router nodes; the base class when it has none).
 runtime::StatusOr<std::unique_ptr<RouterTrainer>>
