@@ -6,8 +6,10 @@
 //      mean intensity and the ink's centre of mass, with `statistics:
 //      second_moments` also its second moments), standardised;
 //   2. Faiss k-means of them into `choices` clusters, best of
-//      `kmeans_restarts` seeded runs; each image's nearest centre is its
-//      cluster (router/KMeans.h, router/NearestCode.h);
+//      `kmeans_restarts` seeded runs, ordered by the hierarchical balanced
+//      2-means tree over the centres (siblings share a tree's upper
+//      stages); each image's nearest centre is its cluster (router/KMeans.h,
+//      router/ClusterTree.h, router/NearestCode.h);
 //   3. the gate (the spec's `gate` module) trained for --router-epochs
 //      epochs with cross-entropy to predict those clusters (Adam, --lr,
 //      --batch, seeded by --seed).
@@ -28,6 +30,7 @@
 #include "goe/Training/RouterTrainer.h"
 
 #include "goe/Frontends/Spec/GraphPlan.h"
+#include "goe/Router/ClusterTree.h"
 #include "goe/Router/ImageMoments.h"
 #include "goe/Router/KMeans.h"
 #include "goe/Router/NearestCode.h"
@@ -44,11 +47,12 @@ namespace {
 
 using runtime::Status;
 
-class ClusterGateTrainer : public RouterTrainer {
+class ClusterGateTrainer : public PretrainedRouterTrainer {
 public:
   explicit ClusterGateTrainer(RouterContext &context)
-      : model(context.model), router(*context.router), data(context.data),
-        options(context.options), node(context.nodes.at(0).name),
+      : PretrainedRouterTrainer(context.nodes.at(0).name),
+        model(context.model), router(*context.router), data(context.data),
+        options(context.options),
         gate(router.name + "." + router.body), input(router.from.name) {
     params = spec::paramValues(router.params,
                                routerKindInfo(RouterKind::ClusterGate).params);
@@ -64,15 +68,6 @@ public:
                                               begin)
                     .count());
     return routeSplits();
-  }
-
-  std::map<std::string, torchref::Routing>
-  route(const TrainBatch &batch, std::mt19937_64 &) override {
-    at::Tensor chosen = paths[int(batch.split)].index_select(0, batch.indices);
-    torchref::Routing given;
-    given.paths.assign(chosen.data_ptr<int64_t>(),
-                       chosen.data_ptr<int64_t>() + chosen.numel());
-    return {{node, given}};
   }
 
   // The gate's weights come back with the model's; only the routes must be
@@ -124,6 +119,20 @@ private:
     if (!router::kmeans(features.data(), n, dim, km, result, &why))
       return runtime::invalidArgument("cluster_gate '" + router.name +
                                       "': " + why);
+    // Path order: for a tree of paths, sibling paths share their upper
+    // stages, so the closest clusters should be siblings; the hierarchical
+    // balanced 2-means tree over the centres gives that order (as for the
+    // latent router). It needs a power of two of clusters; otherwise
+    // k-means's order stays.
+    int64_t k = router.choices;
+    if ((k & (k - 1)) == 0) {
+      std::vector<float> ordered;
+      for (int64_t cluster :
+           router::hierarchicalLeafOrder(result.centres.data(), k, dim))
+        ordered.insert(ordered.end(), result.centres.begin() + cluster * dim,
+                       result.centres.begin() + (cluster + 1) * dim);
+      result.centres = std::move(ordered);
+    }
     clusters = torch::empty({n}, at::kLong);
     std::vector<int64_t> sizes(static_cast<size_t>(router.choices), 0);
     for (int64_t i = 0; i < n; ++i) {
@@ -227,26 +236,15 @@ private:
   const spec::Router &router;
   const TrainingData &data;
   const TrainOptions &options;
-  std::string node, gate, input;
+  std::string gate, input;
   ParamValues params;
-  std::array<at::Tensor, 3> paths;
 };
 
 std::unique_ptr<RouterTrainer> create(RouterContext &context,
                                       runtime::Status &status) {
-  if (context.nodes.size() != 1) {
-    status = runtime::invalidArgument(
-        "--router " + context.router->name + ": goe-train trains a "
-        "cluster_gate router for a graph with one router node");
+  status = checkPretrainedRouter(context, "cluster_gate");
+  if (!status.ok())
     return nullptr;
-  }
-  if (!context.data.inputFields().count(context.router->from.name)) {
-    status = runtime::invalidArgument(
-        "router '" + context.router->name + "': goe-train trains cluster_gate "
-        "routers that read a graph input; this one reads '" +
-        context.router->from.name + "'");
-    return nullptr;
-  }
   return std::make_unique<ClusterGateTrainer>(context);
 }
 

@@ -62,11 +62,12 @@ std::vector<float> fromTensor(const at::Tensor &t) {
   return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 
-class VqvaeHclustTrainer : public RouterTrainer {
+class VqvaeHclustTrainer : public PretrainedRouterTrainer {
 public:
   explicit VqvaeHclustTrainer(RouterContext &context)
-      : model(context.model), router(*context.router), data(context.data),
-        options(context.options), node(context.nodes.at(0).name),
+      : PretrainedRouterTrainer(context.nodes.at(0).name),
+        model(context.model), router(*context.router), data(context.data),
+        options(context.options),
         encoder(router.name + "." + router.body), input(router.from.name) {
     params = spec::paramValues(router.params,
                                routerKindInfo(RouterKind::VqvaeHclust).params);
@@ -139,15 +140,6 @@ public:
                 tables.positions * tables.codes * tables.codeDim,
                 tables.paths * dim);
     return routeSplits();
-  }
-
-  std::map<std::string, torchref::Routing>
-  route(const TrainBatch &batch, std::mt19937_64 &) override {
-    at::Tensor chosen = paths[int(batch.split)].index_select(0, batch.indices);
-    torchref::Routing given;
-    given.paths.assign(chosen.data_ptr<int64_t>(),
-                       chosen.data_ptr<int64_t>() + chosen.numel());
-    return {{node, given}};
   }
 
   std::vector<artifact::Tensor> weightState() const override {
@@ -224,27 +216,16 @@ private:
   const spec::Router &router;
   const TrainingData &data;
   const TrainOptions &options;
-  std::string node, encoder, input;
+  std::string encoder, input;
   ParamValues params;
   router::LatentRouterTables tables;
-  std::array<at::Tensor, 3> paths;
 };
 
 std::unique_ptr<RouterTrainer> create(RouterContext &context,
                                       runtime::Status &status) {
-  if (context.nodes.size() != 1) {
-    status = runtime::invalidArgument(
-        "--router " + context.router->name + ": goe-train trains a "
-        "vqvae_hclust router for a graph with one router node");
+  status = checkPretrainedRouter(context, "vqvae_hclust");
+  if (!status.ok())
     return nullptr;
-  }
-  if (!context.data.inputFields().count(context.router->from.name)) {
-    status = runtime::invalidArgument(
-        "router '" + context.router->name + "': goe-train trains vqvae_hclust "
-        "routers that read a graph input; this one reads '" +
-        context.router->from.name + "'");
-    return nullptr;
-  }
   return std::make_unique<VqvaeHclustTrainer>(context);
 }
 

@@ -29,6 +29,7 @@
 
 #include <torch/serialize/archive.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <random>
@@ -91,6 +92,28 @@ struct RouterTrainerKind {
 };
 
 const std::vector<const RouterTrainerKind *> &routerTrainerKinds();
+
+/// What the routers trained before the experts share (vqvae_hclust,
+/// cluster_gate; lib/routers/Pretrained.cpp): each sample's path is fixed
+/// once the router is trained, and route() hands out `paths[split]`.
+class PretrainedRouterTrainer : public RouterTrainer {
+public:
+  std::map<std::string, torchref::Routing>
+  route(const TrainBatch &batch, std::mt19937_64 &rng) override;
+
+protected:
+  explicit PretrainedRouterTrainer(std::string node) : node(std::move(node)) {}
+  /// The router node routed.
+  std::string node;
+  /// Per split (data::Split's order), every sample's path: [n] i64.
+  std::array<at::Tensor, 3> paths;
+};
+
+/// Whether goe-train can pre-train a router of `kind` for `context`: the
+/// graph has one router node and the router reads a graph input. The
+/// error names the router and what it reads.
+runtime::Status checkPretrainedRouter(const RouterContext &context,
+                                      const char *kind);
 
 /// When the dataset has an i64 `group` field (rotated MNIST's rotation),
 /// prints "<what> (<split>): ..." of `paths` ([n] i64, the split's routes

@@ -1,9 +1,12 @@
-//===- RoutingPurity.cpp - how well a router's paths match hidden groups --===//
+//===- Pretrained.cpp - what the routers trained first share --------------===//
 //
-// The report every label-free router trainer prints per split when the
-// dataset carries its true groups (rotated MNIST's rotation): the purity of
-// router/Purity.h and which group each path was matched to. scripts/
-// experiment_results.py reads the test split's line.
+// vqvae_hclust and cluster_gate are trained before the experts, without
+// labels; afterwards every sample's path is fixed. They share the hand-out
+// of those paths, the check of what goe-train can pre-train, and the
+// report printed per split when the dataset carries its true groups
+// (rotated MNIST's rotation): the purity of router/Purity.h and which group
+// each path was matched to (scripts/experiment_results.py reads the test
+// split's line).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +19,29 @@
 #include <cstdio>
 
 namespace goe::train {
+
+std::map<std::string, torchref::Routing>
+PretrainedRouterTrainer::route(const TrainBatch &batch, std::mt19937_64 &) {
+  at::Tensor chosen = paths[int(batch.split)].index_select(0, batch.indices);
+  torchref::Routing given;
+  given.paths.assign(chosen.data_ptr<int64_t>(),
+                     chosen.data_ptr<int64_t>() + chosen.numel());
+  return {{node, given}};
+}
+
+runtime::Status checkPretrainedRouter(const RouterContext &context,
+                                      const char *kind) {
+  if (context.nodes.size() != 1)
+    return runtime::invalidArgument(
+        "--router " + context.router->name + ": goe-train trains a " + kind +
+        " router for a graph with one router node");
+  if (!context.data.inputFields().count(context.router->from.name))
+    return runtime::invalidArgument(
+        "router '" + context.router->name + "': goe-train trains " + kind +
+        " routers that read a graph input; this one reads '" +
+        context.router->from.name + "'");
+  return runtime::okStatus();
+}
 
 runtime::Status printRoutingPurity(const TrainingData &data, Split split,
                                    const at::Tensor &paths, int64_t numPaths,
