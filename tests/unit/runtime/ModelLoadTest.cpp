@@ -165,7 +165,8 @@ TEST(ModelLoad, UnknownRouterKindAndBadK) {
   model.mutable_routers(0)->clear_kind();
   EXPECT_THAT(loadError(model),
               HasSubstr("router 'oracle' has no kind this runtime knows "
-                        "(oracle, random, topk, vqvae_hclust)"));
+                        "(oracle, random, topk, vqvae_hclust, "
+                        "cluster_gate)"));
   model = oracleModel();
   model.mutable_routers(0)->set_k(4);
   EXPECT_THAT(loadError(model), HasSubstr("k must be in [1, choices]"));
