@@ -123,10 +123,32 @@ bool Model::setParameter(const std::string &name, const at::Tensor &value,
   return true;
 }
 
+namespace {
+
+/// The seed of one instance's weights: `seed` mixed with an FNV-1a hash of
+/// the instance's name and a SplitMix64 finaliser. Each instance draws from
+/// its own generator, so its initial weights depend only on (seed, name):
+/// not on which other instances the model has or in what order they were
+/// created (with --router clusters the gate is created before the paths,
+/// and the paths must still start where the oracle run's start).
+uint64_t instanceSeed(uint64_t seed, const std::string &name) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : name)
+    hash = (hash ^ c) * 1099511628211ull;
+  uint64_t z = seed + 0x9e3779b97f4a7c15ull * (hash | 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+} // namespace
+
 void Model::initRandom(uint64_t seed) {
-  at::Generator gen = at::detail::createCPUGenerator(seed);
-  for (auto &instance : impl->instances) // in a fixed (creation) order
-    instance->init(gen, /*randomNorm=*/true);
+  for (size_t i = 0; i < impl->instances.size(); ++i) {
+    at::Generator gen = at::detail::createCPUGenerator(
+        instanceSeed(seed, impl->plan.instances[i].name));
+    impl->instances[i]->init(gen, /*randomNorm=*/true);
+  }
 }
 
 void Model::train(bool on) {

@@ -140,6 +140,8 @@ public:
   /// weights and biases); batch norm weight U(0.5, 1.5), bias N(0, 0.1),
   /// running_mean N(0, 0.1), running_var U(0.5, 1.5). A freshly built model
   /// has the conv/linear part (seed 0) and PyTorch's batch norm defaults.
+  /// Each instance draws from a generator seeded by (seed, its name), so
+  /// an instance starts the same whichever router the model is built with.
   void initRandom(uint64_t seed);
 
   /// Training mode (dropout active, batch norm on batch statistics and
