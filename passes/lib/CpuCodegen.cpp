@@ -12,11 +12,9 @@
 #include "goe/Runtime/FileIO.h"
 #include "goe/Runtime/TempFile.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/Program.h"
@@ -69,56 +67,58 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
       fn.addFnAttr("target-features", cpu.llvmFeatures);
   }
 
-  // O2: on MoE-YOLOv7-tiny's 10 MB of kernel IR, O3 doubles the LLVM time
-  // (40 s against 23 s here) for loops that are not yet tiled or vectorised
-  // by goe itself.
-  auto optimize = makeOptimizingTransformer(2, 0, machine.get());
-  if (llvm::Error err = optimize(llvmModule.get()))
-    return module.emitError("LLVM optimisation failed: ")
-           << llvm::toString(std::move(err));
-  if (tap && tap->reached("llvm", [&](llvm::raw_ostream &os) {
-        llvmModule->print(os, nullptr);
-      }))
-    return CpuCodeObject{};
+  // The `llvm` stage shows the whole module optimised (O2: on
+  // MoE-YOLOv7-tiny's kernels O3 doubled the LLVM time for no gain).
+  if (tap) {
+    optimizeKernels(*llvmModule, *machine);
+    if (tap->reached("llvm", [&](llvm::raw_ostream &os) {
+          llvmModule->print(os, nullptr);
+        }))
+      return CpuCodeObject{};
+  }
 
   // Owned by TempFiles: removed on every return, and on SIGINT/SIGTERM
   // (with cc killed first, so that it cannot write them again).
-  auto object = runtime::TempFile::inTempDir("goe-kernels", ".o");
+  std::vector<runtime::StatusOr<runtime::TempFile>> objects;
+  for (unsigned i = 0; i < kCodegenPieces; ++i)
+    objects.push_back(runtime::TempFile::inTempDir("goe-kernels", ".o"));
   auto library = runtime::TempFile::inTempDir("goe-kernels", ".so");
   auto support = runtime::TempFile::inTempDir("goe-support", ".c");
-  for (auto *temp : {&object, &library, &support})
+  std::vector<runtime::StatusOr<runtime::TempFile> *> temps = {&library,
+                                                               &support};
+  for (auto &object : objects)
+    temps.push_back(&object);
+  for (auto *temp : temps)
     if (!temp->ok())
       return module.emitError("cannot create temporary files for linking: ")
              << temp->status().message();
   runtime::Status wrote = support->write(kKernelSupportSource);
   if (!wrote.ok())
     return module.emitError(wrote.message());
-  {
-    llvm::raw_fd_ostream stream(object->fd(), /*shouldClose=*/false);
-    llvm::legacy::PassManager passes;
-    if (machine->addPassesToEmitFile(passes, stream, nullptr,
-                                     llvm::CodeGenFileType::ObjectFile))
-      return module.emitError("the target cannot emit object files");
-    passes.run(*llvmModule);
-    stream.flush();
-    if (stream.has_error())
-      return module.emitError("cannot write ")
-             << object->path() << ": " << stream.error().message();
-  }
-  for (auto *temp : {&object, &library, &support}) {
+  for (auto *temp : temps) {
     runtime::Status closed = (*temp)->closeFd();
     if (!closed.ok())
       return module.emitError(closed.message());
   }
+  std::vector<std::string> objectPaths;
+  for (auto &object : objects)
+    objectPaths.push_back(object->path());
+  llvm::Expected<std::vector<std::string>> written =
+      emitObjectsInPieces(*llvmModule, cpu, objectPaths);
+  if (!written)
+    return module.emitError("compiling the kernels failed: ")
+           << llvm::toString(written.takeError());
 
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return module.emitError("no C compiler driver 'cc' on PATH to link the "
                             "kernels into a shared library");
-  llvm::SmallVector<llvm::StringRef> args = {
-      *cc,  "-shared",       "-fPIC",        "-O2",
-      "-o", library->path(), object->path(), support->path(),
-      "-lm"};
+  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-fPIC", "-O2",
+                                             "-o", library->path()};
+  for (const std::string &object : *written)
+    args.push_back(object);
+  args.push_back(support->path());
+  args.push_back("-lm");
   std::string message;
   int rc = runSubprocess(*cc, args, std::nullopt, 120, message);
   if (rc != 0)

@@ -68,6 +68,8 @@ void goe::buildCpuLoweringPipeline(OpPassManager &pm) {
 void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   pm.addPass(createExtractKernels());
   pm.addPass(createSampleLoop());
+  // Experts that are copies of one module share one compiled body.
+  pm.addPass(createShareIdenticalKernels());
 
   OpPassManager &fn = pm.nest<func::FuncOp>();
   // HWCF convolution weights: the output channel is then contiguous in the
@@ -110,6 +112,9 @@ void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   transfers.setTargetRank(1);
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Large per-sample bodies in one function per layer: LLVM compiles them
+  // in linear time.
+  pm.addPass(createOutlineLoopNests());
   // Strided-metadata expansion emits affine.apply, so affine goes after it.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

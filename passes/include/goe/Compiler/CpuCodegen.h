@@ -4,11 +4,11 @@
 //
 //   kernels  buildCpuKernelPipeline: the expert functions tiled, vectorised,
 //            bufferized and in the LLVM dialect (MLIR)
-//   llvm     the LLVM IR compiled to machine code: optimised at O2 for the
-//            chosen CPU, which every function names (target-cpu,
+//   llvm     the LLVM IR compiled to machine code: optimised at O2 (without
+//            loop unrolling) for the chosen CPU, which every function names (target-cpu,
 //            target-features)
 //
-// then object code linked into a shared library by the system `cc`. The
+// then object code (in pieces compiled in parallel, CpuObjects.cpp) linked into a shared library by the system `cc`. The
 // code object (CpuCode) records the CPU and the features the code may use;
 // the runtime refuses it on a CPU that lacks one.
 //
@@ -18,6 +18,11 @@
 #define GOE_COMPILER_CPUCODEGEN_H
 
 #include "goe/Compiler/Target.h"
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
 
 #include <string>
 #include <vector>
@@ -54,6 +59,23 @@ struct CpuCodeObject {
   std::string target;       // e.g. "cpu-x86_64"
   std::string sharedObject; // ELF bytes
 };
+
+/// LLVM's O2 pipeline for `machine` without its loop unrollers (goe's
+/// kernels come unrolled to register tiles already).
+void optimizeKernels(llvm::Module &module, llvm::TargetMachine &machine);
+
+/// The most pieces emitObjectsInPieces cuts a module into.
+constexpr unsigned kCodegenPieces = 4;
+
+/// Optimises `module` (LLVM IR for `cpu`, triple set) at O2 and writes it
+/// as object files: cut into up to kCodegenPieces pieces of about equal
+/// size, compiled on as many threads as there are cores. The cut depends
+/// only on the module. Makes every local definition hidden-external so the
+/// pieces link. Returns the paths written, a prefix of `objectPaths`
+/// (which needs kCodegenPieces entries).
+llvm::Expected<std::vector<std::string>>
+emitObjectsInPieces(llvm::Module &module, const CpuChoice &cpu,
+                    const std::vector<std::string> &objectPaths);
 
 /// C source of the helpers every kernel library carries (memrefCopy).
 extern const char *kKernelSupportSource;

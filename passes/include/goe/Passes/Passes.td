@@ -232,4 +232,39 @@ def SampleLoop : Pass<"goe-sample-loop", "::mlir::ModuleOp"> {
                            "::mlir::tosa::TosaDialect"];
 }
 
+def ShareIdenticalKernels : Pass<"goe-share-identical-kernels", "::mlir::ModuleOp"> {
+  let summary = "Compiles each set of identical private kernel bodies once";
+  let description = [{
+    Finds private functions with the same signature and bodies equal op for
+    op (locations aside): after `goe-weights-to-arguments` and
+    `goe-sample-loop`, the per-sample bodies of experts that are copies of
+    one module. The first of each set is kept; `func.call`s of the others
+    call it instead, and the others are erased. Public entry points are
+    never merged, so every kernel keeps its name. Run after
+    `goe-sample-loop`.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def OutlineLoopNests : Pass<"goe-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Moves each top-level loop nest of a large function into a function of its own";
+  let description = [{
+    For every function with at least `min-function-ops` operations, each
+    result-less `scf.for` directly in its body with at least
+    `min-nest-ops` operations becomes a private function `<name>.nest<i>`
+    called in its place. Values the nest uses from outside become
+    arguments, except constants, which are cloned in. LLVM's loop passes
+    and code generator take superlinear time in a function's size, so a
+    large per-sample body compiles faster in pieces. Run after
+    bufferisation and linalg-to-loops, before lowering to LLVM.
+  }];
+  let options = [
+    Option<"minFunctionOps", "min-function-ops", "unsigned", "5000",
+           "Split only functions with at least this many operations">,
+    Option<"minNestOps", "min-nest-ops", "unsigned", "64",
+           "Outline only nests with at least this many operations">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // GOE_PASSES_TD

@@ -13,13 +13,17 @@ namespace goe {
 ///   1. goe-specialize-paths, goe-weights-to-arguments, goe-extract-kernels:
 ///      kernels only, weights as trailing arguments, C entry points;
 ///   2. goe-sample-loop: each kernel a loop over batch-1 bodies;
+///      goe-share-identical-kernels: identical bodies (experts copied from
+///      one module) compiled once;
 ///   3. TOSA to linalg/arith/tensor, elementwise fusion, then
 ///      goe-tile-and-vectorize and goe-lower-vector-contractions;
 ///   4. one-shot bufferization of whole functions, results turned into
 ///      caller-provided out-parameters (destination passing: the runtime
 ///      owns every buffer), loop-invariant buffers hoisted, small ones on
 ///      the stack, buffer deallocation;
-///   5. vector transfers and the rest of linalg to loops, then
+///   5. vector transfers and the rest of linalg to loops;
+///      goe-outline-loop-nests: each loop nest of a large body in a function
+///      of its own; then
 ///      vector/scf/cf/memref/arith/math/func to LLVM.
 /// Requires a module produced by the spec frontend.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
