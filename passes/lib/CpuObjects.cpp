@@ -1,11 +1,11 @@
 //===- CpuObjects.cpp - optimise and emit kernels in parallel pieces -------===//
 //
 // LLVM optimises and compiles one module on one thread. The kernels of a
-// model are independent functions, so the module is cut into a fixed number
-// of pieces of about equal size (largest function first into the lightest
-// piece), each optimised at O2 and emitted as an object file on a thread of
-// its own, with its own LLVMContext and TargetMachine (neither is shared
-// across threads). The pieces link back together in the shared library.
+// model are independent functions, so the module is cut into a fixed
+// number of pieces of about equal size (largest function first into the
+// lightest piece), each optimised (optimizeKernels) and emitted as an
+// object file on a thread of its own, with its own LLVMContext and
+// TargetMachine (neither is shared across threads). The pieces link back together in the shared library.
 // Their number is fixed, not the core count, so the code is the same on
 // every machine; only how many are compiled at once depends on the cores.
 //
@@ -28,8 +28,8 @@
 
 namespace {
 
-/// Pieces a module is cut into. Four keep two to four cores busy while
-/// the largest kernel (MoE-YOLOv7-tiny's head) still gets a piece alone.
+/// Pieces a module is cut into: enough for up to four cores, few enough
+/// that the per-piece set-up (a context, a machine, an object) stays small.
 constexpr unsigned kPieces = goe::kCodegenPieces;
 
 size_t instructionCount(const llvm::Function &fn) {
