@@ -41,6 +41,8 @@ size_t instructionCount(const llvm::Function &fn) {
 
 /// Which piece defines each function: largest first into the piece with
 /// the fewest instructions so far; names break ties, so the cut is stable.
+/// The first functions go to the empty pieces in order, so pieces
+/// 0 .. min(kPieces, functions) - 1 are the ones used.
 llvm::DenseMap<const llvm::GlobalValue *, unsigned>
 assignPieces(llvm::Module &module) {
   std::vector<std::pair<size_t, llvm::Function *>> sized;
@@ -99,13 +101,14 @@ goe::emitObjectsInPieces(llvm::Module &module, const CpuChoice &cpu,
   }
   llvm::DenseMap<const llvm::GlobalValue *, unsigned> pieceOf =
       assignPieces(module);
+  size_t used = std::min<size_t>(kPieces, pieceOf.size());
+  if (used > objectPaths.size())
+    return llvm::createStringError("emitObjectsInPieces: " +
+                                   std::to_string(used) + " pieces, " +
+                                   std::to_string(objectPaths.size()) +
+                                   " object paths");
   std::vector<llvm::SmallVector<char, 0>> bitcode;
-  for (unsigned piece = 0; piece < kPieces; ++piece) {
-    bool any = false;
-    for (auto &entry : pieceOf)
-      any |= entry.second == piece;
-    if (!any)
-      continue;
+  for (unsigned piece = 0; piece < used; ++piece) {
     llvm::ValueToValueMapTy map;
     std::unique_ptr<llvm::Module> part = llvm::CloneModule(
         module, map, [&](const llvm::GlobalValue *value) {
@@ -115,12 +118,6 @@ goe::emitObjectsInPieces(llvm::Module &module, const CpuChoice &cpu,
     llvm::raw_svector_ostream os(bitcode.emplace_back());
     llvm::WriteBitcodeToFile(*part, os);
   }
-  if (bitcode.size() > objectPaths.size())
-    return llvm::createStringError("emitObjectsInPieces: " +
-                                   std::to_string(bitcode.size()) +
-                                   " pieces, " +
-                                   std::to_string(objectPaths.size()) +
-                                   " object paths");
 
   std::string triple = module.getTargetTriple();
   std::mutex errorMutex;
