@@ -46,6 +46,12 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
 
+  // Heap buffers go through the support code's cache (KernelSupport.cpp).
+  for (auto [from, to] : {std::pair{"malloc", "goe_buffer_alloc"},
+                          std::pair{"free", "goe_buffer_free"}})
+    if (llvm::Function *fn = llvmModule->getFunction(from))
+      fn->setName(to);
+
   std::string triple = llvm::sys::getDefaultTargetTriple();
   std::string error;
   const llvm::Target *target =
@@ -92,7 +98,8 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
     if (!temp->ok())
       return module.emitError("cannot create temporary files for linking: ")
              << temp->status().message();
-  runtime::Status wrote = support->write(kKernelSupportSource);
+  runtime::Status wrote = support->write(std::string(kKernelSupportSource) +
+                                         kConvMicrokernelSource);
   if (!wrote.ok())
     return module.emitError(wrote.message());
   for (auto *temp : temps) {
@@ -113,8 +120,11 @@ goe::compileToSharedObject(ModuleOp module, const CpuChoice &cpu,
   if (!cc)
     return module.emitError("no C compiler driver 'cc' on PATH to link the "
                             "kernels into a shared library");
-  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-fPIC", "-O2",
-                                             "-o", library->path()};
+  // The support C (the convolution microkernel above all) is compiled for
+  // the CPU the kernels target: -march takes the same names as --cpu.
+  std::string march = "-march=" + cpu.requested;
+  llvm::SmallVector<llvm::StringRef> args = {
+      *cc, "-shared", "-fPIC", "-O2", march, "-o", library->path()};
   for (const std::string &object : *written)
     args.push_back(object);
   args.push_back(support->path());

@@ -1,18 +1,92 @@
 //===- KernelSupport.cpp - C helpers linked into every kernel library -----===//
 //
-// MLIR's LLVM lowering of memref.copy between non-contiguous buffers calls
-// `memrefCopy(elementSize, UnrankedMemRef *src, UnrankedMemRef *dst)`, which
-// normally lives in MLIR's C runner library. The runtime links no MLIR, so
-// every kernel library carries its own: this C source is compiled and linked
-// next to the kernels by compileToSharedObject.
+// This C source is compiled and linked next to the kernels by
+// compileToSharedObject:
+//
+// - MLIR's LLVM lowering of memref.copy between non-contiguous buffers
+//   calls `memrefCopy(elementSize, UnrankedMemRef *src, UnrankedMemRef
+//   *dst)`, which normally lives in MLIR's C runner library. The runtime
+//   links no MLIR, so every kernel library carries its own.
+// - The kernels' heap buffers (intermediates too large for the stack, such
+//   as YOLO's 160 x 160 x 32 feature maps) come from goe_buffer_alloc and
+//   go back to goe_buffer_free (compileToSharedObject renames the lowering's
+//   malloc and free). A per-sample body allocates the same sizes on every
+//   call; from malloc, each such buffer is fresh mmap'd memory whose page
+//   faults and zeroing cost a fifth of a YOLO run. The cache keeps freed
+//   blocks for reuse by size.
 //
 //===----------------------------------------------------------------------===//
 
 #include "goe/Compiler/CpuCodegen.h"
 
 const char *goe::kKernelSupportSource = R"C(
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* ---- buffer cache ------------------------------------------------------ */
+
+/* Freed blocks kept for reuse: at most kSlots of them and kMaxBytes in all
+   (a YOLO sample's buffers take about 40 MB); beyond that, free. Each block
+   starts with a header holding its size, 64 bytes so that the payload keeps
+   malloc's alignment. One lock for all threads: a buffer is hundreds of
+   kilobytes and used for microseconds at least. */
+enum { kGoeBufferSlots = 64, kGoeBufferHeader = 64 };
+static const size_t kGoeBufferMaxBytes = (size_t)1 << 30;
+static pthread_mutex_t goe_buffer_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *goe_buffer_slots[kGoeBufferSlots];
+static size_t goe_buffer_cached_bytes;
+
+void *goe_buffer_alloc(int64_t size) {
+  size_t bytes = (size_t)size;
+  pthread_mutex_lock(&goe_buffer_lock);
+  for (int i = 0; i < kGoeBufferSlots; ++i) {
+    char *block = (char *)goe_buffer_slots[i];
+    if (block && *(size_t *)block == bytes) {
+      goe_buffer_slots[i] = 0;
+      goe_buffer_cached_bytes -= bytes;
+      pthread_mutex_unlock(&goe_buffer_lock);
+      return block + kGoeBufferHeader;
+    }
+  }
+  pthread_mutex_unlock(&goe_buffer_lock);
+  char *block = (char *)malloc(bytes + kGoeBufferHeader);
+  if (!block)
+    return 0;
+  *(size_t *)block = bytes;
+  return block + kGoeBufferHeader;
+}
+
+void goe_buffer_free(void *payload) {
+  if (!payload)
+    return;
+  char *block = (char *)payload - kGoeBufferHeader;
+  size_t bytes = *(size_t *)block;
+  pthread_mutex_lock(&goe_buffer_lock);
+  if (goe_buffer_cached_bytes + bytes <= kGoeBufferMaxBytes)
+    for (int i = 0; i < kGoeBufferSlots; ++i)
+      if (!goe_buffer_slots[i]) {
+        goe_buffer_slots[i] = block;
+        goe_buffer_cached_bytes += bytes;
+        block = 0;
+        break;
+      }
+  pthread_mutex_unlock(&goe_buffer_lock);
+  free(block);
+}
+
+/* dlclose (the Session going away) or exit: nothing cached outlives the
+   code that cached it. */
+__attribute__((destructor)) static void goe_buffer_release(void) {
+  for (int i = 0; i < kGoeBufferSlots; ++i) {
+    free(goe_buffer_slots[i]);
+    goe_buffer_slots[i] = 0;
+  }
+  goe_buffer_cached_bytes = 0;
+}
+
+/* ---- memrefCopy -------------------------------------------------------- */
 
 /* An unranked memref: its rank and a pointer to the ranked descriptor
    {char *allocated, char *aligned, int64 offset, int64 sizes[rank],

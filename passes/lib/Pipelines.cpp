@@ -90,7 +90,9 @@ void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   fn.addPass(createTileAndVectorize());
   fn.addPass(createLowerVectorContractions());
   fn.addPass(createCanonicalizerPass());
-  fn.addPass(createLinalgGeneralizeNamedOpsPass());
+  // Named ops become generics for the interchange, except the convolutions
+  // the C microkernel runs (goe-convs-to-microkernel-calls below).
+  fn.addPass(createGeneralizeNamedOps());
   fn.addPass(createInterchangeForVectorization());
 
   addBufferizationToOutParams(pm, /*hoistStaticAllocs=*/true);
@@ -105,6 +107,8 @@ void goe::buildCpuKernelPipeline(OpPassManager &pm) {
       /*maxAllocSizeInBytes=*/kMaxStackBufferBytes, /*maxRankOfAllocatedMemRef=*/8));
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+
+  pm.addPass(createConvsToMicrokernelCalls());
 
   // n-D vector transfers (a tile's rows) become 1-D loads and stores.
   VectorTransferToSCFOptions transfers;

@@ -18,6 +18,8 @@
 
 #include "goe/Passes/Passes.h"
 
+#include "MicrokernelConvs.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
@@ -70,6 +72,9 @@ int64_t divisorAtMost(int64_t extent, int64_t limit) {
 /// Loop orders: conv_2d_nhwc_hwcf (n, oh, ow, f, kh, kw, c);
 /// pooling_nhwc_* (n, oh, ow, c, kh, kw); matmul (m, n, k).
 SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op) {
+  // goe-convs-to-microkernel-calls runs these whole.
+  if (goe::isMicrokernelConv(op))
+    return {};
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (isa<linalg::Conv2DNhwcHwcfOp>(op))
     return {1,

@@ -42,6 +42,29 @@ NativeLibrary::load(std::string_view elf, const std::string &name) {
   std::unique_ptr<NativeLibrary> library(new NativeLibrary());
   library->name_ = name;
 
+  // GOE_PERF_CODE_DIR keeps the code in a named file there, so that perf
+  // and gdb can find its symbols (a memfd is gone by the time they look).
+  if (const char *dir = std::getenv("GOE_PERF_CODE_DIR")) {
+    std::string path = std::string(dir) + "/goe-code-" +
+                       std::to_string(::getpid()) + "-" +
+                       std::to_string(reinterpret_cast<uintptr_t>(
+                           library.get())) + ".so";
+    int kept = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      0600);
+    if (kept < 0)
+      return failedPrecondition("GOE_PERF_CODE_DIR: cannot create " +
+                                quoteText(path));
+    Status status = writeAll(kept, elf);
+    ::close(kept);
+    GOE_RETURN_IF_ERROR(status);
+    ::dlerror();
+    library->handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library->handle_)
+      return failedPrecondition("cannot load code object " + quoteText(name) +
+                                ": " + dlerrorText());
+    return library;
+  }
+
   int fd = ::memfd_create("goe-code", MFD_CLOEXEC);
   if (fd >= 0) {
     Status status = writeAll(fd, elf);

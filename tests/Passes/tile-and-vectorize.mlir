@@ -20,6 +20,16 @@ func.func @conv(%x: tensor<1x16x16x8xf32>, %w: tensor<3x3x8x16xf32>, %o: tensor<
   return %r : tensor<1x14x14x16xf32>
 }
 
+// 32 or more output channels: left whole for the C microkernel
+// (goe-convs-to-microkernel-calls).
+// CHECK-LABEL: func.func @wide_conv
+// CHECK-NOT: scf.for
+// CHECK: linalg.conv_2d_nhwc_hwcf
+func.func @wide_conv(%x: tensor<1x4x4x64xf32>, %w: tensor<1x1x64x32xf32>, %o: tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x64xf32>, tensor<1x1x64x32xf32>) outs(%o : tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32>
+  return %r : tensor<1x4x4x32xf32>
+}
+
 // A matmul [1, 784] x [784, 32]: the depth in steps of 16, a 32-wide
 // accumulator carried through them.
 // CHECK-LABEL: func.func @matmul

@@ -313,3 +313,42 @@ TEST(Parity, MoEYoloHeadsTopTwoAt64) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Parity, MicrokernelConvShapes) {
+  // Convolutions of 32 or more output channels run through the C
+  // microkernel (passes/lib/ConvMicrokernel.cpp). These shapes reach each
+  // of its edges: rows whose width no tile divides (23, 11, 6 output
+  // pixels), channel counts past the last multiple of 32 (40, 75), stride
+  // 2, 1x1 to 5x5 windows, a 3-channel stem and padding.
+  const std::string text = R"(goe: 1
+name: microkernel_shapes
+inputs:
+  image: [3, 23, 23]
+modules:
+  body:
+    layers:
+      - {op: conv2d, out: 32, kernel: 3, padding: 1}
+      - {op: relu}
+      - {op: conv2d, out: 40, kernel: 5, stride: 2, padding: 2}
+      - {op: conv2d, out: 75, kernel: 1}
+      - {op: conv2d, out: 64, kernel: 3, stride: 2}
+      - {op: conv2d, out: 16, kernel: 1}
+graph:
+  - {name: out, module: body, from: image}
+outputs: [out]
+)";
+  Compiled c = compileText(text, "microkernel_shapes.yaml");
+  ASSERT_TRUE(c.session);
+  for (int64_t batch : {1, 5}) {
+    rt::RunResult result;
+    double error = runBoth(c, {{"image", image({3, 23, 23}, batch, 12)}},
+                           result);
+    EXPECT_LE(error, kTolerance) << "batch " << batch;
+    std::printf("microkernel shapes, batch %lld: max relative error %.3g\n",
+                static_cast<long long>(batch), error);
+  }
+}
+
+} // namespace

@@ -79,6 +79,9 @@ emitObjectsInPieces(llvm::Module &module, const CpuChoice &cpu,
 
 /// C source of the helpers every kernel library carries (memrefCopy).
 extern const char *kKernelSupportSource;
+/// C source of the direct-convolution microkernel that
+/// goe-convs-to-microkernel-calls calls (ConvMicrokernel.cpp).
+extern const char *kConvMicrokernelSource;
 
 /// Translates `module` (already in the LLVM dialect, the `kernels` stage)
 /// to LLVM IR for `cpu`, optimises it at O2 (stage `llvm`), emits

@@ -246,6 +246,37 @@ def ShareIdenticalKernels : Pass<"goe-share-identical-kernels", "::mlir::ModuleO
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def GeneralizeNamedOps
+    : Pass<"goe-generalize-named-ops", "::mlir::func::FuncOp"> {
+  let summary = "Generalises named linalg ops, except the convolutions the "
+                "C microkernel runs";
+  let description = [{
+    `linalg-generalize-named-ops`, with one exception: a
+    `linalg.conv_2d_nhwc_hwcf` that `goe-convs-to-microkernel-calls` will
+    turn into a call (f32, static shapes, at least 32 output channels)
+    stays named, so that the call pass can still recognise it after
+    bufferisation.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ConvsToMicrokernelCalls
+    : Pass<"goe-convs-to-microkernel-calls", "::mlir::ModuleOp"> {
+  let summary = "Runs large convolutions through goe's C microkernel";
+  let description = [{
+    Replaces each `linalg.conv_2d_nhwc_hwcf` on buffers with at least 32
+    output channels (f32, static shapes, every operand
+    contiguous in its last dimension) by a call of
+    `goe_conv2d_nhwc_hwcf_f32(input, filter, output, stride_h, stride_w,
+    dilation_h, dilation_w)`, declared with `llvm.emit_c_interface`. The
+    CPU back end links its C definition (ConvMicrokernel.cpp), compiled for
+    the target CPU. Run after bufferisation, before linalg-to-loops.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def OutlineLoopNests : Pass<"goe-outline-loop-nests", "::mlir::ModuleOp"> {
   let summary = "Moves each top-level loop nest of a large function into a function of its own";
   let description = [{

@@ -1,0 +1,212 @@
+//===- ConvMicrokernel.cpp - the C microkernel for large convolutions ------===//
+//
+// Convolutions with many output channels (YOLO's 1x1 and 3x3 layers) run
+// through this hand-blocked direct convolution instead of the MLIR-tiled
+// loops: goe-convs-to-microkernel-calls (ConvsToMicrokernelCalls.cpp) turns
+// each one into a call of `goe_conv2d_nhwc_hwcf_f32`. The C is compiled by
+// the same `cc` that links the kernels, for the CPU the kernels target
+// (-march), so the vector width follows the target.
+//
+// The register tile is PIXELS output pixels of one output row by 32 output
+// channels: with AVX-512, two 16-lane vectors per pixel; per input channel
+// and window tap it loads two weight vectors and broadcasts one input
+// value per pixel, so 2 x PIXELS independent FMAs share 2 + PIXELS loads.
+// PIXELS is 12 with AVX-512 (24 accumulators of the 32 registers), 3 with
+// AVX2 (four 8-lane vectors a pixel, of its 16 registers), 1 below; a row
+// is covered by tiles of the width that divides it best. The accumulators
+// start from the output, which holds the bias (or zeros): the op's
+// semantics, a sum into its init. Channels beyond the last multiple of 32 go through the same
+// tiles on zero-padded copies, so any channel count is computed; the pass
+// sends layers of at least 32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "goe/Compiler/CpuCodegen.h"
+
+const char *goe::kConvMicrokernelSource = R"C(
+#include <stdint.h>
+#include <stdlib.h>
+
+/* A rank-4 memref descriptor as MLIR passes it to an
+   llvm.emit_c_interface function (strides and offset in elements). */
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} goe_memref4;
+
+/* The target's vector: wider vector types than the registers are split
+   by the compiler through memory, which would be slow. */
+#if defined(__AVX512F__)
+#define GOE_LANES 16
+#define GOE_CONV_PIXELS 12
+#elif defined(__AVX__)
+#define GOE_LANES 8
+#define GOE_CONV_PIXELS 3
+#else
+#define GOE_LANES 4
+#define GOE_CONV_PIXELS 1
+#endif
+#define GOE_BLOCK_VECTORS (32 / GOE_LANES)
+typedef float goe_vec
+    __attribute__((vector_size(4 * GOE_LANES), aligned(4)));
+
+/* The geometry every tile shares: element strides of the input (pixel and
+   row), of the weights (tap row, tap column, input channel), the window. */
+typedef struct {
+  int64_t inRow, inPixel, wRow, wColumn, wChannel;
+  int64_t windowRows, windowColumns, channels, dilationRow, dilationColumn;
+  int64_t pixelStep; /* input elements between neighbouring output pixels */
+} goe_conv_geometry;
+
+/* out[p][GOE_LANES v + lane] += sum over taps and channels of
+   in[p * pixelStep + tap + c] * w[tap][c][GOE_LANES v + lane], for P
+   pixels and V vectors. `in` points at the first pixel's window origin, `w` at the
+   tile's first output channel, `out` at its first output. */
+#define GOE_DEFINE_CONV_TILE(NAME, P, V)                                       \
+  static void NAME(const goe_conv_geometry *g, const float *in,                \
+                   const float *w, float *out, int64_t outPixel) {             \
+    goe_vec acc[P][V];                                                         \
+    _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p)                       \
+      _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                      \
+        acc[p][v] = *(const goe_vec *)(out + p * outPixel + GOE_LANES * v);           \
+    for (int64_t kh = 0; kh < g->windowRows; ++kh)                             \
+      for (int64_t kw = 0; kw < g->windowColumns; ++kw) {                      \
+        const float *x =                                                       \
+            in + kh * g->dilationRow * g->inRow +                              \
+            kw * g->dilationColumn * g->inPixel;                               \
+        const float *wt = w + kh * g->wRow + kw * g->wColumn;                  \
+        for (int64_t c = 0; c < g->channels; ++c) {                            \
+          goe_vec wv[V];                                                       \
+          _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                  \
+            wv[v] = *(const goe_vec *)(wt + c * g->wChannel + GOE_LANES * v);         \
+          _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p) {               \
+            float xs = x[p * g->pixelStep + c];                                \
+            _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                \
+              acc[p][v] += xs * wv[v];                                         \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+    _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p)                       \
+      _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                      \
+        *(goe_vec *)(out + p * outPixel + GOE_LANES * v) = acc[p][v];                 \
+  }
+
+/* Tiles of 1 to GOE_CONV_PIXELS pixels by 32 channels, so that a row of
+   any width is covered by full tiles (goe_conv_row picks them). */
+GOE_DEFINE_CONV_TILE(goe_conv_tile_1, 1, GOE_BLOCK_VECTORS)
+#if GOE_CONV_PIXELS >= 3
+GOE_DEFINE_CONV_TILE(goe_conv_tile_2, 2, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_3, 3, GOE_BLOCK_VECTORS)
+#endif
+#if GOE_CONV_PIXELS >= 12
+GOE_DEFINE_CONV_TILE(goe_conv_tile_4, 4, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_5, 5, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_6, 6, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_7, 7, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_8, 8, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_9, 9, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_10, 10, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_11, 11, GOE_BLOCK_VECTORS)
+GOE_DEFINE_CONV_TILE(goe_conv_tile_12, 12, GOE_BLOCK_VECTORS)
+#endif
+
+typedef void (*goe_conv_tile_fn)(const goe_conv_geometry *, const float *,
+                                 const float *, float *, int64_t);
+static const goe_conv_tile_fn goe_conv_tiles[GOE_CONV_PIXELS + 1] = {
+    0, goe_conv_tile_1,
+#if GOE_CONV_PIXELS >= 3
+    goe_conv_tile_2, goe_conv_tile_3,
+#endif
+#if GOE_CONV_PIXELS >= 12
+    goe_conv_tile_4, goe_conv_tile_5, goe_conv_tile_6, goe_conv_tile_7,
+    goe_conv_tile_8, goe_conv_tile_9, goe_conv_tile_10, goe_conv_tile_11,
+    goe_conv_tile_12,
+#endif
+};
+
+/* The tile width for a row of `columns` pixels: the widest tile that
+   divides it, when that is at least half the widest there is (YOLO's 160,
+   80, ..., 10 all take 10), else the widest, with one narrower tile for
+   what is left. */
+static int64_t goe_conv_tile_width(int64_t columns) {
+  for (int64_t p = GOE_CONV_PIXELS; 2 * p >= GOE_CONV_PIXELS && p > 1; --p)
+    if (columns % p == 0)
+      return p;
+  return columns < GOE_CONV_PIXELS ? columns : GOE_CONV_PIXELS;
+}
+
+/* The tiles of one output row for the 32 channels at `w`, `out`. */
+static void goe_conv_row(const goe_conv_geometry *g, const float *inRow,
+                         const float *w, float *outRow, int64_t outPixel,
+                         int64_t columns, int64_t tile) {
+  for (int64_t ow = 0; ow < columns; ow += tile) {
+    int64_t p = columns - ow < tile ? columns - ow : tile;
+    goe_conv_tiles[p](g, inRow + ow * g->pixelStep, w, outRow + ow * outPixel,
+                      outPixel);
+  }
+}
+
+/* out[n, oh, ow, f] += sum over kh, kw, c of
+   in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c, f]:
+   linalg.conv_2d_nhwc_hwcf. The innermost stride of every operand is 1
+   (the pass checks it). */
+void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
+                                           const goe_memref4 *filter,
+                                           const goe_memref4 *output,
+                                           int64_t sh, int64_t sw,
+                                           int64_t dh, int64_t dw) {
+  const float *in = input->aligned + input->offset;
+  const float *w = filter->aligned + filter->offset;
+  float *out = output->aligned + output->offset;
+  const int64_t batch = output->sizes[0], rows = output->sizes[1];
+  const int64_t columns = output->sizes[2], lanes = output->sizes[3];
+  const int64_t *is = input->strides, *os = output->strides;
+  const int64_t taps = filter->sizes[0] * filter->sizes[1];
+  const int64_t channels = filter->sizes[2];
+  goe_conv_geometry g = {is[1], is[2], filter->strides[0], filter->strides[1],
+                         filter->strides[2], filter->sizes[0],
+                         filter->sizes[1], channels, dh, dw, sw * is[2]};
+  const int64_t tile = goe_conv_tile_width(columns);
+  const int64_t full = lanes / 32 * 32, rest = lanes - full;
+
+  /* The last `rest` < 32 channels (a detect layer's 255 = 7 x 32 + 31): their
+     weights copied into 32 zero-padded lanes, and each row's outputs staged
+     through a 32-lane buffer, so that the same tiles compute them. */
+  float *packed = 0, *staged = 0;
+  goe_conv_geometry gp = g;
+  if (rest) {
+    packed = (float *)calloc((size_t)(taps * channels * 32), sizeof(float));
+    staged = (float *)malloc((size_t)(columns * 32) * sizeof(float));
+    if (!packed || !staged)
+      abort(); /* the kernels' own buffers are far larger than these */
+    for (int64_t kh = 0; kh < filter->sizes[0]; ++kh)
+      for (int64_t kw = 0; kw < filter->sizes[1]; ++kw)
+        for (int64_t c = 0; c < channels; ++c)
+          for (int64_t f = 0; f < rest; ++f)
+            packed[((kh * filter->sizes[1] + kw) * channels + c) * 32 + f] =
+                w[kh * g.wRow + kw * g.wColumn + c * g.wChannel + full + f];
+    gp.wRow = filter->sizes[1] * channels * 32;
+    gp.wColumn = channels * 32;
+    gp.wChannel = 32;
+  }
+
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oh = 0; oh < rows; ++oh) {
+      const float *inRow = in + n * is[0] + oh * sh * is[1];
+      float *outRow = out + n * os[0] + oh * os[1];
+      for (int64_t f = 0; f < full; f += 32)
+        goe_conv_row(&g, inRow, w + f, outRow + f, os[2], columns, tile);
+      if (!rest)
+        continue;
+      for (int64_t ow = 0; ow < columns; ++ow)
+        for (int64_t f = 0; f < 32; ++f)
+          staged[ow * 32 + f] = f < rest ? outRow[ow * os[2] + full + f] : 0;
+      goe_conv_row(&gp, inRow, packed, staged, 32, columns, tile);
+      for (int64_t ow = 0; ow < columns; ++ow)
+        for (int64_t f = 0; f < rest; ++f)
+          outRow[ow * os[2] + full + f] = staged[ow * 32 + f];
+    }
+  free(packed);
+  free(staged);
+}
+)C";
