@@ -126,6 +126,35 @@ TEST_F(DetectionDataTest, YoloYamlErrors) {
       << folder.status().message();
 }
 
+TEST_F(DetectionDataTest, YoloNamesMapFillsByIndexAndChecksIt) {
+  yoloFixture();
+  // ultralytics' map form; classes it leaves out get empty names.
+  auto map = readYoloDataset(write("set/map.yaml", "train: images/train\n"
+                                                   "val: images/val\nnc: 3\n"
+                                                   "names: {2: boot, 0: digit}\n"));
+  ASSERT_TRUE(map.ok()) << map.status().message();
+  EXPECT_EQ(map->names, (std::vector<std::string>{"digit", "", "boot"}));
+  // An index past nc is named with its line.
+  auto past = readYoloDataset(write("set/past.yaml", "train: images/train\n"
+                                                     "val: images/val\nnc: 3\n"
+                                                     "names:\n  0: digit\n"
+                                                     "  3: boot\n"));
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find(
+                "past.yaml:6: class index 3 in 'names' is out of range (0 to 2)"),
+            std::string::npos)
+      << past.status().message();
+  // The largest nc with a one-entry map: one pass over the map (this took
+  // minutes when every class index was looked up; found by the fuzzer).
+  auto wide = readYoloDataset(write("set/wide.yaml", "train: images/train\n"
+                                                     "val: images/val\n"
+                                                     "nc: 100000\n"
+                                                     "names: {7: seven}\n"));
+  ASSERT_TRUE(wide.ok()) << wide.status().message();
+  ASSERT_EQ(wide->names.size(), 100000u);
+  EXPECT_EQ(wide->names[7], "seven");
+}
+
 std::string cocoJson(const std::string &annotations) {
   return R"({"images": [{"id": 7, "file_name": "p.png", "width": 40, "height": 20},
                         {"id": 9, "file_name": "q.png", "width": 40, "height": 20}],
