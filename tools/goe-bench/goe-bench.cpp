@@ -23,12 +23,16 @@
 //
 //   goe-bench [--quick] [--benchmark_* flags]
 //
+// `goe-bench SPEC ...` measures any other spec (SpecBench.cpp).
+//
 //===----------------------------------------------------------------------===//
+
+#include "BenchReport.h"
+#include "SpecBench.h"
 
 #include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
-#include "goe/Runtime/FmaPeak.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Session.h"
 
@@ -53,6 +57,8 @@
 #include <vector>
 
 namespace rt = goe::runtime;
+using goe::bench::printMachine;
+using goe::bench::SummaryReporter;
 
 namespace {
 
@@ -330,49 +336,6 @@ void registerAll(bool quick, const std::vector<int> &threadCounts) {
 
 // --- Summary ----------------------------------------------------------------
 
-/// The console reporter, keeping the images/s aggregates of every run.
-class SummaryReporter : public benchmark::ConsoleReporter {
-public:
-  explicit SummaryReporter(OutputOptions options)
-      : benchmark::ConsoleReporter(options) {}
-
-  struct Stats {
-    /// images/s by aggregate: mean, median, stddev, cv (real time).
-    std::map<std::string, double> byAggregate;
-    /// seconds of the benchmark thread's CPU time per iteration, median.
-    double cpuSecondsPerIteration = 0;
-    bool error = false;
-  };
-
-  void ReportRuns(const std::vector<Run> &runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run &run : runs) {
-      Stats &s = stats_[run.run_name.function_name];
-      if (run.error_occurred) {
-        s.error = true;
-        continue;
-      }
-      auto it = run.counters.find("images_per_second");
-      if (it == run.counters.end())
-        continue;
-      bool median = run.run_type != Run::RT_Aggregate || // its own median
-                    run.aggregate_name == "median";
-      if (run.run_type == Run::RT_Aggregate)
-        s.byAggregate[run.aggregate_name] = it->second.value;
-      else
-        s.byAggregate.emplace("median", it->second.value);
-      if (median && run.iterations > 0)
-        s.cpuSecondsPerIteration =
-            run.cpu_accumulated_time / static_cast<double>(run.iterations);
-    }
-  }
-
-  const std::map<std::string, Stats> &stats() const { return stats_; }
-
-private:
-  std::map<std::string, Stats> stats_;
-};
-
 void printSummary(const SummaryReporter &reporter,
                   const std::vector<int> &threads) {
   auto find = [&](const std::string &kind, int threads,
@@ -452,64 +415,16 @@ void printEnvironment(const Bench &b) {
               "initRandom(%llu)\n",
               kSpec, (long long)kParamFactor, (int)kPaths,
               (unsigned long long)kWeightSeed);
-  rt::FmaPeak peak = rt::measureFmaPeak();
-  std::printf("FMA peak: %.1f GMAC/s on one core (%s, %d f32 lanes; "
-              "FmaPeak.h microkernel)\n",
-              peak.gmacPerSecond, peak.isa.c_str(), peak.lanes);
-  std::string counts;
-  for (int t : b.torchThreads)
-    counts += (counts.empty() ? "" : ", ") + std::to_string(t);
-  std::printf("LibTorch %s: default intra-op threads %d, hardware threads %u "
-              "(LibTorch runs below use %s), MKL %s, oneDNN (MKLDNN) %s, "
-              "OpenMP %s\n",
-              TORCH_VERSION, b.torchDefaultThreads,
-              std::thread::hardware_concurrency(), counts.c_str(),
-              at::globalContext().hasMKL() ? "yes" : "no",
-              at::globalContext().hasMKLDNN() ? "yes" : "no",
-              at::globalContext().hasOpenMP() ? "yes" : "no");
-  // The BLAS line(s) of LibTorch's build configuration.
-  std::string config = torch::show_config();
-  size_t start = 0;
-  while (start < config.size()) {
-    size_t end = config.find('\n', start);
-    if (end == std::string::npos)
-      end = config.size();
-    std::string line = config.substr(start, end - start);
-    line = line.substr(std::min(line.find_first_not_of(" -"), line.size()));
-    start = end + 1;
-    if (line.rfind("Build settings:", 0) == 0) {
-      // One long line of KEY=VALUE, ...: only the BLAS-related keys.
-      std::string keys;
-      for (const char *key : {"BLAS_INFO=", "LAPACK_INFO=", "USE_MKLDNN=",
-                              "USE_OPENMP="}) {
-        size_t at = line.find(key);
-        if (at != std::string::npos)
-          keys += (keys.empty() ? "" : ", ") +
-                  line.substr(at, line.find(',', at) - at);
-      }
-      std::printf("  torch config: %s\n", keys.c_str());
-    } else if (line.find("BLAS") != std::string::npos ||
-               line.find("LAPACK") != std::string::npos ||
-               line.find("MKL") != std::string::npos ||
-               line.find("CPU capability") != std::string::npos) {
-      std::printf("  torch config: %s\n", line.c_str());
-    }
-  }
-  // Debian's BLAS alternative, which a LibTorch built with BLAS=Generic (or
-  // OpenBLAS through libblas.so.3) calls.
-  for (const char *link : {"/etc/alternatives/libblas.so.3",
-                           "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"}) {
-    std::error_code error;
-    std::filesystem::path target = std::filesystem::canonical(link, error);
-    if (!error)
-      std::printf("  %s -> %s\n", link, target.c_str());
-  }
+  printMachine(b.torchDefaultThreads, b.torchThreads);
   std::fflush(stdout);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
+  // goe-bench SPEC ...: any spec against LibTorch (SpecBench.cpp).
+  if (argc > 1 && argv[1][0] != '-')
+    return goe::bench::specBenchMain(argc, argv);
   bool quick = false;
   std::vector<char *> args;
   for (int i = 0; i < argc; ++i) {

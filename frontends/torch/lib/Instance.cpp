@@ -68,6 +68,12 @@ void InstanceModule::init(at::Generator &gen, bool randomNorm) {
   }
 }
 
+void InstanceModule::foldBatchNorm() {
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (ops[i]->foldBatchNorm)
+      ops[i]->foldBatchNorm(layers[i], weights[i]);
+}
+
 std::vector<at::Tensor>
 InstanceModule::forward(const std::vector<at::Tensor> &inputs) {
   // The caller's tensors, not the spec: LibTorch's own error (c10::Error)

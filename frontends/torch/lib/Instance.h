@@ -29,6 +29,9 @@ public:
   /// but sane values. Draws from `generator` in layer order.
   void init(at::Generator &generator, bool randomNorm);
 
+  /// Model::foldBatchNorm for this instance's layers.
+  void foldBatchNorm();
+
   /// Layers with a raw form (TorchOp::rawForward) give it (Model::rawDetections).
   bool rawOutputs = false;
 

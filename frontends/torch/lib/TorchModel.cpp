@@ -151,6 +151,11 @@ void Model::initRandom(uint64_t seed) {
   }
 }
 
+void Model::foldBatchNorm() {
+  for (auto &instance : impl->instances)
+    instance->foldBatchNorm();
+}
+
 void Model::train(bool on) {
   for (auto &instance : impl->instances)
     instance->train(on);

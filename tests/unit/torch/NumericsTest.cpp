@@ -398,3 +398,47 @@ TEST(TorchWeights, InitRandomIsDeterministicAndSane) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(TorchFolding, FoldedBatchNormGivesTheSameOutputsInEvalOnly) {
+  Built built(R"(
+goe: 1
+name: folded
+inputs:
+  image: [3, 12, 12]
+modules:
+  body:
+    layers:
+      - {op: conv, out: 8, kernel: 3, padding: 1}
+      - {op: conv, out: 4, kernel: 3, stride: 2}
+graph:
+  - {name: out, module: body, from: image}
+outputs: [out]
+)");
+  ASSERT_TRUE(built.model) << built.context.lastError();
+  built.model->initRandom(3);
+  at::Tensor x = at::rand({5, 3, 12, 12});
+  auto plain = built.model->forward({{"image", x}});
+  ASSERT_TRUE(plain.ok()) << plain.error;
+  built.model->foldBatchNorm();
+  auto folded = built.model->forward({{"image", x}});
+  ASSERT_TRUE(folded.ok()) << folded.error;
+  expectClose(folded.outputs[0], plain.outputs[0]);
+  // The folded copy is what eval mode runs: changing a batch norm's running
+  // mean now no longer changes the output...
+  std::map<std::string, at::Tensor> parameters = built.model->parameters();
+  ASSERT_TRUE(parameters.count("out.0.bn.running_mean"));
+  parameters.at("out.0.bn.running_mean").add_(1.0);
+  auto stale = built.model->forward({{"image", x}});
+  ASSERT_TRUE(stale.ok()) << stale.error;
+  expectClose(stale.outputs[0], plain.outputs[0]);
+  // ...while training mode still runs the unfolded layers on batch
+  // statistics.
+  built.model->train(true);
+  auto training = built.model->forward({{"image", x}});
+  ASSERT_TRUE(training.ok()) << training.error;
+  EXPECT_FALSE(at::allclose(training.outputs[0], plain.outputs[0], 1e-3, 1e-3));
+}
+
+} // namespace

@@ -52,12 +52,31 @@ at::Tensor convBlockForward(const LayerShapes &layer, const LayerWeights &w,
                             const std::vector<at::Tensor> &inputs,
                             bool training) {
   ConvBlockParams p = convBlockParams(layer.layer);
+  if (!training && w.foldedWeight.defined()) {
+    ConvParams c = convParams(layer.layer);
+    at::Tensor y = at::conv2d(inputs[0], w.foldedWeight, w.foldedBias,
+                              {c.stride, c.stride}, {c.padding, c.padding},
+                              {1, 1}, c.groups);
+    return activation(p.act, p.slope, y);
+  }
   at::Tensor y = batchNorm(w, convolve(layer, w, inputs[0]), p.norm, training);
   return activation(p.act, p.slope, y);
 }
 
+/// conv then eval-mode batch norm as one conv: per output channel, scale
+/// gamma / sqrt(var + eps) on the weights, beta - mean * scale as the bias
+/// (what yolov7's fuse() and torch.ao's fuse_modules do).
+void foldConvBlockNorm(const LayerShapes &layer, LayerWeights &w) {
+  at::NoGradGuard noGrad;
+  double eps = convBlockParams(layer.layer).norm.eps;
+  at::Tensor scale = w.normWeight / (w.var + eps).sqrt();
+  w.foldedWeight = (w.weight * scale.view({-1, 1, 1, 1})).contiguous();
+  w.foldedBias = (w.normBias - w.mean * scale).contiguous();
+}
+
 const TorchOp kConv2d{conv2dOp, addConv2dWeights, conv2dForward};
-const TorchOp kConv{convOp, addConvBlockWeights, convBlockForward};
+const TorchOp kConv{convOp, addConvBlockWeights, convBlockForward, nullptr,
+                    foldConvBlockNorm};
 
 } // namespace
 

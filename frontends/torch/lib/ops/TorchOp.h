@@ -29,6 +29,9 @@ namespace goe::torchref::detail {
 struct LayerWeights {
   at::Tensor weight, bias;                    // convolutions, linear, detect
   at::Tensor normWeight, normBias, mean, var; // batch norm
+  /// A conv block's convolution with its batch norm folded in
+  /// (Model::foldBatchNorm), which eval-mode forward then runs instead.
+  at::Tensor foldedWeight, foldedBias;
 };
 
 /// The LibTorch side of one layer op.
@@ -49,6 +52,10 @@ struct TorchOp {
   at::Tensor (*rawForward)(const spec::LayerShapes &layer,
                            const LayerWeights &weights,
                            const std::vector<at::Tensor> &inputs) = nullptr;
+  /// Sets `foldedWeight`/`foldedBias` from the current weights, for ops
+  /// that end in a batch norm after a convolution; null for the others.
+  void (*foldBatchNorm)(const spec::LayerShapes &layer,
+                        LayerWeights &weights) = nullptr;
 };
 
 /// The LibTorch side of `op`, or null; tests check every op has one.

@@ -144,6 +144,13 @@ public:
   /// an instance starts the same whichever router the model is built with.
   void initRandom(uint64_t seed);
 
+  /// For inference benchmarks: every conv block's batch norm folded into
+  /// its convolution from the current weights, as PyTorch users deploy
+  /// (yolov7's fuse()); eval-mode forward then runs one conv per block.
+  /// Training mode and later weight changes do not see the folded copy, so
+  /// call it once the weights are final.
+  void foldBatchNorm();
+
   /// Training mode (dropout active, batch norm on batch statistics and
   /// updating its running statistics) or eval mode, the default.
   void train(bool on);

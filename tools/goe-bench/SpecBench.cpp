@@ -1,0 +1,439 @@
+//===- SpecBench.cpp - goe-bench SPEC: any spec against LibTorch ----------===//
+//
+//   goe-bench SPEC [--var NAME=INT]... [--combine KIND] [--labels N]
+//                  [--batches 1,8] [--threads 1,2] [--quick]
+//                  [--benchmark_* flags]
+//
+// Builds the LibTorch reference of SPEC with random weights
+// (initRandom(7)), compiles the spec with the same weights in-process, and
+// times, at each batch and thread count:
+//
+//   goe_compiled   runtime::Session::run (SessionOptions::threads = T);
+//   torch_nchw     torchref::Model::forward under c10::InferenceMode with
+//                  every conv block's batch norm folded into its conv (as
+//                  yolov7's fuse() deploys it), experts grouped (each path
+//                  on the inputs routed to it), channels-first input;
+//   torch_nhwc     the same with the input in channels_last, which oneDNN
+//                  convolutions keep through the network.
+//
+// The compiled and LibTorch outputs must agree (max |d| / max |ref| <=
+// 1e-4) before anything is timed. `--combine KIND` replaces every combine
+// node's kind (and drops its parameters) on both sides: `weighted_sum`
+// measures MoE-YOLO's network without the threshold-laden box fusion, which
+// a 1e-7 difference can flip. Integer inputs (an oracle router's labels)
+// are drawn uniformly from [0, N) with `--labels N`.
+//
+// Before the table: one core's FMA peak and a goe-run-style profile of one
+// compiled pass per batch (per-kernel time, GMAC/s, % of peak). After it:
+// per batch the median images/s of each variant, goe / best LibTorch layout
+// at each thread count, goe's scaling over its 1-thread figure, and goe's
+// GMAC/s and % of the peak.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SpecBench.h"
+#include "BenchReport.h"
+
+#include "goe/Compiler/Compile.h"
+#include "goe/Frontends/Spec/SpecReader.h"
+#include "goe/Frontends/Torch/TorchModel.h"
+#include "goe/Frontends/Torch/WeightExport.h"
+#include "goe/Runtime/Model.h"
+#include "goe/Runtime/Profile.h"
+#include "goe/Runtime/Session.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace rt = goe::runtime;
+
+namespace goe::bench {
+namespace {
+
+constexpr uint64_t kWeightSeed = 7;
+constexpr int kInputSets = 4; // per batch size, cycled over
+
+struct Options {
+  std::string spec;
+  goe::spec::VarOverrides vars;
+  std::string combine;
+  int64_t labels = 0;
+  std::vector<int64_t> batches = {1, 8};
+  std::vector<int> threads; // default: 1 and the hardware threads
+  bool quick = false;
+};
+
+struct Inputs {
+  std::map<std::string, at::Tensor> nchw, nhwc;
+  std::vector<rt::TensorView> views;
+};
+
+struct State {
+  Options options;
+  std::unique_ptr<goe::torchref::Model> reference;
+  std::shared_ptr<const rt::Model> model;
+  std::map<int, std::unique_ptr<rt::Session>> sessions;
+  std::map<int64_t, std::vector<Inputs>> inputs;
+  std::map<int64_t, double> macsPerImage; // by batch, from the profile
+};
+
+State &state() {
+  static State s;
+  return s;
+}
+
+[[noreturn]] void fail(const std::string &message) {
+  std::fprintf(stderr, "goe-bench: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::vector<int64_t> parseList(const std::string &flag,
+                               const std::string &text) {
+  std::vector<int64_t> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    char *end = nullptr;
+    long long value = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || value < 1 || value > 4096)
+      fail(flag + " takes a comma-separated list of integers in [1, 4096], "
+                  "got '" + text + "'");
+    values.push_back(value);
+  }
+  return values;
+}
+
+/// Parses goe-bench SPEC's own flags; the rest (argv[0] and --benchmark_*)
+/// stays in `rest` for Google Benchmark.
+Options parseOptions(int argc, char **argv, std::vector<char *> &rest) {
+  Options o;
+  o.spec = argv[1];
+  rest.push_back(argv[0]);
+  auto value = [&](int &i) -> std::string {
+    if (i + 1 >= argc)
+      fail(std::string(argv[i]) + " needs a value");
+    return argv[++i];
+  };
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--var") {
+      std::string v = value(i);
+      size_t eq = v.find('=');
+      char *end = nullptr;
+      long long n = eq == std::string::npos
+                        ? 0
+                        : std::strtoll(v.c_str() + eq + 1, &end, 10);
+      if (eq == std::string::npos || eq == 0 || !end || *end != '\0' ||
+          eq + 1 == v.size())
+        fail("--var takes NAME=INT, got '" + v + "'");
+      o.vars[v.substr(0, eq)] = n;
+    } else if (arg == "--combine") {
+      o.combine = value(i);
+    } else if (arg == "--labels") {
+      o.labels = parseList(arg, value(i)).front();
+    } else if (arg == "--batches") {
+      o.batches = parseList(arg, value(i));
+    } else if (arg == "--threads") {
+      for (int64_t t : parseList(arg, value(i)))
+        o.threads.push_back(static_cast<int>(t));
+    } else if (arg == "--quick") {
+      o.quick = true;
+    } else if (arg.rfind("--benchmark_", 0) == 0) {
+      rest.push_back(argv[i]);
+    } else {
+      fail("unknown option '" + arg + "' (goe-bench SPEC takes --var, "
+           "--combine, --labels, --batches, --threads, --quick and "
+           "--benchmark_* flags)");
+    }
+  }
+  if (o.threads.empty()) {
+    o.threads.push_back(1);
+    int hardware = static_cast<int>(std::thread::hardware_concurrency());
+    if (hardware > 1)
+      o.threads.push_back(hardware);
+  }
+  return o;
+}
+
+// --- Setup ------------------------------------------------------------------
+
+void compile(State &s) {
+  mlir::DialectRegistry registry;
+  goe::registerCompileDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto spec = goe::spec::readSpecFile(s.options.spec, s.options.vars, &context);
+  if (mlir::failed(spec))
+    fail("cannot read " + s.options.spec);
+  if (!s.options.combine.empty())
+    for (goe::spec::Node &node : spec->graph)
+      if (node.kind == goe::spec::Node::CombineNode) {
+        node.target = s.options.combine;
+        node.params.clear();
+      }
+  goe::spec::BuildOptions options;
+  s.reference = goe::torchref::Model::build(
+      *spec, goe::torchref::BuildOptions{options.routers}, &context);
+  if (!s.reference)
+    fail("cannot build the LibTorch reference of " + s.options.spec);
+  s.reference->initRandom(kWeightSeed);
+  auto artifact = goe::compile(
+      *spec, options,
+      goe::WeightSource::given(goe::torchref::exportWeights(*s.reference)),
+      goe::CompileOptions(), &context);
+  if (mlir::failed(artifact))
+    fail("compiling " + s.options.spec + " failed");
+  // After the export: goe folds batch norm itself, from the plain weights.
+  s.reference->foldBatchNorm();
+  auto model = rt::Model::fromProto(*artifact);
+  if (!model.ok())
+    fail("loading the artifact: " + model.status().message());
+  s.model = model.value();
+  for (int threads : s.options.threads) {
+    rt::SessionOptions sessionOptions;
+    sessionOptions.threads = threads;
+    auto session = rt::Session::create(s.model, sessionOptions);
+    if (!session.ok())
+      fail("creating a session: " + session.status().message());
+    s.sessions[threads] = std::move(session).value();
+  }
+}
+
+void makeInputs(State &s) {
+  torch::manual_seed(1234);
+  for (int64_t batch : s.options.batches) {
+    for (int set = 0; set < kInputSets; ++set) {
+      Inputs in;
+      for (size_t i = 0; i < s.model->numInputs(); ++i) {
+        const std::string &name = s.model->inputName(i);
+        const rt::TensorSpec &spec = s.model->inputSpec(i);
+        std::vector<int64_t> shape = {batch};
+        shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
+        at::Tensor t;
+        if (spec.dtype == rt::DType::I64) {
+          if (s.options.labels < 1)
+            fail("input '" + name + "' is i64 (an oracle router's labels): "
+                 "give --labels N to draw them uniformly from [0, N)");
+          t = torch::randint(s.options.labels, shape, at::kLong);
+        } else {
+          t = torch::rand(shape);
+        }
+        in.nchw[name] = t;
+        in.nhwc[name] = t.dim() == 4
+                            ? t.contiguous(at::MemoryFormat::ChannelsLast)
+                            : t;
+        in.views.push_back(goe::torchref::viewOf(t));
+      }
+      s.inputs[batch].push_back(std::move(in));
+    }
+  }
+}
+
+void runCompiled(const State &s, const Inputs &in, rt::RunResult &result,
+                 int threads, rt::Profile *profile = nullptr) {
+  rt::RunOptions options;
+  options.profile = profile;
+  rt::Status status = s.sessions.at(threads)->run(in.views, result, options);
+  if (!status.ok())
+    fail("Session::run: " + status.message());
+}
+
+std::vector<at::Tensor> runTorch(State &s, const Inputs &in, bool nhwc) {
+  goe::torchref::ForwardResult result =
+      s.reference->forward(nhwc ? in.nhwc : in.nchw);
+  if (!result.ok())
+    fail("torchref::Model::forward: " + result.error);
+  return result.outputs;
+}
+
+/// Every output of both LibTorch layouts against the compiled model's.
+void checkAgreement(State &s) {
+  c10::InferenceMode inference;
+  double worst = 0;
+  for (auto &[batch, sets] : s.inputs)
+    for (const Inputs &in : sets) {
+      rt::RunResult result;
+      runCompiled(s, in, result, s.options.threads.front());
+      for (bool nhwc : {false, true}) {
+        std::vector<at::Tensor> expected = runTorch(s, in, nhwc);
+        if (expected.size() != result.outputs.size())
+          fail("compiled and LibTorch models differ in their outputs");
+        for (size_t o = 0; o < expected.size(); ++o) {
+          at::Tensor want = expected[o].contiguous().to(at::kFloat);
+          const rt::Tensor &got = result.outputs[o];
+          if (got.shape() != std::vector<int64_t>(want.sizes().begin(),
+                                                  want.sizes().end()))
+            fail("output " + std::to_string(o) + " differs in shape");
+          at::Tensor actual = torch::from_blob(
+              const_cast<void *>(got.data()), want.sizes(), at::kFloat);
+          double scale = std::max(want.abs().max().item<double>(), 1e-12);
+          worst = std::max(
+              worst, (actual - want).abs().max().item<double>() / scale);
+        }
+      }
+    }
+  std::printf("agreement: max |goe - torch| / max |torch| = %.2g over every "
+              "output, batch and layout\n",
+              worst);
+  if (!(worst <= 1e-4))
+    fail("goe and LibTorch disagree (tolerance 1e-4); for box-fusion "
+         "outputs try --combine weighted_sum");
+}
+
+/// One profiled compiled pass per batch: prints the batch-1 (first batch)
+/// profile and keeps the MACs per image for the summary.
+void profile(State &s, double peak) {
+  for (int64_t batch : s.options.batches) {
+    rt::Profile profile;
+    for (const Inputs &in : s.inputs[batch]) {
+      rt::RunResult result;
+      runCompiled(s, in, result, 1, &profile);
+    }
+    double macs = 0;
+    for (const rt::ProfileEntry &e : profile.entries(rt::Profile::Kind::Kernel))
+      macs += e.macs;
+    s.macsPerImage[batch] = macs / static_cast<double>(profile.samples());
+    if (batch == s.options.batches.front()) {
+      std::printf("\nprofile of goe_compiled, batch %lld, 1 thread, %d runs:\n"
+                  "%s",
+                  (long long)batch, kInputSets, profile.report(peak).c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+// --- Benchmarks -------------------------------------------------------------
+
+void benchCompiled(benchmark::State &bs, int64_t batch, int threads) {
+  State &s = state();
+  const std::vector<Inputs> &sets = s.inputs.at(batch);
+  rt::RunResult result;
+  size_t i = 0;
+  for (auto _ : bs) {
+    runCompiled(s, sets[i++ % sets.size()], result, threads);
+    benchmark::DoNotOptimize(result.outputs.data());
+    benchmark::ClobberMemory();
+  }
+  bs.counters["images_per_second"] = benchmark::Counter(
+      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void benchTorch(benchmark::State &bs, int64_t batch, int threads, bool nhwc) {
+  State &s = state();
+  const std::vector<Inputs> &sets = s.inputs.at(batch);
+  torch::set_num_threads(threads);
+  c10::InferenceMode inference;
+  size_t i = 0;
+  for (auto _ : bs) {
+    std::vector<at::Tensor> out = runTorch(s, sets[i++ % sets.size()], nhwc);
+    benchmark::DoNotOptimize(out.front().data_ptr());
+    benchmark::ClobberMemory();
+  }
+  bs.counters["images_per_second"] = benchmark::Counter(
+      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+std::string benchName(const std::string &kind, int threads, int64_t batch) {
+  return kind + "/threads:" + std::to_string(threads) +
+         "/batch:" + std::to_string(batch);
+}
+
+void registerAll(const Options &o) {
+  auto configure = [&](benchmark::internal::Benchmark *bm) {
+    bm->UseRealTime()->Unit(benchmark::kMillisecond);
+    if (o.quick)
+      bm->Iterations(2)->Repetitions(1);
+    else
+      bm->MinTime(1.0)->Repetitions(3)->ReportAggregatesOnly(true);
+  };
+  for (int64_t batch : o.batches)
+    for (int threads : o.threads) {
+      configure(benchmark::RegisterBenchmark(
+          benchName("goe_compiled", threads, batch).c_str(), benchCompiled,
+          batch, threads));
+      for (bool nhwc : {false, true})
+        configure(benchmark::RegisterBenchmark(
+            benchName(nhwc ? "torch_nhwc" : "torch_nchw", threads, batch)
+                .c_str(),
+            benchTorch, batch, threads, nhwc));
+    }
+}
+
+double median(const SummaryReporter &reporter, const std::string &name) {
+  auto it = reporter.stats().find(name);
+  if (it == reporter.stats().end() || it->second.error ||
+      !it->second.byAggregate.count("median"))
+    return std::nan("");
+  return it->second.byAggregate.at("median");
+}
+
+void printSummary(const State &s, const SummaryReporter &reporter,
+                  double peak) {
+  std::printf("\nSummary: images/s by wall-clock time, median over "
+              "repetitions.\n");
+  for (int64_t batch : s.options.batches) {
+    double macs = s.macsPerImage.at(batch);
+    std::printf("\nbatch %lld (%.3f GMAC per image, as compiled and routed)\n",
+                (long long)batch, macs * 1e-9);
+    double goe1 = median(reporter, benchName("goe_compiled", 1, batch));
+    for (int t : s.options.threads) {
+      double goe = median(reporter, benchName("goe_compiled", t, batch));
+      double nchw = median(reporter, benchName("torch_nchw", t, batch));
+      double nhwc = median(reporter, benchName("torch_nhwc", t, batch));
+      double best = std::max(nchw, nhwc);
+      std::printf("  %d thread%s: goe %9.2f, torch nchw %9.2f, torch nhwc "
+                  "%9.2f images/s; goe / best torch %5.2fx; goe scaling %5.2fx;"
+                  " goe %.1f GMAC/s = %.0f%% of %d x the 1-core peak\n",
+                  t, t == 1 ? " " : "s", goe, nchw, nhwc, goe / best,
+                  goe / goe1, goe * macs * 1e-9,
+                  100.0 * goe * macs * 1e-9 / (peak * t), t);
+    }
+  }
+}
+
+} // namespace
+
+int specBenchMain(int argc, char **argv) {
+  std::vector<char *> rest;
+  State &s = state();
+  s.options = parseOptions(argc, argv, rest);
+  int count = static_cast<int>(rest.size());
+  benchmark::Initialize(&count, rest.data());
+  if (benchmark::ReportUnrecognizedArguments(count, rest.data()))
+    return 1;
+
+  std::printf("goe-bench %s%s%s, weights initRandom(%llu)\n",
+              s.options.spec.c_str(),
+              s.options.combine.empty() ? "" : ", combine ",
+              s.options.combine.c_str(), (unsigned long long)kWeightSeed);
+  std::vector<int> torchThreads(s.options.threads.begin(),
+                                s.options.threads.end());
+  double peak = printMachine(at::get_num_threads(), torchThreads);
+  compile(s);
+  makeInputs(s);
+  checkAgreement(s);
+  profile(s, peak);
+
+  registerAll(s.options);
+  SummaryReporter reporter(isatty(STDOUT_FILENO)
+                               ? benchmark::ConsoleReporter::OO_ColorTabular
+                               : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  printSummary(s, reporter, peak);
+  benchmark::Shutdown();
+  return 0;
+}
+
+} // namespace goe::bench
