@@ -146,67 +146,112 @@ static void goe_conv_row(const goe_conv_geometry *g, const float *inRow,
   }
 }
 
+/* Everything a part of the output rows needs (goe_conv_rows). */
+typedef struct {
+  goe_conv_geometry g, gp; /* gp: the padded copy of the last channels */
+  const float *in, *w, *packed;
+  float *out;
+  const int64_t *is, *os;
+  int64_t rows, columns, full, rest, sh, tile;
+} goe_conv_job;
+
+/* Output rows [begin, end) of the flattened (sample, row) index. */
+static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
+  const goe_conv_job *j = (const goe_conv_job *)context;
+  float *staged = 0;
+  if (j->rest) {
+    staged = (float *)malloc((size_t)(j->columns * 32) * sizeof(float));
+    if (!staged)
+      abort(); /* a few kilobytes; the kernels' own buffers are far larger */
+  }
+  for (int64_t r = begin; r < end; ++r) {
+    int64_t n = r / j->rows, oh = r % j->rows;
+    const float *inRow = j->in + n * j->is[0] + oh * j->sh * j->is[1];
+    float *outRow = j->out + n * j->os[0] + oh * j->os[1];
+    for (int64_t f = 0; f < j->full; f += 32)
+      goe_conv_row(&j->g, inRow, j->w + f, outRow + f, j->os[2], j->columns,
+                   j->tile);
+    if (!j->rest)
+      continue;
+    for (int64_t ow = 0; ow < j->columns; ++ow)
+      for (int64_t f = 0; f < 32; ++f)
+        staged[ow * 32 + f] =
+            f < j->rest ? outRow[ow * j->os[2] + j->full + f] : 0;
+    goe_conv_row(&j->gp, inRow, j->packed, staged, 32, j->columns, j->tile);
+    for (int64_t ow = 0; ow < j->columns; ++ow)
+      for (int64_t f = 0; f < j->rest; ++f)
+        outRow[ow * j->os[2] + j->full + f] = staged[ow * 32 + f];
+  }
+  free(staged);
+}
+
+void goe_parallel_for(int64_t count,
+                      void (*task)(void *, int64_t, int64_t), void *context);
+
+/* Below this many MACs a convolution is not worth handing out to other
+   threads (about 30 us of one core's work). */
+#define GOE_CONV_PARALLEL_MACS 2000000
+
 /* out[n, oh, ow, f] += sum over kh, kw, c of
    in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c, f]:
    linalg.conv_2d_nhwc_hwcf. The innermost stride of every operand is 1
-   (the pass checks it). */
+   (the pass checks it). Large ones split their output rows over the
+   session's threads (goe_parallel_for); each row is computed the same way
+   on any thread, so the result is the same bits. */
 void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
                                            const goe_memref4 *filter,
                                            const goe_memref4 *output,
                                            int64_t sh, int64_t sw,
                                            int64_t dh, int64_t dw) {
-  const float *in = input->aligned + input->offset;
-  const float *w = filter->aligned + filter->offset;
-  float *out = output->aligned + output->offset;
-  const int64_t batch = output->sizes[0], rows = output->sizes[1];
-  const int64_t columns = output->sizes[2], lanes = output->sizes[3];
-  const int64_t *is = input->strides, *os = output->strides;
+  goe_conv_job j;
+  j.in = input->aligned + input->offset;
+  j.w = filter->aligned + filter->offset;
+  j.out = output->aligned + output->offset;
+  j.is = input->strides;
+  j.os = output->strides;
+  j.sh = sh;
+  const int64_t batch = output->sizes[0], lanes = output->sizes[3];
+  j.rows = output->sizes[1];
+  j.columns = output->sizes[2];
   const int64_t taps = filter->sizes[0] * filter->sizes[1];
   const int64_t channels = filter->sizes[2];
-  goe_conv_geometry g = {is[1], is[2], filter->strides[0], filter->strides[1],
-                         filter->strides[2], filter->sizes[0],
-                         filter->sizes[1], channels, dh, dw, sw * is[2]};
-  const int64_t tile = goe_conv_tile_width(columns);
-  const int64_t full = lanes / 32 * 32, rest = lanes - full;
+  goe_conv_geometry g = {j.is[1], j.is[2], filter->strides[0],
+                         filter->strides[1], filter->strides[2],
+                         filter->sizes[0], filter->sizes[1], channels, dh, dw,
+                         sw * j.is[2]};
+  j.g = g;
+  j.tile = goe_conv_tile_width(j.columns);
+  j.full = lanes / 32 * 32;
+  j.rest = lanes - j.full;
 
   /* The last `rest` < 32 channels (a detect layer's 255 = 7 x 32 + 31): their
      weights copied into 32 zero-padded lanes, and each row's outputs staged
      through a 32-lane buffer, so that the same tiles compute them. */
-  float *packed = 0, *staged = 0;
-  goe_conv_geometry gp = g;
-  if (rest) {
+  float *packed = 0;
+  j.gp = g;
+  if (j.rest) {
     packed = (float *)calloc((size_t)(taps * channels * 32), sizeof(float));
-    staged = (float *)malloc((size_t)(columns * 32) * sizeof(float));
-    if (!packed || !staged)
-      abort(); /* the kernels' own buffers are far larger than these */
+    if (!packed)
+      abort(); /* the kernels' own buffers are far larger than this */
     for (int64_t kh = 0; kh < filter->sizes[0]; ++kh)
       for (int64_t kw = 0; kw < filter->sizes[1]; ++kw)
         for (int64_t c = 0; c < channels; ++c)
-          for (int64_t f = 0; f < rest; ++f)
+          for (int64_t f = 0; f < j.rest; ++f)
             packed[((kh * filter->sizes[1] + kw) * channels + c) * 32 + f] =
-                w[kh * g.wRow + kw * g.wColumn + c * g.wChannel + full + f];
-    gp.wRow = filter->sizes[1] * channels * 32;
-    gp.wColumn = channels * 32;
-    gp.wChannel = 32;
+                j.w[kh * g.wRow + kw * g.wColumn + c * g.wChannel + j.full +
+                    f];
+    j.gp.wRow = filter->sizes[1] * channels * 32;
+    j.gp.wColumn = channels * 32;
+    j.gp.wChannel = 32;
   }
+  j.packed = packed;
 
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t oh = 0; oh < rows; ++oh) {
-      const float *inRow = in + n * is[0] + oh * sh * is[1];
-      float *outRow = out + n * os[0] + oh * os[1];
-      for (int64_t f = 0; f < full; f += 32)
-        goe_conv_row(&g, inRow, w + f, outRow + f, os[2], columns, tile);
-      if (!rest)
-        continue;
-      for (int64_t ow = 0; ow < columns; ++ow)
-        for (int64_t f = 0; f < 32; ++f)
-          staged[ow * 32 + f] = f < rest ? outRow[ow * os[2] + full + f] : 0;
-      goe_conv_row(&gp, inRow, packed, staged, 32, columns, tile);
-      for (int64_t ow = 0; ow < columns; ++ow)
-        for (int64_t f = 0; f < rest; ++f)
-          outRow[ow * os[2] + full + f] = staged[ow * 32 + f];
-    }
+  int64_t rows = batch * j.rows;
+  double macs = (double)rows * j.columns * lanes * taps * channels;
+  if (macs >= GOE_CONV_PARALLEL_MACS)
+    goe_parallel_for(rows, goe_conv_rows, &j);
+  else
+    goe_conv_rows(&j, 0, rows);
   free(packed);
-  free(staged);
 }
 )C";

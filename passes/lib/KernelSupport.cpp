@@ -7,6 +7,10 @@
 //   calls `memrefCopy(elementSize, UnrankedMemRef *src, UnrankedMemRef
 //   *dst)`, which normally lives in MLIR's C runner library. The runtime
 //   links no MLIR, so every kernel library carries its own.
+// - goe_parallel_for: the microkernels split large work over the session's
+//   threads through a runner the runtime installs after loading the code
+//   (goe_set_parallel_runner; CpuDevice.cpp). Without one, or outside a
+//   call the runtime allows to fan out, the work runs on the caller.
 // - The kernels' heap buffers (intermediates too large for the stack, such
 //   as YOLO's 160 x 160 x 32 feature maps) come from goe_buffer_alloc and
 //   go back to goe_buffer_free (compileToSharedObject renames the lowering's
@@ -24,6 +28,24 @@ const char *goe::kKernelSupportSource = R"C(
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- parallel runner --------------------------------------------------- */
+
+/* task(context, begin, end) for a part [begin, end) of [0, count). */
+typedef void (*goe_task_fn)(void *context, int64_t begin, int64_t end);
+typedef void (*goe_parallel_runner)(int64_t count, goe_task_fn task,
+                                    void *context);
+static goe_parallel_runner goe_runner;
+
+/* Called once by the runtime, right after loading, before any kernel. */
+void goe_set_parallel_runner(goe_parallel_runner runner) { goe_runner = runner; }
+
+void goe_parallel_for(int64_t count, goe_task_fn task, void *context) {
+  if (goe_runner && count > 1)
+    goe_runner(count, task, context);
+  else
+    task(context, 0, count);
+}
 
 /* ---- buffer cache ------------------------------------------------------ */
 

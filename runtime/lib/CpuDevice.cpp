@@ -10,6 +10,33 @@
 
 namespace goe::runtime::detail {
 
+namespace {
+/// The pool compiled code on this thread may fan out over, during a
+/// CpuDevice::run call that leaves threads idle; null otherwise.
+thread_local ThreadPool *kernelPool = nullptr;
+
+struct KernelPoolScope {
+  explicit KernelPoolScope(ThreadPool *pool) { kernelPool = pool; }
+  ~KernelPoolScope() { kernelPool = nullptr; }
+};
+} // namespace
+
+extern "C" void kernelParallelRunner(int64_t count,
+                                     void (*task)(void *, int64_t, int64_t),
+                                     void *context) {
+  ThreadPool *pool = kernelPool;
+  if (!pool || pool->threads() < 2 || count < 2) {
+    task(context, 0, count);
+    return;
+  }
+  // One contiguous part per thread: the parts are whole rows of a layer, so
+  // how many there are changes nothing but the speed.
+  int64_t parts = std::min<int64_t>(count, pool->threads());
+  pool->parallelFor(parts, [&](int64_t p) {
+    task(context, count * p / parts, count * (p + 1) / parts);
+  });
+}
+
 StatusOr<std::unique_ptr<ComputeDevice>>
 CpuDevice::create(const Program &program, const SessionOptions &,
                   ThreadPool &pool) {
@@ -30,6 +57,8 @@ Status CpuDevice::run(const LoadedFunction &fn, int64_t batch,
   pool_.parallelFor(chunks, [&](int64_t c) {
     int64_t begin = batch * c / chunks, end = batch * (c + 1) / chunks;
     double start = busySeconds ? threadCpuSeconds() : 0;
+    // Fewer chunks than threads: the code may use the idle ones itself.
+    KernelPoolScope scope(chunks < pool_.threads() ? &pool_ : nullptr);
     callNative(program_, fn, begin, end - begin, inputs, outputs);
     if (busySeconds)
       seconds[c] = threadCpuSeconds() - start;

@@ -9,6 +9,12 @@
 // its own (SampleLoop), so the chunks write disjoint rows and compute the
 // same bits as one call on the whole group would.
 //
+// A call with fewer samples than the pool has threads (batch 1 above all)
+// lets the compiled code fan out itself: its microkernels hand parts of
+// their output to kernelParallelRunner, which Model::load installs in every
+// loaded library, and which runs them on the pool that made the call. Each
+// part computes the same bits wherever it runs.
+//
 // Thread safety: run() may be called from any number of threads.
 //
 //===----------------------------------------------------------------------===//
@@ -19,6 +25,14 @@
 #include "Device.h"
 
 namespace goe::runtime::detail {
+
+/// What compiled code calls to run task(context, begin, end) over parts of
+/// [0, count): on the threads of the pool of the CpuDevice::run call in
+/// progress on this thread, when that call allows it; else all on the
+/// caller. The loaded library's `goe_set_parallel_runner` gets its address.
+extern "C" void kernelParallelRunner(int64_t count,
+                                     void (*task)(void *, int64_t, int64_t),
+                                     void *context);
 
 class CpuDevice : public ComputeDevice {
 public:

@@ -2,6 +2,7 @@
 
 #include "goe/Runtime/Model.h"
 
+#include "CpuDevice.h"
 #include "Program.h"
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/CpuFeatures.h"
@@ -63,6 +64,13 @@ Status bindCode(const artifact::Model &model, Program &program) {
         code.cpu().shared_object(), kTarget + " #" + std::to_string(i));
     if (!library.ok())
       return library.status();
+    // Code that can fan out (CpuDevice.h) gets the runtime's runner; older
+    // artifacts have no such symbol and run every kernel on one thread.
+    StatusOr<void *> setRunner =
+        (*library)->lookup("goe_set_parallel_runner");
+    if (setRunner.ok() && *setRunner)
+      reinterpret_cast<void (*)(decltype(&kernelParallelRunner))>(*setRunner)(
+          &kernelParallelRunner);
     program.libraries.push_back(std::move(library).value());
   }
   // A model compiled for a GPU only loads; a CPU session on it is refused

@@ -349,6 +349,26 @@ outputs: [out]
     std::printf("microkernel shapes, batch %lld: max relative error %.3g\n",
                 static_cast<long long>(batch), error);
   }
+  // Large layers split their rows over a batch-1 call's idle threads
+  // (CpuDevice.h): the same bits at any thread count.
+  at::Tensor x = image({3, 23, 23}, 1, 13);
+  std::vector<uint8_t> first;
+  for (int threads : {1, 2, 3}) {
+    rt::SessionOptions options;
+    options.threads = threads;
+    auto session = rt::Session::create(c.model, options);
+    ASSERT_TRUE(session.ok()) << session.status().message();
+    rt::RunResult result;
+    rt::Status status = (*session)->run({viewOf(x)}, result);
+    ASSERT_TRUE(status.ok()) << status.message();
+    const rt::Tensor &out = result.outputs.at(0);
+    const auto *bytes = static_cast<const uint8_t *>(out.data());
+    std::vector<uint8_t> copy(bytes, bytes + out.byteSize());
+    if (first.empty())
+      first = copy;
+    else
+      EXPECT_EQ(copy, first) << threads << " threads";
+  }
 }
 
 } // namespace
