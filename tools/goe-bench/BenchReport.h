@@ -23,6 +23,13 @@ namespace goe::bench {
 double printMachine(int torchDefaultThreads,
                     const std::vector<int> &torchThreads);
 
+/// The images_per_second counter the summaries read: batch x iterations /
+/// wall-clock time.
+inline void setImagesPerSecond(benchmark::State &state, int64_t batch) {
+  state.counters["images_per_second"] = benchmark::Counter(
+      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 /// The console reporter, keeping the images/s aggregates of every run.
 class SummaryReporter : public benchmark::ConsoleReporter {
 public:

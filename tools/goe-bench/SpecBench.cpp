@@ -326,8 +326,7 @@ void benchCompiled(benchmark::State &bs, int64_t batch, int threads) {
     benchmark::DoNotOptimize(result.outputs.data());
     benchmark::ClobberMemory();
   }
-  bs.counters["images_per_second"] = benchmark::Counter(
-      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+  setImagesPerSecond(bs, batch);
 }
 
 void benchTorch(benchmark::State &bs, int64_t batch, int threads, bool nhwc) {
@@ -341,8 +340,7 @@ void benchTorch(benchmark::State &bs, int64_t batch, int threads, bool nhwc) {
     benchmark::DoNotOptimize(out.front().data_ptr());
     benchmark::ClobberMemory();
   }
-  bs.counters["images_per_second"] = benchmark::Counter(
-      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+  setImagesPerSecond(bs, batch);
 }
 
 std::string benchName(const std::string &kind, int threads, int64_t batch) {
@@ -385,8 +383,8 @@ void printSummary(const State &s, const SummaryReporter &reporter,
               "repetitions.\n");
   for (int64_t batch : s.options.batches) {
     double macs = s.macsPerImage.at(batch);
-    std::printf("\nbatch %lld (%.3f GMAC per image, as compiled and routed)\n",
-                (long long)batch, macs * 1e-9);
+    std::printf("\nbatch %lld (%.4g MMAC per image, as compiled and routed)\n",
+                (long long)batch, macs * 1e-6);
     double goe1 = median(reporter, benchName("goe_compiled", 1, batch));
     for (int t : s.options.threads) {
       double goe = median(reporter, benchName("goe_compiled", t, batch));

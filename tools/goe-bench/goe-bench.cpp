@@ -58,6 +58,7 @@
 
 namespace rt = goe::runtime;
 using goe::bench::printMachine;
+using goe::bench::setImagesPerSecond;
 using goe::bench::SummaryReporter;
 
 namespace {
@@ -251,12 +252,6 @@ void checkAgreement(Bench &b) {
 }
 
 // --- Benchmarks -------------------------------------------------------------
-
-void setImagesPerSecond(benchmark::State &state, int64_t batch) {
-  // batch * iterations / (real) time.
-  state.counters["images_per_second"] = benchmark::Counter(
-      static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
-}
 
 void benchCompiled(benchmark::State &state, int64_t batch, int threads) {
   Bench &b = bench();
