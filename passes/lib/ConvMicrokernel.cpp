@@ -150,6 +150,36 @@ static void goe_conv_row(const goe_conv_geometry *g, const float *inRow,
   }
 }
 
+/* Copies output channels [0, count) of the weights at `w` (count <= 32)
+   into `block` as [tap row][tap column][channel][32], zero past count, and
+   sets `packed` to the geometry that reads it. Read in place, an input
+   channel's 32 weights sit a whole row of F apart, a new page every few
+   channels (TLB misses: YOLO's 10 x 10 layers ran at 17% of the peak). */
+static void goe_conv_pack_block(const goe_conv_geometry *g, const float *w,
+                                int64_t count, float *block,
+                                goe_conv_geometry *packed) {
+  *packed = *g;
+  packed->wRow = g->windowColumns * g->channels * 32;
+  packed->wColumn = g->channels * 32;
+  packed->wChannel = 32;
+  for (int64_t kh = 0; kh < g->windowRows; ++kh)
+    for (int64_t kw = 0; kw < g->windowColumns; ++kw)
+      for (int64_t c = 0; c < g->channels; ++c) {
+        float *to = block + kh * packed->wRow + kw * packed->wColumn + c * 32;
+        memcpy(to, w + kh * g->wRow + kw * g->wColumn + c * g->wChannel,
+               (size_t)count * sizeof(float));
+        memset(to + count, 0, (size_t)(32 - count) * sizeof(float));
+      }
+}
+
+static float *goe_conv_scratch(int64_t floats) {
+  float *p = (float *)malloc((size_t)floats * sizeof(float));
+  if (!p)
+    abort(); /* at most a few hundred kilobytes; the kernels' own buffers
+                are far larger */
+  return p;
+}
+
 /* Everything a part of the output rows needs (goe_conv_rows). */
 typedef struct {
   goe_conv_geometry g, gp; /* gp: the padded copy of the last channels */
@@ -160,53 +190,41 @@ typedef struct {
   int weightsOuter; /* loop over weight blocks outside the rows */
 } goe_conv_job;
 
+/* Row r of the flattened (sample, output row) index: its input window's
+   first row and its output row. */
+static const float *goe_conv_in_row(const goe_conv_job *j, int64_t r) {
+  return j->in + r / j->rows * j->is[0] + r % j->rows * j->sh * j->is[1];
+}
+static float *goe_conv_out_row(const goe_conv_job *j, int64_t r) {
+  return j->out + r / j->rows * j->os[0] + r % j->rows * j->os[1];
+}
+
 /* Output rows [begin, end) of the flattened (sample, row) index. */
 static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
   const goe_conv_job *j = (const goe_conv_job *)context;
-  float *staged = 0;
-  if (j->rest) {
-    staged = (float *)malloc((size_t)(j->columns * 32) * sizeof(float));
-    if (!staged)
-      abort(); /* a few kilobytes; the kernels' own buffers are far larger */
-  }
   /* Which operand stays in cache across the other's loop: with weights
      larger than the input (YOLO's 10 x 10 layers: 4.7 MB of weights, 150 KB
-     of input), each 32-channel block of weights goes over all rows before
-     the next, instead of every block being fetched again for every row. */
+     of input), each 32-channel block of weights, copied contiguous, goes
+     over all rows before the next, instead of every block being fetched
+     again for every row. */
   if (j->weightsOuter && j->full) {
-    /* Each block is first copied to be contiguous: read in place, every
-       input channel's 32 weights sit a whole row of F apart, a new page
-       every few channels (TLB misses; 17% of the peak measured). */
     const goe_conv_geometry *g = &j->g;
-    int64_t taps = g->windowRows * g->windowColumns;
-    float *block =
-        (float *)malloc((size_t)(taps * g->channels * 32) * sizeof(float));
-    if (!block)
-      abort(); /* a few hundred kilobytes */
-    goe_conv_geometry gb = *g;
-    gb.wRow = g->windowColumns * g->channels * 32;
-    gb.wColumn = g->channels * 32;
-    gb.wChannel = 32;
+    float *block = goe_conv_scratch(g->windowRows * g->windowColumns *
+                                    g->channels * 32);
+    goe_conv_geometry gb;
     for (int64_t f = 0; f < j->full; f += 32) {
-      for (int64_t kh = 0; kh < g->windowRows; ++kh)
-        for (int64_t kw = 0; kw < g->windowColumns; ++kw)
-          for (int64_t c = 0; c < g->channels; ++c)
-            memcpy(block + kh * gb.wRow + kw * gb.wColumn + c * 32,
-                   j->w + kh * g->wRow + kw * g->wColumn + c * g->wChannel + f,
-                   32 * sizeof(float));
-      for (int64_t r = begin; r < end; ++r) {
-        int64_t n = r / j->rows, oh = r % j->rows;
-        goe_conv_row(&gb, j->in + n * j->is[0] + oh * j->sh * j->is[1], block,
-                     j->out + n * j->os[0] + oh * j->os[1] + f, j->os[2],
-                     j->columns, j->tile);
-      }
+      goe_conv_pack_block(g, j->w + f, 32, block, &gb);
+      for (int64_t r = begin; r < end; ++r)
+        goe_conv_row(&gb, goe_conv_in_row(j, r), block,
+                     goe_conv_out_row(j, r) + f, j->os[2], j->columns,
+                     j->tile);
     }
     free(block);
   }
+  float *staged = j->rest ? goe_conv_scratch(j->columns * 32) : 0;
   for (int64_t r = begin; r < end; ++r) {
-    int64_t n = r / j->rows, oh = r % j->rows;
-    const float *inRow = j->in + n * j->is[0] + oh * j->sh * j->is[1];
-    float *outRow = j->out + n * j->os[0] + oh * j->os[1];
+    const float *inRow = goe_conv_in_row(j, r);
+    float *outRow = goe_conv_out_row(j, r);
     if (!j->weightsOuter)
       for (int64_t f = 0; f < j->full; f += 32)
         goe_conv_row(&j->g, inRow, j->w + f, outRow + f, j->os[2], j->columns,
@@ -270,19 +288,8 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
   float *packed = 0;
   j.gp = g;
   if (j.rest) {
-    packed = (float *)calloc((size_t)(taps * channels * 32), sizeof(float));
-    if (!packed)
-      abort(); /* the kernels' own buffers are far larger than this */
-    for (int64_t kh = 0; kh < filter->sizes[0]; ++kh)
-      for (int64_t kw = 0; kw < filter->sizes[1]; ++kw)
-        for (int64_t c = 0; c < channels; ++c)
-          for (int64_t f = 0; f < j.rest; ++f)
-            packed[((kh * filter->sizes[1] + kw) * channels + c) * 32 + f] =
-                j.w[kh * g.wRow + kw * g.wColumn + c * g.wChannel + j.full +
-                    f];
-    j.gp.wRow = filter->sizes[1] * channels * 32;
-    j.gp.wColumn = channels * 32;
-    j.gp.wChannel = 32;
+    packed = goe_conv_scratch(taps * channels * 32);
+    goe_conv_pack_block(&g, j.w + j.full, j.rest, packed, &j.gp);
   }
   j.packed = packed;
   /* Rows of input the output rows read, against the weights. */
