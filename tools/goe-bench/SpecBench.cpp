@@ -294,7 +294,7 @@ void checkAgreement(State &s) {
 
 /// One profiled compiled pass per batch: prints the batch-1 (first batch)
 /// profile and keeps the MACs per image for the summary.
-void profile(State &s, double peak) {
+void printProfile(State &s, double peak) {
   for (int64_t batch : s.options.batches) {
     rt::Profile profile;
     for (const Inputs &in : s.inputs[batch]) {
@@ -422,7 +422,7 @@ int specBenchMain(int argc, char **argv) {
   compile(s);
   makeInputs(s);
   checkAgreement(s);
-  profile(s, peak);
+  printProfile(s, peak);
 
   registerAll(s.options);
   SummaryReporter reporter(isatty(STDOUT_FILENO)
