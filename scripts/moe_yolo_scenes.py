@@ -2,14 +2,16 @@
 """Per scene style: a detector's COCO statistics and (for MoE) expert usage.
 
   moe_yolo_scenes.py SCENES.csv EVAL_DIR RUN_DIR [--bin build/bin]
+                     [--usage-csv FILE]
 
 SCENES.csv is goe-data detection's (image, split, scene); EVAL_DIR the YOLO
 set the run was scored on (scripts/moe-yolo.sh's val<N>); RUN_DIR holds
 detect/detections.json and detect.log (goe-detect's output and the experts
 each image used). For each scene style it writes a YOLO set of that style's
 images, the detections of those images, runs goe-eval on them, and counts
-the experts goe-detect reported. Prints a Markdown table. Standard library
-only.
+the experts goe-detect reported. Prints a Markdown table; --usage-csv also
+writes the usage as rows scene,expert,share (for plot_moe_yolo.py). Standard
+library only.
 """
 import collections
 import csv
@@ -30,10 +32,17 @@ def fail(message):
 def main(argv):
     args = [a for a in argv[1:]]
     binary = "build/bin"
-    if "--bin" in args:
-        i = args.index("--bin")
-        binary = args[i + 1]
-        del args[i:i + 2]
+    usage_csv = None
+    for flag in ("--bin", "--usage-csv"):
+        if flag in args:
+            i = args.index(flag)
+            if i + 1 >= len(args):
+                fail(flag + " needs a value")
+            if flag == "--bin":
+                binary = args[i + 1]
+            else:
+                usage_csv = args[i + 1]
+            del args[i:i + 2]
     if len(args) != 3:
         fail("usage: moe_yolo_scenes.py SCENES.csv EVAL_DIR RUN_DIR [--bin DIR]")
     scenes_csv, eval_dir, run_dir = args
@@ -59,6 +68,15 @@ def main(argv):
             for expert in re.findall(r"expert (\d+) \(", m.group(2)):
                 usage[scene_of.get(name, -1)][int(expert)] += 1
                 experts_seen = True
+    if usage_csv and experts_seen:
+        with open(usage_csv, "w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["scene", "expert", "share"])
+            for scene in range(4):
+                total = sum(usage[scene].values())
+                for expert in sorted(usage[scene]):
+                    out.writerow([SCENES[scene], expert,
+                                  "%.4f" % (usage[scene][expert] / total)])
     header = "| scene | images | AP50 | AP |" + (
         " expert usage (share of choices) |" if experts_seen else "")
     print(header)

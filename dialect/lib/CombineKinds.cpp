@@ -16,6 +16,8 @@ const CombineKindInfo &combineKindInfo(CombineKind kind) {
     return combines::importanceMix();
   case CombineKind::Wbf:
     return combines::wbf();
+  case CombineKind::Nms:
+    return combines::nms();
   }
   llvm_unreachable("every CombineKind has a descriptor");
 }

@@ -134,6 +134,31 @@ LogicalResult wbfMessage(goe::CombineOp combine, goe::GraphOp graph,
   return success();
 }
 
+/// The nms combine's typed message: the spec's parameters; absent ones take
+/// the runtime's defaults (Detection.h).
+LogicalResult nmsMessage(goe::CombineOp combine, artifact::NmsCombine &nms) {
+  if (auto dict = combine.getParamsAttr()) {
+    for (NamedAttribute entry : dict) {
+      StringRef key = entry.getName().getValue();
+      std::optional<double> value = number(entry.getValue());
+      if (!value)
+        return combine.emitError("nms parameter '") << key
+               << "' must be a number";
+      if (key == "nms_conf")
+        nms.set_nms_conf(*value);
+      else if (key == "nms_iou")
+        nms.set_nms_iou(*value);
+      else if (key == "max_det")
+        nms.set_max_det(int64_t(*value));
+      else if (key == "max_nms")
+        nms.set_max_nms(int64_t(*value));
+      else
+        return combine.emitError("nms has no parameter '") << key << "'";
+    }
+  }
+  return success();
+}
+
 /// The typed Combine message of a goe.combine (artifact.proto).
 LogicalResult combineMessage(goe::CombineOp combine, goe::GraphOp graph,
                              artifact::Combine &out) {
@@ -149,6 +174,8 @@ LogicalResult combineMessage(goe::CombineOp combine, goe::GraphOp graph,
     return success();
   case goe::CombineKind::Wbf:
     return wbfMessage(combine, graph, *out.mutable_wbf());
+  case goe::CombineKind::Nms:
+    return nmsMessage(combine, *out.mutable_nms());
   }
   return combine.emitError("this combine kind has no artifact message");
 }

@@ -46,13 +46,15 @@ TEST(Dialect, RouterVerifierRejectsMissingBody) {
 TEST(Kinds, EveryKindHasOneDescriptorUnderItsDialectSpelling) {
   EXPECT_EQ(goe::routerKindNames(),
             "oracle, random, vqvae_hclust, topk, cluster_gate");
-  EXPECT_EQ(goe::combineKindNames(), "select, weighted_sum, importance_mix, wbf");
+  EXPECT_EQ(goe::combineKindNames(),
+            "select, weighted_sum, importance_mix, wbf, nms");
   const goe::RouterKindInfo *topk = goe::findRouterKind("topk");
   ASSERT_NE(topk, nullptr);
   EXPECT_EQ(topk->kind, goe::RouterKind::TopK);
   EXPECT_TRUE(topk->picksSeveral);
   EXPECT_STREQ(topk->bodyKey, "gate");
   EXPECT_FALSE(goe::findRouterKind("oracle")->picksSeveral);
+  EXPECT_TRUE(goe::findRouterKind("random")->picksSeveral); // top-k ablation
   EXPECT_EQ(goe::findRouterKind("TopK"), nullptr);
   EXPECT_EQ(goe::findCombineKind("pick"), nullptr);
 }
@@ -105,6 +107,22 @@ TEST(Kinds, CombineResultsFollowTheKind) {
             "");
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].shape, (std::vector<int64_t>{300, 6}));
+  EXPECT_TRUE(wbf.readsHeadLevels);
+  // nms reads the same levels, by the same rule, and has no fusion
+  // parameters.
+  const goe::CombineKindInfo &nms = goe::combineKindInfo(goe::CombineKind::Nms);
+  EXPECT_TRUE(nms.readsHeadLevels);
+  EXPECT_FALSE(select.readsHeadLevels);
+  out.clear();
+  goe::ParamValues nmsParams = goe::withDefaults(nms.params, {});
+  nmsParams["max_det"] = 50;
+  EXPECT_EQ(nms.results(2, {{{2, 3, 4, 4, 85}, false}}, nmsParams, out), "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].shape, (std::vector<int64_t>{50, 6}));
+  EXPECT_EQ(nms.results(2, {{{2, 3, 4, 4, 5}, false}}, nmsParams, out),
+            "nms reads YOLO head levels [2, 3, H, W, nc + 5] (k choices of "
+            "detect layers) with one nc, got [2, 3, 4, 4, 5]");
+  EXPECT_EQ(nmsParams.count("iou"), 0u);
   EXPECT_EQ(goe::combineKindInfo(goe::CombineKind::ImportanceMix).leadingInputs, 1u);
 }
 

@@ -101,6 +101,11 @@ how:
   --gamma G              (default 0.1)
   --min-lr-factor F      cosine's last rate over the base (default 0)
   --warmup-epochs E      linear warm-up over E epochs (fractions allowed)
+  --ema DECAY            keep yolov7's exponential moving average of the
+                         weights, d = DECAY * (1 - exp(-steps / tau)) after
+                         every step; validation, the kept weights and --out
+                         use it (default 0: off; yolov7: 0.9999)
+  --ema-tau STEPS        the average's warm-up (default 2000)
   --epochs N             epochs in all (default 10; a resumed run continues
                          up to N; 0 writes the untrained weights, with a
                          warning)
@@ -143,6 +148,12 @@ files:
   --csv FILE             append a row per epoch (losses and their parts,
                          images/s, validation loss and metrics such as
                          mAP50) to FILE
+  --check-compiled M.goe yolo: run the val split through the artifact M
+                         (goe-compile --weights with the weights this run
+                         keeps; with --resume of a finished run nothing is
+                         trained) and through LibTorch, and compare every
+                         image's boxes: same class, corners within 1e-3 of
+                         the image size; exit 1 if any box differs
   --test-output FILE.npy write the objective's output on the test split
                          under the chosen weights, to compare with goe-run
                          --output
@@ -258,9 +269,10 @@ Status parseArgs(int argc, char **argv, Command &command) {
          "--epochs", "--batch", "--lr", "--seed", "--max-train", "--max-val",
          "--threads",
          "--out", "--checkpoint", "--router-epochs", "--balance-weight",
-         "--z-loss",
+         "--ema", "--ema-tau", "--z-loss",
          "--patience", "--resume", "--export-split", "--export-dir",
-         "--test-output", "--import-torchscript", "--objective", "--output",
+         "--test-output", "--check-compiled", "--import-torchscript",
+         "--objective", "--output",
          "--target", "--optimizer", "--momentum", "--weight-decay",
          "--schedule", "--step-epochs", "--gamma", "--min-lr-factor",
          "--warmup-epochs", "--augment", "--max-boxes", "--csv", "--stages",
@@ -305,6 +317,10 @@ Status parseArgs(int argc, char **argv, Command &command) {
       GOE_RETURN_IF_ERROR(number(flag, value, options.balanceWeight, false));
     } else if (flag == "--z-loss") {
       GOE_RETURN_IF_ERROR(number(flag, value, options.zLossWeight, false));
+    } else if (flag == "--ema") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.emaDecay, false));
+    } else if (flag == "--ema-tau") {
+      GOE_RETURN_IF_ERROR(number(flag, value, options.emaTau, true));
     } else if (flag == "--epochs") {
       GOE_RETURN_IF_ERROR(positive(flag, value, options.epochs, true));
     } else if (flag == "--patience") {
@@ -382,6 +398,8 @@ Status parseArgs(int argc, char **argv, Command &command) {
       options.exportSplit = value;
     } else if (flag == "--test-output") {
       options.testOutput = value;
+    } else if (flag == "--check-compiled") {
+      options.checkCompiled = value;
     } else if (flag == "--import-torchscript") {
       command.import.importTorchScript = value;
     } else {

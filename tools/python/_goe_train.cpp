@@ -90,6 +90,8 @@ PYBIND11_MODULE(_goe_train, m) {
       .def_readwrite("router_epochs", &TrainOptions::routerEpochs)
       .def_readwrite("balance_weight", &TrainOptions::balanceWeight)
       .def_readwrite("z_loss_weight", &TrainOptions::zLossWeight)
+      .def_readwrite("ema_decay", &TrainOptions::emaDecay)
+      .def_readwrite("ema_tau", &TrainOptions::emaTau)
       .def_readwrite("optimizer", &TrainOptions::optimizer)
       .def_readwrite("schedule", &TrainOptions::schedule)
       .def_readwrite("epochs", &TrainOptions::epochs)

@@ -17,6 +17,13 @@ const CombineKindInfo &select();
 const CombineKindInfo &weightedSum();
 const CombineKindInfo &importanceMix();
 const CombineKindInfo &wbf();
+const CombineKindInfo &nms();
+
+/// The problem with `inputs` as a detection combine's head levels (`kind`
+/// names it): YOLO detect layers [k, 3, H, W, nc + 5] with one nc; ""
+/// when they fit.
+std::string headLevelsProblem(const char *kind, int64_t k,
+                              const std::vector<SampleType> &inputs);
 
 /// `input` without its leading k dimension, or the problem.
 std::string dropChoice(int64_t k, const SampleType &input, SampleType &out);

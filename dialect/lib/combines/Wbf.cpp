@@ -10,21 +10,31 @@
 #include "Combines.h"
 
 namespace goe::combines {
-namespace {
 
-std::string results(int64_t k, const std::vector<SampleType> &inputs,
-                    const ParamValues &params, std::vector<SampleType> &out) {
+std::string headLevelsProblem(const char *kind, int64_t k,
+                              const std::vector<SampleType> &inputs) {
   if (inputs.empty())
-    return "wbf reads one or more head levels";
+    return std::string(kind) + " reads one or more head levels";
   for (const SampleType &level : inputs) {
     const std::vector<int64_t> &s = level.shape;
     if (s.size() != 5 || s[0] != k || s[1] != 3 || s[4] < 6 ||
         s[4] != inputs[0].shape.back())
-      return "wbf reads YOLO head levels [" + std::to_string(k) +
+      return std::string(kind) + " reads YOLO head levels [" +
+             std::to_string(k) +
              ", 3, H, W, nc + 5] (k choices of detect layers) with one nc, "
              "got " +
              printShape(s);
   }
+  return "";
+}
+
+namespace {
+
+std::string results(int64_t k, const std::vector<SampleType> &inputs,
+                    const ParamValues &params, std::vector<SampleType> &out) {
+  if (std::string problem = headLevelsProblem("wbf", k, inputs);
+      !problem.empty())
+    return problem;
   out.push_back(SampleType{{(int64_t)params.at("max_det"), 6}, false});
   return "";
 }
@@ -41,7 +51,8 @@ const CombineKindInfo &wbf() {
        {"nms_conf", KindParam::Float, false, 0.001, 0.0, 1.0},
        {"nms_iou", KindParam::Float, false, 0.65, 0.0, 1.0},
        {"max_det", KindParam::Size, false, 300, 1, 1e6}},
-      results};
+      results,
+      /*readsHeadLevels=*/true};
   return info;
 }
 

@@ -1,7 +1,9 @@
 //===- Random.cpp - the random router: an ablation ------------------------===//
 //
-// Picks paths at random from a seed; it reads its input only for the batch
-// size. `seed` is mixed with the run's seed by the runtime.
+// Picks k distinct paths at random from a seed, each weighted 1/k; it reads
+// its input only for the batch size. `seed` is mixed with the run's seed by
+// the runtime. With k > 1 it is the random-routing ablation of a top-k gate
+// (examples/moe_yolov7_tiny's random_pick).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +15,7 @@ const RouterKindInfo &random() {
   static const RouterKindInfo info{RouterKind::Random,
                                    RouterKindInfo::Any,
                                    /*bodyKey=*/nullptr,
-                                   /*picksSeveral=*/false,
+                                   /*picksSeveral=*/true,
                                    {{"seed", KindParam::Count, false, 0}},
                                    /*state=*/nullptr,
                                    /*checkBody=*/nullptr};

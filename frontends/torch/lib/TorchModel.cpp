@@ -375,6 +375,7 @@ Runner::combine(const PlanNode &node, const std::vector<at::Tensor> &inputs) {
     break;
   }
   case goe::CombineKind::Wbf: // out of scope: the raw per-choice head levels
+  case goe::CombineKind::Nms:
     out = inputs;
     break;
   }
@@ -452,12 +453,13 @@ bool Runner::run(const std::map<std::string, at::Tensor> &inputs) {
   }
   if (!selected.empty()) // setOutputs()
     return takeSelected();
-  // A wbf combine's value here is its raw head levels (see combine()): an
-  // output naming it gives all of them in place of the compiled boxes.
+  // A wbf or nms combine's value here is its raw head levels (see
+  // combine()): an output naming it gives all of them in place of the
+  // compiled boxes.
   std::set<std::string> rawLevels;
   for (const PlanNode &node : plan.nodes)
     if (node.kind == PlanNode::Combine &&
-        node.combine->kind == goe::CombineKind::Wbf)
+        node.combine->readsHeadLevels)
       rawLevels.insert(node.node->name);
   for (const ValueRef &ref : plan.outputs) {
     const std::vector<at::Tensor> &value = values.at(ref.node);

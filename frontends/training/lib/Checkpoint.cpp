@@ -55,7 +55,12 @@ Status saveCheckpoint(const std::string &path, const torchref::Model &model,
                                    ? state.best.at(weights[i].first)
                                    : weights[i].second.detach();
       archive.write("best_" + std::to_string(i), best, true);
+      auto averaged = state.average.averaged.find(weights[i].first);
+      if (averaged != state.average.averaged.end())
+        archive.write("average_" + std::to_string(i), averaged->second, true);
     }
+    archive.write("average_updates", torch::tensor(state.average.updates),
+                  true);
     archive.write("optimizer_kind", c10::IValue(optimizerKind));
     torch::serialize::OutputArchive optimizerArchive;
     optimizer.save(optimizerArchive);
@@ -103,7 +108,17 @@ Status loadCheckpoint(const std::string &path, torchref::Model &model,
         return error("checkpoint '" + path + "' does not fit the model: " +
                      why);
       state.best[weights[i].first] = b.clone();
+      at::Tensor a; // --ema's average; older checkpoints have none
+      if (archive.try_read("average_" + std::to_string(i), a, true)) {
+        if (!a.sizes().equals(w.sizes()))
+          return error("checkpoint '" + path + "': the average of '" +
+                       weights[i].first + "' has the wrong shape");
+        state.average.averaged[weights[i].first] = a.clone();
+      }
     }
+    at::Tensor updates;
+    if (archive.try_read("average_updates", updates, true))
+      state.average.updates = updates.item<int64_t>();
     torch::serialize::InputArchive routerArchive;
     if (version >= 2)
       archive.read("router", routerArchive);

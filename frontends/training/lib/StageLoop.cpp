@@ -212,7 +212,9 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     state.bestValLoss = std::numeric_limits<double>::infinity();
     state.bestEpoch = 0;
     state.best.clear();
+    state.average.reset(); // and its own average
   }
+  state.average.configure(options.emaDecay, options.emaTau);
   if (plan.stage && run.root)
     std::printf("stage %s: epochs %" PRId64 "-%" PRId64 "\n",
                 plan.name.c_str(), plan.first, plan.last);
@@ -233,6 +235,8 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
                   optimizer.get(), stageOptions, run.progress);
   trainer.setEpochOffset(plan.first - 1);
   trainer.distribute(run.parallel);
+  if (state.average.enabled())
+    trainer.averageWeights(&state.average);
   EpochLog log;
   std::string csv = run.root ? stageCsv(options.csv, plan) : std::string();
   if (!csv.empty())
@@ -254,14 +258,20 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     auto epochBegin = std::chrono::steady_clock::now();
     int64_t local = epoch - plan.first + 1;
     Trainer::EpochResult trained = trainer.trainEpoch(local);
-    Score val = trainer.validate(); // rank 0's on every rank
-    // The kept weights: the lowest validation loss, or the highest
-    // fitness where the objective gives one (yolo: from mAP).
-    bool better = val.selection() < state.bestValLoss;
-    if (better) {
-      state.bestValLoss = val.selection();
-      state.bestEpoch = epoch;
-      state.best = cloneWeights(run.model);
+    Score val;
+    bool better = false;
+    {
+      // With --ema, validation and the kept weights are the average's.
+      AveragedWeightsScope averaged(state.average, run.model);
+      val = trainer.validate(); // rank 0's on every rank
+      // The kept weights: the lowest validation loss, or the highest
+      // fitness where the objective gives one (yolo: from mAP).
+      better = val.selection() < state.bestValLoss;
+      if (better) {
+        state.bestValLoss = val.selection();
+        state.bestEpoch = epoch;
+        state.best = cloneWeights(run.model);
+      }
     }
     state.epoch = epoch;
     EpochProgress report;
@@ -380,6 +390,17 @@ Status finishRun(RunContext &run, bool staged) {
   }
   if (!options.out.empty())
     GOE_RETURN_IF_ERROR(writeWeights(options.out, run.model, run.router));
+  if (!options.checkCompiled.empty()) {
+    BoxAgreement agreement;
+    GOE_RETURN_IF_ERROR(checkCompiled(trainer, run.objective,
+                                      options.checkCompiled, agreement));
+    std::printf("compiled check on val: %s\n", agreement.summary().c_str());
+    if (!agreement.agrees())
+      return runtime::failedPrecondition(
+          "--check-compiled " + options.checkCompiled +
+          ": the compiled model's boxes differ from LibTorch's (" +
+          agreement.firstMismatch + ")");
+  }
   return runtime::okStatus();
 }
 

@@ -117,6 +117,8 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
                                     std::to_string(b + 1));
     optimizer->step();
     checkFinite(lossValue, epoch, b + 1, steps, lr);
+    if (average)
+      average->update(model);
     sum.add(step);
     seen += globalCount;
     double seconds = std::chrono::duration<double>(
@@ -158,7 +160,7 @@ Score Trainer::validate() {
 }
 
 Score Trainer::evaluate(Split split, at::Tensor *outputs,
-                        at::Tensor *targets) {
+                        at::Tensor *targets, const BatchObserver &onBatch) {
   torch::NoGradGuard noGrad;
   model.train(false);
   std::mt19937_64 rng(mixSeed(options.seed, 2, 0));
@@ -174,6 +176,8 @@ Score Trainer::evaluate(Split split, at::Tensor *outputs,
     torchref::ForwardResult result = forward(batch, rng);
     router.observe(batch, result);
     score.add(objective.score(result, batch));
+    if (onBatch)
+      onBatch(batch, result);
     if (outputs)
       all.push_back(result.outputs.at(objective.outputIndex()));
     if (targets)

@@ -20,8 +20,10 @@
 
 #include <torch/torch.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 namespace goe::train {
 
@@ -232,6 +234,19 @@ Status checkTrainOptions(const TrainOptions &options) {
     GOE_RETURN_IF_ERROR(checkWritable("--checkpoint", options.checkpoint));
   if (writes && !options.testOutput.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--test-output", options.testOutput));
+  if (!(options.emaDecay >= 0 && options.emaDecay < 1))
+    return error("--ema wants a decay in [0, 1) (yolov7: 0.9999; 0 is off), "
+                 "got " + std::to_string(options.emaDecay));
+  if (!(options.emaTau > 0))
+    return error("--ema-tau wants a positive number of steps, got " +
+                 std::to_string(options.emaTau));
+  if (!options.checkCompiled.empty()) { // known before training, not after
+    std::FILE *file = std::fopen(options.checkCompiled.c_str(), "rb");
+    if (!file)
+      return error("--check-compiled: cannot read '" + options.checkCompiled +
+                   "': " + std::strerror(errno));
+    std::fclose(file);
+  }
   if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&

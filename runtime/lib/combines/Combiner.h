@@ -16,6 +16,7 @@
 #define GOE_RUNTIME_LIB_COMBINES_COMBINER_H
 
 #include "Program.h"
+#include "goe/Runtime/Detection.h"
 #include "goe/Runtime/Session.h"
 
 #include <memory>
@@ -54,6 +55,8 @@ StatusOr<std::shared_ptr<const Combiner>>
 loadImportanceMixCombine(const artifact::Combine &);
 StatusOr<std::shared_ptr<const Combiner>>
 loadWbfCombine(const artifact::Combine &);
+StatusOr<std::shared_ptr<const Combiner>>
+loadNmsCombine(const artifact::Combine &);
 
 /// The registry: the loader of `source`'s kind, or an error naming the
 /// kinds this runtime knows.
@@ -64,6 +67,37 @@ loadCombine(const artifact::Combine &source);
 /// gives the outputs without that dimension; `kind` names the combine.
 Status dropSlotDim(const char *kind, const std::vector<TensorSpec> &inputs,
                    int64_t k, std::vector<TensorSpec> &outputs);
+
+/// Checks that `levels` are YOLO head levels f32 [k, ..., nc + 5] with one
+/// nc (wbf, nms; `kind` names the combine).
+Status checkHeadLevels(const char *kind, const std::vector<TensorSpec> &levels,
+                       int64_t k);
+
+/// Reads the NMS fields a detection combine's message shares (nms_conf,
+/// nms_iou, max_det, max_nms; absent ones keep NmsOptions' defaults) and
+/// checks their ranges.
+template <class Message>
+Status readNmsFields(const char *kind, const Message &given,
+                     NmsOptions &nms) {
+  if (given.has_nms_conf())
+    nms.confThreshold = given.nms_conf();
+  if (given.has_nms_iou())
+    nms.iouThreshold = given.nms_iou();
+  if (given.has_max_det())
+    nms.maxDetections = given.max_det();
+  if (given.has_max_nms())
+    nms.maxCandidates = given.max_nms();
+  if (!(nms.maxDetections >= 1 && nms.maxDetections <= 1000000) ||
+      !(nms.maxCandidates >= 1 && nms.maxCandidates <= 1000000000))
+    return invalidArgument(std::string(kind) +
+                           " max_det must be in [1, 1e6] and max_nms in "
+                           "[1, 1e9]");
+  return okStatus();
+}
+
+/// Writes up to maxDet boxes as rows x1 y1 x2 y2 score label at `dst`
+/// (whose maxDet x 6 floats are zero; rows after the last box stay so).
+void writeBoxRows(const std::vector<Box> &boxes, int64_t maxDet, float *dst);
 
 /// [B, k, D...] -> [B, D...].
 std::vector<int64_t> withoutSlotDim(const std::vector<int64_t> &shape);

@@ -8,8 +8,6 @@
 
 #include "combines/Combiner.h"
 
-#include "goe/Runtime/Detection.h"
-
 namespace goe::runtime::detail {
 namespace {
 
@@ -32,19 +30,7 @@ public:
 
   Status inferTypes(const std::vector<TensorSpec> &inputs, int64_t k,
                     std::vector<TensorSpec> &outputs) const override {
-    if (inputs.empty())
-      return invalidArgument("wbf needs at least one head level");
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const TensorSpec &level = inputs[i];
-      if (level.dtype != DType::F32 || level.shape.size() < 2 ||
-          level.shape[0] != k || level.shape.back() < 6 ||
-          level.shape.back() != inputs[0].shape.back())
-        return invalidArgument(
-            "wbf level " + std::to_string(i) + " is " + specToString(level) +
-            ", expected f32[" + std::to_string(k) +
-            ", ..., nc + 5] (decoded xywh, objectness, class probabilities; "
-            "the same nc on every level)");
-    }
+    GOE_RETURN_IF_ERROR(checkHeadLevels("wbf", inputs, k));
     outputs.push_back(TensorSpec{DType::F32, {params.nms.maxDetections, 6}});
     return okStatus();
   }
@@ -84,18 +70,13 @@ public:
       }
       std::vector<Box> fused =
           weightedBoxesFusion(experts, weights, params.wbf);
-      float *dst = out->f32() + b * maxDet * 6;
-      for (size_t i = 0; i < fused.size() && static_cast<int64_t>(i) < maxDet;
-           ++i) {
-        const Box &box = fused[i];
-        float *row = dst + i * 6;
-        row[0] = static_cast<float>(box.x1 * w);
-        row[1] = static_cast<float>(box.y1 * h);
-        row[2] = static_cast<float>(box.x2 * w);
-        row[3] = static_cast<float>(box.y2 * h);
-        row[4] = static_cast<float>(box.score);
-        row[5] = static_cast<float>(box.label);
+      for (Box &box : fused) { // back to pixels
+        box.x1 *= w;
+        box.x2 *= w;
+        box.y1 *= h;
+        box.y2 *= h;
       }
+      writeBoxRows(fused, maxDet, out->f32() + b * maxDet * 6);
     }
     outputs.push_back(std::move(out).value());
     return okStatus();
@@ -116,18 +97,7 @@ loadWbfCombine(const artifact::Combine &source) {
   if (!(p.imageWidth > 0) || !(p.imageHeight > 0))
     return invalidArgument(
         "wbf needs image_width and image_height (pixels, > 0)");
-  if (given.has_nms_conf())
-    p.nms.confThreshold = given.nms_conf();
-  if (given.has_nms_iou())
-    p.nms.iouThreshold = given.nms_iou();
-  if (given.has_max_det())
-    p.nms.maxDetections = given.max_det();
-  if (given.has_max_nms())
-    p.nms.maxCandidates = given.max_nms();
-  if (!(p.nms.maxDetections >= 1 && p.nms.maxDetections <= 1000000) ||
-      !(p.nms.maxCandidates >= 1 && p.nms.maxCandidates <= 1000000000))
-    return invalidArgument("wbf max_det must be in [1, 1e6] and max_nms in "
-                           "[1, 1e9]");
+  GOE_RETURN_IF_ERROR(readNmsFields("wbf", given, p.nms));
   if (given.has_iou())
     p.wbf.iouThreshold = given.iou();
   if (given.has_skip_box_thr())

@@ -170,6 +170,14 @@ func.func private @f(%r: !goe.routing<4, top 2>, %a: tensor<?x2x3x4x4x85xf32>, %
 
 // -----
 
+func.func private @f(%r: !goe.routing<4, top 2>, %a: tensor<?x1x3x4x4x85xf32>) {
+  // expected-error @+1 {{nms reads YOLO head levels [2, 3, H, W, nc + 5] (k choices of detect layers) with one nc, got [1, 3, 4, 4, 85]}}
+  %z = goe.combine nms %r, %a : !goe.routing<4, top 2>, tensor<?x1x3x4x4x85xf32> -> tensor<?x300x6xf32>
+  return
+}
+
+// -----
+
 goe.graph @m(%x: tensor<?x4xf32>) -> tensor<?x5xf32> {
   // expected-error @+1 {{result 0 has type 'tensor<?x4xf32>' but the graph declares 'tensor<?x5xf32>'}}
   goe.output %x : tensor<?x4xf32>

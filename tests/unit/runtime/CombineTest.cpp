@@ -2,6 +2,7 @@
 
 #include "TestModels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -157,6 +158,100 @@ TEST(Combine, SelectNeedsKOne) {
   StatusOr<std::shared_ptr<const Model>> loaded = Model::fromProto(model);
   ASSERT_FALSE(loaded.ok());
   EXPECT_THAT(loaded.status().message(), HasSubstr("k = 1"));
+}
+
+/// Two experts' head rows, one input: a level [2 choices, 3 anchors, 1, 1,
+/// cx cy w h obj p0 p1] under a random top-2-of-2 router, combined by
+/// `combine` (nms or wbf).
+artifact::Model detectionCombineModel(const artifact::Combine &combine) {
+  artifact::Model model;
+  addInput(model, "level", valueType({2, 3, 1, 1, 7}));
+  addRouter(model, "r", artifact::Router::kRandom, 2, 2);
+  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
+  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
+  c.set_routing(1);
+  *c.mutable_combine() = combine;
+  model.add_outputs(2);
+  model.set_num_values(3);
+  addCode(model);
+  return model;
+}
+
+/// Both experts see one class-0 object (IoU 0.82 between their boxes);
+/// the second also sees a class-1 object no one else does.
+Tensor twoExpertsRows() {
+  std::vector<float> rows(2 * 3 * 7, 0.0f);
+  auto put = [&](int slot, int anchor, std::vector<float> row) {
+    std::copy(row.begin(), row.end(), rows.begin() + (slot * 3 + anchor) * 7);
+  };
+  put(0, 0, {50, 50, 20, 20, 0.9f, 1, 0});
+  put(1, 0, {52, 50, 20, 20, 0.8f, 1, 0});
+  put(1, 2, {100, 100, 10, 10, 0.7f, 0, 1});
+  return f32Tensor({1, 2, 3, 1, 1, 7}, rows);
+}
+
+std::vector<float> runCombine(const artifact::Model &model) {
+  std::unique_ptr<Session> session =
+      std::move(Session::create(mustLoad(model))).value();
+  std::vector<Tensor> inputs;
+  inputs.push_back(twoExpertsRows());
+  RunResult result;
+  Status status = session->run(inputs, result);
+  EXPECT_TRUE(status.ok()) << status.toString();
+  if (!status.ok())
+    return {};
+  const Tensor &out = result.outputs[0];
+  return std::vector<float>(out.f32(), out.f32() + out.numel());
+}
+
+TEST(Combine, NmsKeepsTheBestOfOverlappingExpertBoxesUnfused) {
+  artifact::Combine nms;
+  nms.mutable_nms()->set_max_det(4);
+  std::vector<float> y = runCombine(detectionCombineModel(nms));
+  ASSERT_EQ(y.size(), 4u * 6u);
+  // Expert 0's box, as it was (no averaging with expert 1's), then the
+  // class-1 box; the rest is padding.
+  std::vector<float> expected{40, 40, 60, 60, 0.9f, 0, 95, 95, 105, 105,
+                              0.7f, 1};
+  expected.resize(24, 0.0f);
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_FLOAT_EQ(y[i], expected[i]) << "element " << i;
+
+  // wbf on the same rows fuses the two class-0 boxes instead: x1 moves
+  // towards expert 1's 42.
+  artifact::Combine wbf;
+  wbf.mutable_wbf()->set_image_width(128);
+  wbf.mutable_wbf()->set_image_height(128);
+  wbf.mutable_wbf()->set_max_det(4);
+  std::vector<float> fused = runCombine(detectionCombineModel(wbf));
+  ASSERT_EQ(fused.size(), 24u);
+  EXPECT_GT(fused[0], 40.5f);
+  EXPECT_LT(fused[0], 42.0f);
+
+  // max_det caps what is kept: only the best box.
+  nms.mutable_nms()->set_max_det(1);
+  y = runCombine(detectionCombineModel(nms));
+  ASSERT_EQ(y.size(), 6u);
+  EXPECT_FLOAT_EQ(y[4], 0.9f);
+}
+
+TEST(Combine, NmsChecksItsFieldsAndLevels) {
+  artifact::Combine nms;
+  nms.mutable_nms()->set_max_det(0);
+  StatusOr<std::shared_ptr<const Model>> loaded =
+      Model::fromProto(detectionCombineModel(nms));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("nms max_det must be in [1, 1e6]"));
+
+  nms.mutable_nms()->clear_max_det();
+  artifact::Model model = detectionCombineModel(nms);
+  *model.mutable_inputs(0)->mutable_type() = valueType({2, 3, 1, 1, 5});
+  loaded = Model::fromProto(model);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("nms level 0 is f32[2, 3, 1, 1, 5], expected f32[2, "
+                        "..., nc + 5]"));
 }
 
 } // namespace

@@ -249,7 +249,8 @@ TEST(ModelLoad, CombineWithoutKind) {
   model.mutable_steps(2)->clear_combine();
   EXPECT_THAT(loadError(model),
               HasSubstr("step 2 (COMBINE): has no combine kind this runtime "
-                        "knows (select, weighted_sum, importance_mix, wbf)"));
+                        "knows (select, weighted_sum, importance_mix, wbf, "
+                        "nms)"));
 }
 
 TEST(ModelLoad, NumValuesBounded) {

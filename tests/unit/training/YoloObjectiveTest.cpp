@@ -293,3 +293,74 @@ outputs: [out]
   EXPECT_EQ(none.status().message(),
             "objective yolo: the spec has no detect layer");
 }
+
+TEST(YoloObjectiveTest, NmsMixtureKeepsOneOfTheExpertsBoxes) {
+  std::string text = kMixture;
+  text.replace(text.find("combine: wbf"), 12, "combine: nms");
+  Built built(text.c_str());
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok()) << objective.status().toString();
+  torchref::ForwardResult result;
+  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
+  result.routeWeightNodes = {"route"};
+  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  (*objective)->beginScoring();
+  Score score = (*objective)->score(result, twoImages());
+  (*objective)->finishScoring(score);
+  EXPECT_NEAR(score.metrics["mAP50"], 1.0, 1e-9);
+}
+
+/// The compiled model's [2, 20, 6] boxes: image 0's box (exactLogits),
+/// its corners moved by `shift` px, class `cls`; image 1 none.
+runtime::Tensor compiledDets(float shift, float cls) {
+  std::vector<float> rows(2 * 20 * 6, 0.0f);
+  float score = 1.0f / (1.0f + std::exp(-12.0f)); // objectness x class
+  score *= score;
+  std::vector<float> box{6 + shift, 10, 14 + shift, 18, score, cls};
+  std::copy(box.begin(), box.end(), rows.begin());
+  return std::move(runtime::Tensor::fromF32({2, 20, 6}, rows)).value();
+}
+
+TEST(YoloObjectiveTest, CompareCompiledMatchesBoxByBox) {
+  Built built(kMixture);
+  auto objective = built.objective();
+  ASSERT_TRUE(objective.ok());
+  torchref::ForwardResult result;
+  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
+  result.routeWeightNodes = {"route"};
+  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+
+  // Within the tolerance (1e-3 of 32 px): agrees.
+  runtime::Tensor same = compiledDets(0.01f, 1);
+  BoxAgreement agreement;
+  ASSERT_TRUE((*objective)
+                  ->compareCompiled(result, {{"dets", &same}}, agreement)
+                  .ok());
+  EXPECT_NEAR(agreement.tolerance, 0.032, 1e-12);
+  EXPECT_EQ(agreement.images, 2);
+  EXPECT_EQ(agreement.referenceBoxes, 1);
+  EXPECT_EQ(agreement.compiledBoxes, 1);
+  EXPECT_TRUE(agreement.agrees()) << agreement.summary();
+  EXPECT_NEAR(agreement.maxCornerError, 0.01, 1e-5);
+
+  // A corner 0.1 px away, or another class: no match, named.
+  for (auto [shift, cls] : {std::pair{0.1f, 1.0f}, std::pair{0.0f, 2.0f}}) {
+    runtime::Tensor moved = compiledDets(shift, cls);
+    BoxAgreement off;
+    ASSERT_TRUE((*objective)
+                    ->compareCompiled(result, {{"dets", &moved}}, off)
+                    .ok());
+    EXPECT_FALSE(off.agrees());
+    EXPECT_EQ(off.matched, 0);
+    EXPECT_NE(off.firstMismatch.find("image 0: LibTorch's class 1 box"),
+              std::string::npos)
+        << off.firstMismatch;
+  }
+
+  // The wrong artifact: no output of that name.
+  BoxAgreement none;
+  runtime::Status status =
+      (*objective)->compareCompiled(result, {{"other", &same}}, none);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("has no output 'dets'"), std::string::npos);
+}

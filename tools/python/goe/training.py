@@ -163,6 +163,8 @@ OPTIONS = {
     "router_epochs": ("router_epochs", _integer(1)),
     "balance_weight": ("balance_weight", _number(0)),
     "z_loss": ("z_loss_weight", _number(0)),
+    "ema": ("ema_decay", _number(0)),
+    "ema_tau": ("ema_tau", _number(0, above=True)),
     "optimizer": ("optimizer.kind", _text),
     "lr": ("optimizer.lr", _number(0, above=True)),
     "momentum": ("optimizer.momentum", _number(0)),

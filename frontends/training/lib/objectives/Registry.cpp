@@ -10,6 +10,15 @@ extern const ObjectiveKind kYoloObjective;
 
 Objective::~Objective() = default;
 
+runtime::Status Objective::compareCompiled(
+    const torchref::ForwardResult &,
+    const CompiledOutputs &,
+    BoxAgreement &) const {
+  return runtime::unimplemented(
+      "this objective has no compiled check (--check-compiled compares "
+      "detections: objective yolo)");
+}
+
 const std::vector<const ObjectiveKind *> &objectiveKinds() {
   static const std::vector<const ObjectiveKind *> kinds = {
       &kCrossEntropyObjective, &kYoloObjective};

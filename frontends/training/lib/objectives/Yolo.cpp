@@ -7,7 +7,8 @@
 //     forward pass as raw logits (the model is asked for them);
 //   - dense: the levels are consecutive spec outputs, and the loss is
 //     yoloLoss (frontends/torch YoloLoss.h) on them;
-//   - mixture: the output is a `wbf` combine, whose training value is each
+//   - mixture: the output is a `wbf` (or `nms`) combine, whose training
+//     value is each
 //     chosen expert's levels [B, k, 3, H, W, nc + 5]; the loss is
 //     sum over choice slots s of yoloLoss(slot s, image weights = the
 //     route's weight of slot s), i.e. per image the router-weighted sum of
@@ -18,7 +19,8 @@
 //
 // Validation decodes the levels as the detect op does, runs the compiled
 // graph's post-processing (Detection.h: NMS per expert, then for a mixture
-// WBF with the route weights and the combine's own parameters; dense: NMS
+// WBF with the route weights and the combine's own parameters, or for an
+// nms combine one NMS over the chosen experts' rows together; dense: NMS
 // at conf 0.001, IoU 0.65, 300 boxes, as yolov7's test.py) and scores the
 // split with COCO's 12 statistics (CocoEval.h) in the model's input pixels:
 // metrics mAP50 (AP at IoU 0.5), mAP50_95 (AP) and yolov7's fitness
@@ -48,10 +50,14 @@ struct YoloSetup {
   int64_t classes = 0, imageSize = 0;
   size_t firstOutput = 0; // in ForwardResult::outputs
   bool mixture = false;
+  bool fuseByWbf = true;  // mixture: wbf, or one NMS over every choice (nms)
   std::string route;      // mixture: the router node the dispatch follows
   runtime::NmsOptions nms;
   runtime::WbfOptions wbf;
   std::string outputName, target;
+  /// The outputs the compiled model gives the boxes in: the combine's, or
+  /// (dense) one per level.
+  std::vector<std::string> compiledOutputs;
 };
 
 class YoloObjective : public Objective {
@@ -186,9 +192,52 @@ private:
     }
   }
 
-  /// Decodes the levels, runs NMS (and WBF) per image as the compiled
-  /// graph does, and adds the boxes as detections of images nextImage...
-  void addDetections(const torchref::ForwardResult &result, int64_t batch) {
+public:
+  runtime::Status compareCompiled(
+      const torchref::ForwardResult &result,
+      const CompiledOutputs &compiled,
+      BoxAgreement &into) const override {
+    std::vector<const runtime::Tensor *> outputs;
+    for (const std::string &name : s.compiledOutputs) {
+      auto found = compiled.find(name);
+      if (found == compiled.end())
+        return runtime::invalidArgument(
+            "objective yolo: the compiled model has no output '" + name +
+            "' (compiled from another spec?)");
+      outputs.push_back(found->second);
+    }
+    into.tolerance = 1e-3 * double(s.imageSize); // the bound
+    std::vector<std::vector<runtime::Box>> reference = imageBoxes(result);
+    int64_t batch = int64_t(reference.size());
+    for (int64_t b = 0; b < batch; ++b) {
+      std::vector<runtime::Box> boxes;
+      if (s.mixture) { // [B, max_det, 6] rows, score 0 after the last box
+        const runtime::Tensor &dets = *outputs[0];
+        int64_t rows = dets.shape()[1];
+        const float *row = dets.f32() + b * rows * 6;
+        for (int64_t r = 0; r < rows && row[4] > 0; ++r, row += 6)
+          boxes.push_back({row[0], row[1], row[2], row[3], row[4],
+                           int64_t(row[5])});
+      } else { // decoded levels: the NMS goe-detect runs on them
+        std::vector<runtime::NmsRows> blocks;
+        int64_t width = outputs[0]->shape().back();
+        for (const runtime::Tensor *level : outputs) {
+          int64_t perImage = level->numel() / batch;
+          blocks.push_back({level->f32() + b * perImage, perImage / width});
+        }
+        boxes = runtime::nonMaxSuppression(blocks, width, s.nms);
+      }
+      matchBoxes(reference[b], boxes, into.images + b, into);
+    }
+    into.images += batch;
+    return runtime::okStatus();
+  }
+
+private:
+  /// Decodes the levels and runs NMS (and WBF) per image as the compiled
+  /// graph does: each image's boxes in the model's input pixels.
+  std::vector<std::vector<runtime::Box>>
+  imageBoxes(const torchref::ForwardResult &result) const {
     std::vector<at::Tensor> decoded;
     for (size_t l = 0; l < s.levels.size(); ++l) {
       at::Tensor level = torchref::decodeYoloLevel(
@@ -207,12 +256,18 @@ private:
     if (s.mixture)
       weights = routeWeights(result).detach().to(at::kDouble).contiguous();
     double side = double(s.imageSize);
+    int64_t batch = rows.size(0);
+    std::vector<std::vector<runtime::Box>> all(batch);
     for (int64_t b = 0; b < batch; ++b) {
-      std::vector<runtime::Box> boxes;
+      std::vector<runtime::Box> &boxes = all[b];
       if (!s.mixture) {
         at::Tensor image = rows[b];
         boxes = runtime::nonMaxSuppression(image.data_ptr<float>(),
                                            image.size(0), width, s.nms);
+      } else if (!s.fuseByWbf) {
+        at::Tensor pooled = rows[b].reshape({-1, width}).contiguous();
+        boxes = runtime::nonMaxSuppression(pooled.data_ptr<float>(),
+                                           pooled.size(0), width, s.nms);
       } else {
         int64_t k = rows.size(1);
         std::vector<std::vector<runtime::Box>> experts(k);
@@ -233,7 +288,16 @@ private:
           box.x1 *= side, box.x2 *= side, box.y1 *= side, box.y2 *= side;
         }
       }
-      for (const runtime::Box &box : boxes) {
+    }
+    return all;
+  }
+
+  /// Adds each image's boxes (imageBoxes) as detections of images
+  /// nextImage...
+  void addDetections(const torchref::ForwardResult &result, int64_t batch) {
+    std::vector<std::vector<runtime::Box>> all = imageBoxes(result);
+    for (int64_t b = 0; b < batch; ++b) {
+      for (const runtime::Box &box : all[b]) {
         data::CocoBox d;
         d.imageId = nextImage + b;
         d.categoryId = box.label;
@@ -299,26 +363,30 @@ runtime::Status findImageSize(const spec::Spec &spec, YoloSetup &out) {
   return runtime::okStatus();
 }
 
-/// The plan outputs that carry the levels: a wbf combine (mixture), or
+/// The plan outputs that carry the levels: a wbf or nms combine (mixture), or
 /// consecutive outputs shaped as the levels (dense).
 runtime::Status findOutputs(const spec::GraphPlan &plan, YoloSetup &out) {
   size_t position = 0; // in ForwardResult::outputs
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
-    const spec::PlanNode *wbfNode = nullptr;
+    const spec::PlanNode *boxesNode = nullptr;
     for (const spec::PlanNode &node : plan.nodes)
       if (node.node->name == plan.outputs[i].node &&
           node.kind == spec::PlanNode::Combine &&
-          node.combine->kind == CombineKind::Wbf)
-        wbfNode = &node;
-    if (wbfNode) {
+          node.combine->readsHeadLevels)
+        boxesNode = &node;
+    if (boxesNode) {
       out.mixture = true;
       out.firstOutput = position;
       out.outputName = plan.outputNames[i];
-      out.route = wbfNode->route;
-      const ParamValues &p = wbfNode->params;
+      out.compiledOutputs = {out.outputName};
+      out.route = boxesNode->route;
+      const ParamValues &p = boxesNode->params;
       out.nms.confThreshold = p.at("nms_conf");
       out.nms.iouThreshold = p.at("nms_iou");
       out.nms.maxDetections = int64_t(p.at("max_det"));
+      out.fuseByWbf = boxesNode->combine->kind == CombineKind::Wbf;
+      if (!out.fuseByWbf)
+        return runtime::okStatus();
       out.wbf.iouThreshold = p.at("iou");
       out.wbf.skipBoxThreshold = p.at("skip_box_thr");
       out.wbf.confType = runtime::WbfConfType(int(p.at("conf_type")));
@@ -334,11 +402,14 @@ runtime::Status findOutputs(const spec::GraphPlan &plan, YoloSetup &out) {
     if (matches) {
       out.firstOutput = position;
       out.outputName = plan.outputNames[i];
+      out.compiledOutputs.assign(plan.outputNames.begin() + i,
+                                 plan.outputNames.begin() + i +
+                                     out.levels.size());
       return runtime::okStatus();
     }
     ++position;
   }
-  return fail("no output is a wbf combine or the detect levels in order "
+  return fail("no output is a wbf or nms combine or the detect levels in order "
               "([3, S/stride, S/stride, nc + 5] each)");
 }
 
@@ -366,7 +437,7 @@ create(const ObjectiveSetup &setup) {
 extern const ObjectiveKind kYoloObjective = {
     "yolo",
     "YOLOv7's loss on the detect levels (router-weighted per expert for a "
-    "wbf mixture); validation by COCO mAP",
+    "wbf or nms mixture); validation by COCO mAP",
     "boxes", create};
 
 } // namespace goe::train

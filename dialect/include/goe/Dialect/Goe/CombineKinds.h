@@ -42,6 +42,9 @@ struct CombineKindInfo {
   std::string (*results)(int64_t k, const std::vector<SampleType> &inputs,
                          const ParamValues &params,
                          std::vector<SampleType> &out);
+  /// Reads YOLO head levels and gives boxes (wbf, nms): training and the
+  /// LibTorch reference see its raw per-choice levels in place of boxes.
+  bool readsHeadLevels = false;
 
   llvm::StringRef name() const { return stringifyCombineKind(kind); }
 };
@@ -49,7 +52,7 @@ struct CombineKindInfo {
 const CombineKindInfo &combineKindInfo(CombineKind kind);
 /// The kind spelled `name`, or null.
 const CombineKindInfo *findCombineKind(llvm::StringRef name);
-/// "select, weighted_sum, importance_mix, wbf", for messages.
+/// "select, weighted_sum, importance_mix, wbf, nms", for messages.
 std::string combineKindNames();
 
 } // namespace goe

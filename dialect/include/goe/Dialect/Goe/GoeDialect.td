@@ -58,7 +58,8 @@ def Goe_CombineKind : I32EnumAttr<"CombineKind", "how per-choice results merge",
     I32EnumAttrCase<"Select", 0, "select">,
     I32EnumAttrCase<"WeightedSum", 1, "weighted_sum">,
     I32EnumAttrCase<"ImportanceMix", 2, "importance_mix">,
-    I32EnumAttrCase<"Wbf", 3, "wbf">]> {
+    I32EnumAttrCase<"Wbf", 3, "wbf">,
+    I32EnumAttrCase<"Nms", 4, "nms">]> {
   let cppNamespace = "::goe";
 }
 

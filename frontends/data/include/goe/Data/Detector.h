@@ -6,7 +6,7 @@
 // and map the boxes back to the original image's pixels. The model must
 // have one f32 image input [3, H, W] and a detection output [N, 6] (x1, y1,
 // x2, y2 in the model's pixels, score, class; score-0 rows are padding), as
-// the `wbf` combine produces, or (a dense detector such as
+// the `wbf` and `nms` combines produce, or (a dense detector such as
 // examples/yolov7_tiny) decoded detect levels [3, H, W, nc + 5], which get
 // the wbf combine's per-expert NMS here (conf min(0.001, --conf), IoU 0.65
 // or --iou, 300 boxes). The routes each image took come back too.

@@ -13,6 +13,9 @@
 //   "optimizer"         the optimiser's state (Optimizer::save)
 //   "router"            the router trainer's state (the latent router's
 //                       codebook and centres), RouterTrainer::saveState
+//   "average_updates"   --ema's update count, and "average_<i>" its
+//                       average of weight i where it has one (absent in
+//                       older checkpoints: no average)
 // It is written to a temporary file beside FILE (runtime/TempFile.h) and renamed
 // over it, so FILE is always a whole checkpoint and an interrupted write
 // leaves nothing. --resume FILE restores all of it; the run must use the
@@ -24,6 +27,7 @@
 #ifndef GOE_TRAINING_CHECKPOINT_H
 #define GOE_TRAINING_CHECKPOINT_H
 
+#include "goe/Training/WeightAverage.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Runtime/Status.h"
 #include "goe/Training/RouterTrainer.h"
@@ -40,6 +44,7 @@ struct CheckpointState {
   int64_t epoch = 0, bestEpoch = 0;
   double bestValLoss = std::numeric_limits<double>::infinity();
   std::map<std::string, at::Tensor> best;
+  WeightAverage average; // --ema: its tensors and update count travel too
 };
 
 runtime::Status saveCheckpoint(const std::string &path,

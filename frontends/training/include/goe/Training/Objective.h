@@ -6,8 +6,9 @@
 //   cross_entropy  softmax cross-entropy of a [B, classes] output against
 //                  an i64 class per sample (the default)
 //   yolo           YOLOv7's loss on the detect levels against a detection
-//                  dataset's `boxes`; for a mixture (a `wbf` combine) each
-//                  chosen expert's loss weighted by its router weight; the
+//                  dataset's `boxes`; for a mixture (a `wbf` or `nms`
+//                  combine) each chosen expert's loss weighted by its
+//                  router weight; the
 //                  validation score is COCO mAP (lib/objectives/Yolo.cpp)
 // An objective reads the forward pass (outputs, routes) and the batch; its
 // evaluation may gather a whole split before it scores (mAP).
@@ -22,6 +23,7 @@
 #define GOE_TRAINING_OBJECTIVE_H
 
 #include "goe/Data/Dataset.h"
+#include "goe/Training/CompiledCheck.h"
 #include "goe/Frontends/Spec/GraphPlan.h"
 #include "goe/Frontends/Spec/ShapeInference.h"
 #include "goe/Frontends/Torch/TorchModel.h"
@@ -84,6 +86,12 @@ public:
   virtual Score score(const torchref::ForwardResult &result,
                       const TrainBatch &batch) = 0;
   virtual void finishScoring(Score &split) { (void)split; }
+  /// Compares a batch's compiled outputs (the artifact's, by output name)
+  /// with this forward pass, box by box, into `into` (--check-compiled).
+  /// Objectives without detections have no such check: Unimplemented.
+  virtual runtime::Status
+  compareCompiled(const torchref::ForwardResult &result,
+                  const CompiledOutputs &compiled, BoxAgreement &into) const;
 };
 
 struct ObjectiveKind {

@@ -83,6 +83,11 @@ struct TrainOptions {
   std::string master;          // HOST:PORT; needed when worldSize > 1
   double distTimeout = 60;     // seconds a rank waits for the others
 
+  // yolov7's exponential moving average of the weights (WeightAverage.h):
+  // decay 0 is off; yolov7 uses 0.9999 with tau 2000 steps.
+  double emaDecay = 0;
+  double emaTau = 2000;
+
   // --- Files ----------------------------------------------------------------
   std::string out;         // .goew; empty: not written
   std::string checkpoint;  // written after every epoch; empty: none
@@ -90,6 +95,8 @@ struct TrainOptions {
   std::string resume;      // checkpoint to start from; empty: none
   std::string exportSplit; // train | val | test; empty: none
   std::string exportDir;
+  std::string checkCompiled; // .goe compiled with the kept weights: its
+                             // val-split boxes against LibTorch's
   std::string testOutput;  // .npy of the objective's output on the test
                            // split, chosen weights; empty: none
 };

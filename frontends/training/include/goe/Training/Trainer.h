@@ -31,8 +31,11 @@
 #include "goe/Training/Objective.h"
 #include "goe/Training/Progress.h"
 #include "goe/Training/RouterTrainer.h"
+#include "goe/Training/WeightAverage.h"
 
 #include <torch/optim/optimizer.h>
+
+#include <functional>
 
 namespace goe::train {
 
@@ -67,12 +70,19 @@ public:
   /// The objective's score on `split` (eval mode, batches of the
   /// objective's evaluationBatch); with
   /// `outputs`, the objective's output for every sample, with `targets`
-  /// their target field.
+  /// their target field; `onBatch` sees every batch with its forward pass
+  /// (the compiled check, CompiledCheck.h).
+  using BatchObserver = std::function<void(const TrainBatch &,
+                                           const torchref::ForwardResult &)>;
   Score evaluate(Split split, at::Tensor *outputs = nullptr,
-                 at::Tensor *targets = nullptr);
+                 at::Tensor *targets = nullptr,
+                 const BatchObserver &onBatch = nullptr);
 
   /// evaluate(Split::Val), the same on every data-parallel rank.
   Score validate();
+
+  /// Updates `average` after every optimiser step (--ema; null: none).
+  void averageWeights(WeightAverage *average) { this->average = average; }
 
   /// Trains as one rank of `parallel` (null: alone, the default).
   void distribute(DataParallel *parallel) { this->parallel = parallel; }
@@ -96,6 +106,7 @@ private:
   torch::optim::Optimizer *optimizer; // null: evaluation only
   const TrainOptions &options;
   int64_t epochOffset = 0;
+  WeightAverage *average = nullptr;
   ProgressCallbacks callbacks;
   std::map<std::string, std::vector<int64_t>> counts;
   DataParallel *parallel = nullptr;

@@ -72,9 +72,9 @@ struct RouteReport : Routing {
 
 struct ForwardResult {
   /// The spec's `outputs`, in order, each node output separately (a node
-  /// with several outputs gives several tensors). A `wbf` combine is not
-  /// implemented here: its value is the raw per-choice head levels of the
-  /// dispatch it reads, one tensor [B, k, 3, H, W, nc + 5] per level, in
+  /// with several outputs gives several tensors). A `wbf` or `nms` combine
+  /// is not implemented here: its value is the raw per-choice head levels
+  /// of the dispatch it reads, one tensor [B, k, 3, H, W, nc + 5] per level, in
   /// place of the compiled graph's [B, max_det, 6] boxes.
   std::vector<at::Tensor> outputs;
   /// By router node name.
