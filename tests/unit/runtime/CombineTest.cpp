@@ -164,17 +164,7 @@ TEST(Combine, SelectNeedsKOne) {
 /// cx cy w h obj p0 p1] under a random top-2-of-2 router, combined by
 /// `combine` (nms or wbf).
 artifact::Model detectionCombineModel(const artifact::Combine &combine) {
-  artifact::Model model;
-  addInput(model, "level", valueType({2, 3, 1, 1, 7}));
-  addRouter(model, "r", artifact::Router::kRandom, 2, 2);
-  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
-  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
-  c.set_routing(1);
-  *c.mutable_combine() = combine;
-  model.add_outputs(2);
-  model.set_num_values(3);
-  addCode(model);
-  return model;
+  return levelCombineModel({2, 3, 1, 1, 7}, 2, 2, combine);
 }
 
 /// Both experts see one class-0 object (IoU 0.82 between their boxes);

@@ -194,32 +194,16 @@ TEST(ModelLoad, TransposeMustKeepBatch) {
   EXPECT_THAT(loadError(model), HasSubstr("is not a permutation"));
 }
 
-TEST(ModelLoad, WbfNeedsImageSize) {
-  artifact::Model model;
-  addInput(model, "level", valueType({1, 3, 1, 1, 7}));
-  addRouter(model, "r", artifact::Router::kRandom, 1, 1);
-  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
-  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
-  c.set_routing(1);
-  c.mutable_combine()->mutable_wbf();
-  model.add_outputs(2);
-  model.set_num_values(3);
-  EXPECT_THAT(loadError(model), HasSubstr("image_width and image_height"));
-}
-
 /// A wbf combine of one [1, 3, 1, 1, 7] level under a random router.
 artifact::Model wbfOnly(const artifact::WbfCombine &wbf) {
-  artifact::Model model;
-  addInput(model, "level", valueType({1, 3, 1, 1, 7}));
-  addRouter(model, "r", artifact::Router::kRandom, 1, 1);
-  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
-  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
-  c.set_routing(1);
-  *c.mutable_combine()->mutable_wbf() = wbf;
-  model.add_outputs(2);
-  model.set_num_values(3);
-  addCode(model);
-  return model;
+  artifact::Combine combine;
+  *combine.mutable_wbf() = wbf;
+  return levelCombineModel({1, 3, 1, 1, 7}, 1, 1, combine);
+}
+
+TEST(ModelLoad, WbfNeedsImageSize) {
+  EXPECT_THAT(loadError(wbfOnly(artifact::WbfCombine())),
+              HasSubstr("image_width and image_height"));
 }
 
 TEST(ModelLoad, WbfFieldsLeftOutTakeDetectionDefaults) {

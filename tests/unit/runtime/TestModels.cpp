@@ -171,6 +171,22 @@ artifact::Model oracleModel() {
   return model;
 }
 
+artifact::Model levelCombineModel(std::vector<int64_t> levelShape,
+                                  int64_t choices, int64_t k,
+                                  const artifact::Combine &combine) {
+  artifact::Model model;
+  addInput(model, "level", valueType(std::move(levelShape)));
+  addRouter(model, "r", artifact::Router::kRandom, choices, k);
+  addStep(model, artifact::Step::ROUTE, {0}, {1}).set_router("r");
+  artifact::Step &c = addStep(model, artifact::Step::COMBINE, {0}, {2});
+  c.set_routing(1);
+  *c.mutable_combine() = combine;
+  model.add_outputs(2);
+  model.set_num_values(3);
+  addCode(model);
+  return model;
+}
+
 artifact::Model topkModel() {
   artifact::Model model;
   model.set_name("topk3");

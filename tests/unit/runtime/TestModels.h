@@ -48,6 +48,13 @@ artifact::Model oracleModel();
 /// weighted_sum -> f32[4].
 artifact::Model topkModel();
 
+/// level f32[levelShape] (head rows as a dispatch gives them, k first) ->
+/// a random router of `choices` picking `k` -> `combine` on the level.
+/// For the detection combines (wbf, nms).
+artifact::Model levelCombineModel(std::vector<int64_t> levelShape,
+                                  int64_t choices, int64_t k,
+                                  const artifact::Combine &combine);
+
 std::shared_ptr<const Model> mustLoad(const artifact::Model &model);
 
 /// Expected per-path results of the paths above.

@@ -147,6 +147,16 @@ at::Tensor exactLogits(int64_t cls) {
   return logits;
 }
 
+/// A mixture's forward pass in which both experts of both images predict
+/// image 0's box exactly (class 1), at route weight 0.5 each.
+torchref::ForwardResult bothExpertsExact() {
+  torchref::ForwardResult result;
+  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
+  result.routeWeightNodes = {"route"};
+  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  return result;
+}
+
 } // namespace
 
 TEST(YoloObjectiveTest, DenseLossIsYoloLossOnTheDetectLevel) {
@@ -230,11 +240,7 @@ TEST(YoloObjectiveTest, MixtureScoresTheFusedBoxes) {
   Built built(kMixture);
   auto objective = built.objective();
   ASSERT_TRUE(objective.ok());
-  torchref::ForwardResult result;
-  // Both experts of both images predict image 0's box.
-  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
-  result.routeWeightNodes = {"route"};
-  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  torchref::ForwardResult result = bothExpertsExact();
   (*objective)->beginScoring();
   Score score = (*objective)->score(result, twoImages());
   (*objective)->finishScoring(score);
@@ -300,10 +306,7 @@ TEST(YoloObjectiveTest, NmsMixtureKeepsOneOfTheExpertsBoxes) {
   Built built(text.c_str());
   auto objective = built.objective();
   ASSERT_TRUE(objective.ok()) << objective.status().toString();
-  torchref::ForwardResult result;
-  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
-  result.routeWeightNodes = {"route"};
-  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  torchref::ForwardResult result = bothExpertsExact();
   (*objective)->beginScoring();
   Score score = (*objective)->score(result, twoImages());
   (*objective)->finishScoring(score);
@@ -325,10 +328,7 @@ TEST(YoloObjectiveTest, CompareCompiledMatchesBoxByBox) {
   Built built(kMixture);
   auto objective = built.objective();
   ASSERT_TRUE(objective.ok());
-  torchref::ForwardResult result;
-  result.outputs = {torch::stack({exactLogits(1), exactLogits(1)}, 1)};
-  result.routeWeightNodes = {"route"};
-  result.routeWeights = {torch::full({2, 2}, 0.5f)};
+  torchref::ForwardResult result = bothExpertsExact();
 
   // Within the tolerance (1e-3 of 32 px): agrees.
   runtime::Tensor same = compiledDets(0.01f, 1);
