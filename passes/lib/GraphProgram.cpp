@@ -80,6 +80,23 @@ std::optional<double> number(Attribute value) {
   return std::nullopt;
 }
 
+/// Sets the NMS field `key` that the detection combines' messages share
+/// (WbfCombine, NmsCombine); false when `key` is not one of them.
+template <class Message>
+bool setNmsField(StringRef key, double value, Message &message) {
+  if (key == "nms_conf")
+    message.set_nms_conf(value);
+  else if (key == "nms_iou")
+    message.set_nms_iou(value);
+  else if (key == "max_det")
+    message.set_max_det(int64_t(value));
+  else if (key == "max_nms")
+    message.set_max_nms(int64_t(value));
+  else
+    return false;
+  return true;
+}
+
 /// The wbf combine's typed message: the spec's parameters (absent ones
 /// take the runtime's defaults, Detection.h) and the image size WBF
 /// normalises boxes by.
@@ -103,18 +120,12 @@ LogicalResult wbfMessage(goe::CombineOp combine, goe::GraphOp graph,
       if (!value)
         return combine.emitError("wbf parameter '") << key
                << "' must be a number";
+      if (setNmsField(key, *value, wbf))
+        continue;
       if (key == "iou")
         wbf.set_iou(*value);
       else if (key == "skip_box_thr")
         wbf.set_skip_box_thr(*value);
-      else if (key == "nms_conf")
-        wbf.set_nms_conf(*value);
-      else if (key == "nms_iou")
-        wbf.set_nms_iou(*value);
-      else if (key == "max_det")
-        wbf.set_max_det(int64_t(*value));
-      else if (key == "max_nms")
-        wbf.set_max_nms(int64_t(*value));
       else if (key == "allows_overflow")
         wbf.set_allows_overflow(*value != 0);
       else
@@ -144,15 +155,7 @@ LogicalResult nmsMessage(goe::CombineOp combine, artifact::NmsCombine &nms) {
       if (!value)
         return combine.emitError("nms parameter '") << key
                << "' must be a number";
-      if (key == "nms_conf")
-        nms.set_nms_conf(*value);
-      else if (key == "nms_iou")
-        nms.set_nms_iou(*value);
-      else if (key == "max_det")
-        nms.set_max_det(int64_t(*value));
-      else if (key == "max_nms")
-        nms.set_max_nms(int64_t(*value));
-      else
+      if (!setNmsField(key, *value, nms))
         return combine.emitError("nms has no parameter '") << key << "'";
     }
   }
