@@ -129,6 +129,12 @@ LogicalResult RouterOp::verify() {
       return emitOpError() << "of kind '" << info.name()
                            << "' needs the parameter '" << param.key << "'";
   }
+  if (info.checkParams) {
+    std::string problem = info.checkParams(
+        choices, paramValues(getParamsAttr(), info.params));
+    if (!problem.empty())
+      return emitOpError() << "of kind '" << info.name() << "': " << problem;
+  }
   return success();
 }
 

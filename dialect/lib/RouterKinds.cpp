@@ -18,6 +18,8 @@ const RouterKindInfo &routerKindInfo(RouterKind kind) {
     return routers::topk();
   case RouterKind::ClusterGate:
     return routers::clusterGate();
+  case RouterKind::Fixed:
+    return routers::fixed();
   }
   llvm_unreachable("every RouterKind has a descriptor");
 }

@@ -212,6 +212,17 @@ LogicalResult routerMessage(goe::RouterOp router, artifact::Router &out) {
   case goe::RouterKind::ClusterGate:
     out.mutable_cluster_gate();
     return success();
+  case goe::RouterKind::Fixed: {
+    artifact::FixedRouter &fixed = *out.mutable_fixed();
+    if (auto params = router.getParamsAttr())
+      if (Attribute path = params.get("path")) {
+        auto value = dyn_cast<IntegerAttr>(path);
+        if (!value)
+          return router.emitError("a fixed router's path must be an integer");
+        fixed.set_path(value.getInt());
+      }
+    return success();
+  }
   }
   return router.emitError("this router kind has no artifact message");
 }

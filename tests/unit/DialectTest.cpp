@@ -45,7 +45,7 @@ TEST(Dialect, RouterVerifierRejectsMissingBody) {
 
 TEST(Kinds, EveryKindHasOneDescriptorUnderItsDialectSpelling) {
   EXPECT_EQ(goe::routerKindNames(),
-            "oracle, random, vqvae_hclust, topk, cluster_gate");
+            "oracle, random, vqvae_hclust, topk, cluster_gate, fixed");
   EXPECT_EQ(goe::combineKindNames(),
             "select, weighted_sum, importance_mix, wbf, nms");
   const goe::RouterKindInfo *topk = goe::findRouterKind("topk");
@@ -89,6 +89,21 @@ TEST(Kinds, ClusterGateIsAGateThatPicksOne) {
   EXPECT_EQ(gate->checkBody(4, params, {4}, "'g'"), "");
   EXPECT_EQ(gate->checkBody(4, params, {3}, "'g'"),
             "chooses among 4 experts but its gate 'g' emits [3] logits");
+}
+
+TEST(Kinds, FixedRouterChecksItsPath) {
+  const goe::RouterKindInfo *fixed = goe::findRouterKind("fixed");
+  ASSERT_NE(fixed, nullptr);
+  EXPECT_FALSE(fixed->picksSeveral);
+  EXPECT_FALSE(fixed->hasBody());
+  EXPECT_TRUE(fixed->accepts({3, 8, 8}, /*isInt=*/false));
+  ASSERT_NE(fixed->checkParams, nullptr);
+  goe::ParamValues params = goe::withDefaults(fixed->params, {});
+  EXPECT_EQ(params.at("path"), 0);
+  EXPECT_EQ(fixed->checkParams(2, params), "");
+  params["path"] = 2;
+  EXPECT_EQ(fixed->checkParams(2, params),
+            "path 2 is not one of its 2 choices (0..1)");
 }
 
 TEST(Kinds, CombineResultsFollowTheKind) {

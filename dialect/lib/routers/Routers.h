@@ -17,6 +17,7 @@ const RouterKindInfo &random();
 const RouterKindInfo &vqvaeHclust();
 const RouterKindInfo &topk();
 const RouterKindInfo &clusterGate();
+const RouterKindInfo &fixed();
 
 /// The check of a gate body, shared by the kinds that run one: one logit
 /// per choice (defined in Topk.cpp).

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <numeric>
 
 namespace goe::data {
@@ -24,16 +25,6 @@ constexpr double kAreaHi[kAreas] = {1e10, 32.0 * 32, 96.0 * 96, 1e10};
 /// numpy.linspace(start, stop, num): start + i * step, the last exactly stop.
 double linspace(double start, double stop, int num, int i) {
   return i == num - 1 ? stop : start + i * ((stop - start) / (num - 1));
-}
-
-double iou(const CocoBox &d, const CocoBox &g) {
-  double w = std::min(d.x + d.w, g.x + g.w) - std::max(d.x, g.x);
-  double h = std::min(d.y + d.h, g.y + g.h) - std::max(d.y, g.y);
-  if (w <= 0 || h <= 0)
-    return 0;
-  double inter = w * h;
-  double uni = g.crowd ? d.w * d.h : d.w * d.h + g.w * g.h - inter;
-  return inter / uni;
 }
 
 /// One image and category at one area range: evaluateImg's result.
@@ -78,7 +69,7 @@ bool evaluateImage(std::vector<const CocoBox *> gts,
   for (size_t d = 0; d < nd; ++d) {
     out.scores.push_back(dts[d]->score);
     for (size_t g = 0; g < ng; ++g)
-      ious[d][g] = iou(*dts[d], *gt[g]);
+      ious[d][g] = cocoIou(*dts[d], *gt[g]);
   }
   for (int t = 0; t < kThresholds; ++t) {
     double threshold = linspace(0.5, 0.95, kThresholds, t);
@@ -159,11 +150,22 @@ bool accumulate(const std::vector<const ImageEval *> &images, int maxDet,
 
 } // namespace
 
+double cocoIou(const CocoBox &d, const CocoBox &g) {
+  double w = std::min(d.x + d.w, g.x + g.w) - std::max(d.x, g.x);
+  double h = std::min(d.y + d.h, g.y + g.h) - std::max(d.y, g.y);
+  if (w <= 0 || h <= 0)
+    return 0;
+  double inter = w * h;
+  double uni = g.crowd ? d.w * d.h : d.w * d.h + g.w * g.h - inter;
+  return inter / uni;
+}
+
 const char *const kCocoStatNames[12] = {"AP",   "AP50", "AP75",  "APs",
                                         "APm",  "APl",  "AR1",   "AR10",
                                         "AR100", "ARs", "ARm",   "ARl"};
 
-CocoStats cocoEvaluate(const CocoEvalInput &input) {
+CocoStats cocoEvaluate(const CocoEvalInput &input,
+                       std::vector<CocoCategoryStats> *perCategory) {
   std::vector<int64_t> imageIds = input.imageIds, categoryIds = input.categoryIds;
   std::sort(imageIds.begin(), imageIds.end());
   std::sort(categoryIds.begin(), categoryIds.end());
@@ -212,14 +214,18 @@ CocoStats cocoEvaluate(const CocoEvalInput &input) {
       }
     }
 
-  // summarize(): the mean over what is defined (> -1), else -1.
-  auto mean = [&](bool ap, int threshold, int a, int m) {
+  // summarize(): the mean over what is defined (> -1), else -1; over one
+  // category for the per-class figures.
+  auto mean = [&](bool ap, int threshold, int a, int m,
+                  std::optional<size_t> category = std::nullopt) {
     double sum = 0;
     int64_t n = 0;
     for (int t = 0; t < kThresholds; ++t) {
       if (threshold >= 0 && t != threshold)
         continue;
       for (size_t k = 0; k < K; ++k) {
+        if (category && k != *category)
+          continue;
         if (ap) {
           for (int r = 0; r < kRecalls; ++r)
             if (double v = P(t, r, k, a, m); v > -1) {
@@ -234,6 +240,18 @@ CocoStats cocoEvaluate(const CocoEvalInput &input) {
     }
     return n ? sum / double(n) : -1.0;
   };
+  if (perCategory) {
+    perCategory->clear();
+    for (size_t k = 0; k < K; ++k) {
+      CocoCategoryStats stats;
+      stats.categoryId = categoryIds[k];
+      for (const CocoBox &g : input.groundTruth)
+        stats.groundTruths += g.categoryId == categoryIds[k] && !g.crowd;
+      stats.ap = mean(true, -1, 0, 2, k);
+      stats.ap50 = mean(true, 0, 0, 2, k);
+      perCategory->push_back(stats);
+    }
+  }
   // Thresholds 0.5 and 0.75 are linspace entries 0 and 5.
   return {mean(true, -1, 0, 2),  mean(true, 0, 0, 2),  mean(true, 5, 0, 2),
           mean(true, -1, 1, 2),  mean(true, -1, 2, 2), mean(true, -1, 3, 2),

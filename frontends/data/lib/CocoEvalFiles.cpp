@@ -66,8 +66,10 @@ StatusOr<CocoEvalInput> readCocoGroundTruth(const std::string &groundTruthPath) 
         return runtime::invalidArgument(groundTruthPath + ": " + key + "[" +
                                         std::to_string(i) +
                                         "] has no integer 'id'");
-      (key[0] == 'i' ? input.imageIds : input.categoryIds)
-          .push_back(entry["id"].get<int64_t>());
+      int64_t id = entry["id"].get<int64_t>();
+      (key[0] == 'i' ? input.imageIds : input.categoryIds).push_back(id);
+      if (key[0] == 'c' && entry.contains("name") && entry["name"].is_string())
+        input.categoryNames[id] = entry["name"].get<std::string>();
       ++i;
     }
   }

@@ -103,8 +103,10 @@ StatusOr<CocoEvalInput> yoloGroundTruth(const std::string &dataYaml,
   if (!split.ok())
     return split.status();
   CocoEvalInput input;
-  for (size_t c = 0; c < split->names.size(); ++c)
+  for (size_t c = 0; c < split->names.size(); ++c) {
     input.categoryIds.push_back((int64_t)c);
+    input.categoryNames[(int64_t)c] = split->names[c];
+  }
   for (const CocoImage &image : split->images) {
     input.imageIds.push_back(image.id);
     input.groundTruth.insert(input.groundTruth.end(), image.boxes.begin(),

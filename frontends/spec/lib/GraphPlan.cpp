@@ -170,6 +170,14 @@ int Planner::declareRouter(const Router &router, const Ref &from,
                               " where it is first placed");
     return -1;
   }
+  if (kind.checkParams) {
+    std::string problem = kind.checkParams(
+        router.choices, paramValues(router.params, kind.params));
+    if (!problem.empty()) {
+      (void)error(router.loc, "router '" + router.name + "': " + problem);
+      return -1;
+    }
+  }
   PlanRouter out{&router, &kind, -1, input, 0};
   if (kind.hasBody()) {
     std::string what = "router '" + router.name + "'";

@@ -127,6 +127,7 @@ LogicalResult Planner::combineNode(const Node &node) {
   out.params = paramValues(node.params, kind.params);
   std::vector<TensorInfo> types;
   bool afterDispatch = false; // the dispatch's results come last
+  std::vector<std::string> dispatchNames;
   for (const Ref &ref : node.from) {
     size_t before = out.inputs.size();
     const Entry *owner =
@@ -146,6 +147,7 @@ LogicalResult Planner::combineNode(const Node &node) {
       out.dispatchStart = before;
     afterDispatch = true;
     out.route = owner->route;
+    dispatchNames = owner->names;
     out.choices = owner->choices;
     out.k = owner->k;
   }
@@ -165,7 +167,13 @@ LogicalResult Planner::combineNode(const Node &node) {
   for (const SampleType &result : results)
     out.outputTypes.push_back({result.shape, result.isInt});
   out.instanceEnd = plan.instances.size();
-  table[node.name] = Entry{false, false, out.outputTypes, {}};
+  // `select` gives the chosen expert's outputs as they are: under their
+  // names too (`feats.p3` after a dispatch of multi-output backbones).
+  std::vector<std::string> names;
+  if (kind.kind == goe::CombineKind::Select &&
+      dispatchNames.size() == out.outputTypes.size())
+    names = dispatchNames;
+  table[node.name] = Entry{false, false, out.outputTypes, names};
   plan.nodes.push_back(std::move(out));
   return success();
 }

@@ -12,6 +12,8 @@
 
 #include "YamlReader.h"
 
+#include <cctype>
+
 namespace goe::spec::detail {
 
 namespace {
@@ -73,7 +75,8 @@ LogicalResult Reader::readStage(const YAML::Node &node) {
   std::string owner =
       "training stage " + std::to_string(spec.training.stages.size() + 1);
   if (failed(expectMap(node, owner)) ||
-      failed(checkKeys(node, {"name", "epochs", "train", "loss", "route"},
+      failed(checkKeys(node,
+                       {"name", "epochs", "train", "loss", "route", "copy"},
                        owner)))
     return failure();
   TrainingStage stage;
@@ -130,17 +133,66 @@ LogicalResult Reader::readStage(const YAML::Node &node) {
   }
   if (YAML::Node route = node["route"]) {
     std::string how;
-    if (!take(readName(route, "route"), how))
+    bool isPath = route.IsScalar() && !route.Scalar().empty() &&
+                  std::isdigit((unsigned char)route.Scalar()[0]);
+    if (isPath && failed(readFixedPath(route, owner, stage)))
       return failure();
-    if (how != "groups" && how != "router")
+    if (!isPath && !take(readName(route, "route"), how))
+      return failure();
+    if (!isPath && how != "groups" && how != "router")
       return fail(route, owner + ": route must be 'router' (the routers "
-                                 "decide) or 'groups' (each sample goes to "
-                                 "its label's group), got '" + how + "'");
+                                 "decide), 'groups' (each sample goes to "
+                                 "its label's group) or a path number "
+                                 "(every sample takes it), got '" + how + "'");
     stage.routeByGroups = how == "groups";
     if (stage.routeByGroups && spec.training.groups.empty())
       return fail(route, owner + ": route: groups needs 'groups'");
   }
+  if (YAML::Node copy = node["copy"]) {
+    if (failed(expectMap(copy, owner + ": copy")) ||
+        failed(checkKeys(copy, {"from", "to"}, owner + ": copy")))
+      return failure();
+    for (const char *key : {"from", "to"}) {
+      if (!copy[key])
+        return fail(copy, owner + ": copy needs '" + key + "'");
+      std::vector<Ref> refs;
+      if (failed(readRefs(copy[key], /*namesOnly=*/true, refs, key)))
+        return failure();
+      if (refs.size() != 1)
+        return fail(copy[key], owner + ": copy: '" + key + "' names one node");
+      if (failed(checkRef(refs[0])))
+        return failure();
+      (std::string(key) == "from" ? stage.copyFrom : stage.copyTo) =
+          refs[0].name;
+    }
+    if (stage.copyFrom == stage.copyTo)
+      return fail(copy, owner + ": copy: 'from' and 'to' are the same node");
+  }
   spec.training.stages.push_back(std::move(stage));
+  return success();
+}
+
+LogicalResult Reader::readFixedPath(const YAML::Node &route,
+                                    const std::string &owner,
+                                    TrainingStage &stage) {
+  if (!take(readInt(route, "route"), stage.routePath))
+    return failure();
+  bool anyRouter = false;
+  for (const Node &node : spec.graph) {
+    if (node.kind != Node::RouterNode)
+      continue;
+    anyRouter = true;
+    for (const Router &router : spec.routers)
+      if (router.name == node.target && stage.routePath >= router.choices)
+        return fail(route, owner + ": route: path " +
+                               std::to_string(stage.routePath) +
+                               ", but router node '" + node.name + "' has " +
+                               std::to_string(router.choices) +
+                               " choices (paths 0-" +
+                               std::to_string(router.choices - 1) + ")");
+  }
+  if (!anyRouter)
+    return fail(route, owner + ": route: a path number needs a router node");
   return success();
 }
 

@@ -123,6 +123,9 @@ private:
   LogicalResult readTraining(const YAML::Node &node);
   LogicalResult readGroups(const YAML::Node &node);
   LogicalResult readStage(const YAML::Node &node);
+  /// A stage's `route: P`: a path every router node of the graph has.
+  LogicalResult readFixedPath(const YAML::Node &route,
+                              const std::string &owner, TrainingStage &stage);
 
   Spec &spec;
   mlir::MLIRContext *context;

@@ -45,6 +45,12 @@ int outputIndex(const PlanNode &node, const std::string &output,
   }
   auto it = std::find(node.outputNames.begin(), node.outputNames.end(),
                       output);
+  // By position too, as the graph's `node.<i>` references are.
+  for (size_t i = 0; it == node.outputNames.end() &&
+                     i < node.outputTypes.size();
+       ++i)
+    if (output == std::to_string(i))
+      return int(i);
   if (it == node.outputNames.end()) {
     std::string known;
     for (const std::string &n : node.outputNames)
@@ -102,6 +108,13 @@ bool resolveOutput(const GraphPlan &plan, const std::string &ref,
 
 bool selectLayers(const GraphPlan &plan, const std::string &ref,
                   std::set<std::string> &prefixes, std::string &error) {
+  // One instance of a dispatch (`backbones.expert1`): all of its layers,
+  // so that one expert learns while its siblings stay as they are.
+  for (const PlanInstance &instance : plan.instances)
+    if (instance.name == ref) {
+      prefixes.insert(ref + ".");
+      return true;
+    }
   std::string nodeName, output;
   splitRef(ref, nodeName, output);
   const PlanNode *node = findPlanNode(plan, nodeName);
@@ -208,6 +221,18 @@ bool Model::selectParameters(const std::string &ref,
     return false;
   }
   return true;
+}
+
+std::vector<std::string> Model::everyOutput(const std::string &ref) const {
+  const PlanNode *node = ref.find('.') == std::string::npos
+                             ? detail::findPlanNode(impl->plan, ref)
+                             : nullptr;
+  if (!node || node->kind == PlanNode::Router || node->outputTypes.size() < 2)
+    return {ref};
+  std::vector<std::string> refs;
+  for (size_t i = 0; i < node->outputTypes.size(); ++i)
+    refs.push_back(ref + "." + std::to_string(i));
+  return refs;
 }
 
 std::map<std::string, at::Tensor> Model::namedTrainableParameters() const {

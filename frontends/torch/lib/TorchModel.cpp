@@ -268,6 +268,14 @@ bool Runner::computeRoute(const PlanNode &node, const at::Tensor &x,
     route.paths = x.to(at::kLong).view({batch, 1});
     route.weights = at::ones({batch, 1}, at::kFloat);
     return true;
+  case goe::RouterKind::Fixed:
+    route.paths = at::full(
+        {batch, 1},
+        (int64_t)spec::paramValues(router.router->params,
+                                   router.kind->params)["path"],
+        at::kLong);
+    route.weights = at::ones({batch, 1}, at::kFloat);
+    return true;
   case goe::RouterKind::TopK:
   case goe::RouterKind::ClusterGate: {
     // Gate logits -> softmax -> the k largest (cluster_gate: k = 1); a stable descending sort

@@ -94,15 +94,20 @@ Status setUpStage(RunContext &run, const StagePlan &plan, StageParts &parts) {
   std::string why;
   if (!stage->loss.empty()) {
     ObjectiveSetup setup;
-    setup.outputNames = {stage->loss};
-    if (!model.setOutputs({stage->loss}, setup.outputTypes, why))
-      return runtime::invalidArgument(where + ": loss: " + why);
     // A loss on a router node: its gate learns each label's group.
     bool gate = isRouterNode(spec, stage->loss);
+    setup.outputNames = {stage->loss};
+    if (!gate && run.objectiveKind.readsEveryOutput)
+      setup.outputNames = model.everyOutput(stage->loss);
+    if (!model.setOutputs(setup.outputNames, setup.outputTypes, why))
+      return runtime::invalidArgument(where + ": loss: " + why);
     setup.target = gate ? groupField(stage->loss) : run.options.target;
     setup.dataset = &run.data.dataset();
     setup.plan = &run.plan;
-    auto objective = run.objectiveKind.create(setup);
+    // A gate is a classifier of the groups whatever the run's objective
+    // (a detector's gate too: each image's group comes from its boxes).
+    auto objective = gate ? makeObjective("cross_entropy", setup)
+                          : run.objectiveKind.create(setup);
     if (!objective.ok())
       return objective.status().withContext(where);
     parts.ownObjective = std::move(*objective);
@@ -113,6 +118,9 @@ Status setUpStage(RunContext &run, const StagePlan &plan, StageParts &parts) {
   if (stage->routeByGroups) {
     parts.ownRouter =
         routeByGroups(run.router, spec.training, run.options.target);
+    parts.router = parts.ownRouter.get();
+  } else if (stage->routePath >= 0) {
+    parts.ownRouter = routeToPath(run.router, spec, stage->routePath);
     parts.router = parts.ownRouter.get();
   }
   std::map<std::string, at::Tensor> all = model.namedTrainableParameters();
@@ -213,6 +221,10 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
     state.bestEpoch = 0;
     state.best.clear();
     state.average.reset(); // and its own average
+    // Its starting weights, once: a resumed stage has them in the
+    // checkpoint, trained further.
+    if (plan.stage)
+      GOE_RETURN_IF_ERROR(copyStageWeights(run.model, *plan.stage));
   }
   state.average.configure(options.emaDecay, options.emaTau);
   if (plan.stage && run.root)
@@ -307,9 +319,13 @@ Status trainStage(RunContext &run, const StagePlan &plan) {
                      .count();
   if (plan.stage) { // the stage's best epoch, then the next stage
     GOE_RETURN_IF_ERROR(restoreWeights(run.model, state.best));
+    // A fitness (yolo's, from mAP) is kept negated, as in finishRun.
+    bool byFitness = std::signbit(state.bestValLoss);
     if (state.bestEpoch > 0 && run.root)
-      std::printf("stage %s: chosen epoch %" PRId64 " (val loss %.4f)\n",
-                  plan.name.c_str(), state.bestEpoch, state.bestValLoss);
+      std::printf("stage %s: chosen epoch %" PRId64 " (val %s %.4f)\n",
+                  plan.name.c_str(), state.bestEpoch,
+                  byFitness ? "fitness" : "loss",
+                  byFitness ? -state.bestValLoss : state.bestValLoss);
     if (run.root) // the test split: rank 0 alone
       scoreStage(run, trainer, plan, parts);
     state.bestValLoss = std::numeric_limits<double>::infinity();

@@ -9,6 +9,23 @@
 
 namespace goe::train {
 
+namespace {
+
+/// A batch whose sample i is the image of object i (the objects present in
+/// a [B, M] mask, row by row): error messages then name the image.
+TrainBatch imagesOfObjects(const TrainBatch &batch, const at::Tensor &present) {
+  TrainBatch objects;
+  objects.split = batch.split;
+  at::Tensor image = torch::arange(present.size(0), torch::kLong)
+                         .view({-1, 1})
+                         .expand(present.sizes());
+  objects.indices = batch.indices.to(torch::kLong).index_select(
+      0, image.masked_select(present));
+  return objects;
+}
+
+} // namespace
+
 runtime::StatusOr<std::vector<StagePlan>>
 planStages(const spec::Spec &spec, const TrainOptions &options) {
   const std::vector<spec::TrainingStage> &declared = spec.training.stages;
@@ -80,6 +97,18 @@ at::Tensor groupsOf(const at::Tensor &target,
                     const std::vector<std::vector<int64_t>> &groups,
                     const std::string &routerNode, const TrainBatch &batch,
                     const std::string &targetField) {
+  if (target.dim() == 3) { // boxes [B, M, 5]: class, then the box; -1 pads
+    at::Tensor cls = target.select(2, 0).to(torch::kLong);
+    at::Tensor present = cls.ge(0);
+    // Each object's group, checked as labels are (the message names the
+    // image); padding counts as group 0, which the max never prefers.
+    at::Tensor objects = groupsOf(cls.masked_select(present), groups,
+                                  routerNode, imagesOfObjects(batch, present),
+                                  targetField);
+    at::Tensor group = torch::zeros(cls.sizes(), torch::kLong);
+    group.masked_scatter_(present, objects);
+    return std::get<0>(group.max(1));
+  }
   int64_t classes = 0;
   for (const std::vector<int64_t> &group : groups)
     for (int64_t c : group)
@@ -108,29 +137,24 @@ at::Tensor groupsOf(const at::Tensor &target,
 
 namespace {
 
-class GroupRouting : public RouterTrainer {
+/// A stage's routing in place of the router's: no gate decides, so no
+/// balance term and no usage to observe or report. The router's state
+/// (what the weights file and the checkpoint hold) stays the router's own.
+class StageRouting : public RouterTrainer {
 public:
-  GroupRouting(RouterTrainer &inner, const spec::TrainingPlan &plan,
-               std::string targetField)
-      : inner(inner), plan(plan), targetField(std::move(targetField)) {}
+  explicit StageRouting(RouterTrainer &inner) : inner(inner) {}
 
   std::map<std::string, torchref::Routing>
   route(const TrainBatch &batch, std::mt19937_64 &rng) override {
     std::map<std::string, torchref::Routing> routing = inner.route(batch, rng);
-    for (const auto &[node, groups] : plan.groups) {
-      at::Tensor group = groupsOf(batch.fields.at(targetField), groups, node,
-                                  batch, targetField)
-                             .contiguous();
+    for (auto &[node, paths] : pathsOf(batch)) {
       torchref::Routing &r = routing[node];
       r.k = 1;
-      r.paths.assign(group.data_ptr<int64_t>(),
-                     group.data_ptr<int64_t>() + group.numel());
+      r.paths = std::move(paths);
       r.weights.clear();
     }
     return routing;
   }
-  // No gate decides: no balance term, no usage to observe or report. The
-  // router's state (what the weights file holds) is the router's own.
   std::vector<artifact::Tensor> weightState() const override {
     return inner.weightState();
   }
@@ -141,13 +165,100 @@ public:
     return inner.loadState(archive);
   }
 
+protected:
+  /// Per router node the stage routes, each sample's path.
+  virtual std::map<std::string, std::vector<int64_t>>
+  pathsOf(const TrainBatch &batch) const = 0;
+
 private:
   RouterTrainer &inner;
+};
+
+/// `route: groups`: each sample to its label's (its boxes') group.
+class GroupRouting : public StageRouting {
+public:
+  GroupRouting(RouterTrainer &inner, const spec::TrainingPlan &plan,
+               std::string targetField)
+      : StageRouting(inner), plan(plan), targetField(std::move(targetField)) {}
+
+protected:
+  std::map<std::string, std::vector<int64_t>>
+  pathsOf(const TrainBatch &batch) const override {
+    std::map<std::string, std::vector<int64_t>> paths;
+    for (const auto &[node, groups] : plan.groups) {
+      at::Tensor group = groupsOf(batch.fields.at(targetField), groups, node,
+                                  batch, targetField)
+                             .contiguous();
+      paths[node].assign(group.data_ptr<int64_t>(),
+                         group.data_ptr<int64_t>() + group.numel());
+    }
+    return paths;
+  }
+
+private:
   const spec::TrainingPlan &plan;
   std::string targetField;
 };
 
+/// `route: P`: every router node of the graph sends every sample to P.
+class FixedRouting : public StageRouting {
+public:
+  FixedRouting(RouterTrainer &inner, const spec::Spec &spec, int64_t path)
+      : StageRouting(inner), path(path) {
+    for (const spec::Node &node : spec.graph)
+      if (node.kind == spec::Node::RouterNode)
+        nodes.push_back(node.name);
+  }
+
+protected:
+  std::map<std::string, std::vector<int64_t>>
+  pathsOf(const TrainBatch &batch) const override {
+    std::map<std::string, std::vector<int64_t>> paths;
+    for (const std::string &node : nodes)
+      paths[node].assign(batch.size(), path);
+    return paths;
+  }
+
+private:
+  int64_t path;
+  std::vector<std::string> nodes;
+};
+
 } // namespace
+
+std::unique_ptr<RouterTrainer> routeToPath(RouterTrainer &inner,
+                                           const spec::Spec &spec,
+                                           int64_t path) {
+  return std::make_unique<FixedRouting>(inner, spec, path);
+}
+
+runtime::Status copyStageWeights(torchref::Model &model,
+                                 const spec::TrainingStage &stage) {
+  if (stage.copyFrom.empty())
+    return runtime::okStatus();
+  std::string where = "training stage '" + stage.name + "': copy from '" +
+                      stage.copyFrom + "' to '" + stage.copyTo + "'";
+  std::map<std::string, at::Tensor> weights = model.parameters();
+  std::string from = stage.copyFrom + ".", to = stage.copyTo + ".";
+  int64_t copied = 0;
+  for (const auto &[name, tensor] : weights) {
+    if (name.compare(0, from.size(), from) != 0)
+      continue;
+    std::string target = to + name.substr(from.size());
+    std::string why;
+    if (!weights.count(target) ||
+        !model.setParameter(target, tensor.detach().clone(), &why))
+      return runtime::invalidArgument(
+          where + ": " + (why.empty() ? "'" + target + "' (the counterpart "
+                                        "of '" + name + "') is no weight"
+                                      : why));
+    ++copied;
+  }
+  if (copied == 0)
+    return runtime::invalidArgument(where + ": no weight is named '" + from +
+                                    "...'");
+  return runtime::okStatus();
+}
 
 std::unique_ptr<RouterTrainer>
 routeByGroups(RouterTrainer &inner, const spec::TrainingPlan &plan,

@@ -107,7 +107,10 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
         step.lossSum += value * double(batch.size());
         step.partSums["router"] += value * double(batch.size());
       }
-      loss.backward();
+      // A batch may reach no learning parameter (a stage training one
+      // expert, none of whose images are in it): nothing to differentiate.
+      if (loss.requires_grad())
+        loss.backward();
       lossValue = loss.item<double>();
     }
     if (parallel)

@@ -23,6 +23,7 @@ const RouterKindEntry kRouterKinds[] = {
     {artifact::Router::kTopk, "topk", loadTopkRouter},
     {artifact::Router::kVqvaeHclust, "vqvae_hclust", loadVqvaeHclustRouter},
     {artifact::Router::kClusterGate, "cluster_gate", loadClusterGateRouter},
+    {artifact::Router::kFixed, "fixed", loadFixedRouter},
 };
 
 } // namespace

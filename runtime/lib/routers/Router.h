@@ -64,6 +64,8 @@ loadOracleRouter(const artifact::Router &, const Program &, LoadedRouter &);
 StatusOr<std::shared_ptr<const Router>>
 loadRandomRouter(const artifact::Router &, const Program &, LoadedRouter &);
 StatusOr<std::shared_ptr<const Router>>
+loadFixedRouter(const artifact::Router &, const Program &, LoadedRouter &);
+StatusOr<std::shared_ptr<const Router>>
 loadTopkRouter(const artifact::Router &, const Program &, LoadedRouter &);
 StatusOr<std::shared_ptr<const Router>>
 loadClusterGateRouter(const artifact::Router &, const Program &,

@@ -136,3 +136,31 @@ TEST(CocoEval, FilesAndSummary) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(CocoEval, PerCategoryAp) {
+  // Category 1: one box found at IoU 0.72 (AP50 1, AP 0.5 as above);
+  // category 2: its box missed, a detection elsewhere (AP 0); category 3:
+  // no ground truth (-1, and left out of the mean: AP (0.5 + 0) / 2).
+  CocoEvalInput input{{1},
+                      {1, 2, 3},
+                      {gt(1, 1, 0, 0, 10, 10), gt(1, 2, 20, 20, 10, 10)},
+                      {dt(1, 1, 0, 0, 10, 7.2, 0.9), dt(1, 2, 60, 60, 10, 10, 0.8),
+                       dt(1, 3, 40, 40, 10, 10, 0.7)}};
+  std::vector<CocoCategoryStats> classes;
+  CocoStats s = cocoEvaluate(input, &classes);
+  ASSERT_EQ(classes.size(), 3u);
+  EXPECT_EQ(classes[0].categoryId, 1);
+  EXPECT_EQ(classes[0].groundTruths, 1);
+  EXPECT_NEAR(classes[0].ap50, 1.0, 1e-12);
+  EXPECT_NEAR(classes[0].ap, 0.5, 1e-12);
+  EXPECT_NEAR(classes[1].ap50, 0.0, 1e-12);
+  EXPECT_NEAR(classes[1].ap, 0.0, 1e-12);
+  EXPECT_EQ(classes[2].groundTruths, 0);
+  EXPECT_EQ(classes[2].ap, -1);
+  EXPECT_NEAR(s[0], 0.25, 1e-12);
+  EXPECT_NEAR(s[1], 0.5, 1e-12);
+}
+
+} // namespace

@@ -286,6 +286,33 @@ TEST(Parity, BackboneGatingWithSharedHead) {
   std::printf("backbone gating: max relative error %.3g\n", error);
 }
 
+TEST(Parity, BackboneGatingDetectorEveryPath) {
+  // The YOLOv7-tiny version at 64 x 64: the gate's top-1 choice, then each
+  // backbone for every image through the fixed routers (general_only,
+  // expert_only), each with the shared head's three detect levels.
+  for (const char *router : {"", "general_only", "expert_only"}) {
+    goe::spec::BuildOptions options;
+    if (*router)
+      options.routers[""] = router;
+    Compiled c = compile("backbone_gating/detection.yaml", {{"size", 64}},
+                         options);
+    ASSERT_TRUE(c.session) << router;
+    rt::RunResult result;
+    double error =
+        runBoth(c, {{"image", image({3, 64, 64}, 6, 10)}}, result);
+    EXPECT_LE(error, kTolerance) << router;
+    ASSERT_EQ(result.routes.size(), 1u);
+    const std::vector<int64_t> &choices = result.routes[0].choices;
+    if (*router)
+      EXPECT_EQ(std::count(choices.begin(), choices.end(),
+                           std::string(router) == "general_only" ? 0 : 1),
+                (long)choices.size())
+          << router;
+    std::printf("backbone gating detector (%s): max relative error %.3g\n",
+                *router ? router : "gate", error);
+  }
+}
+
 TEST(Parity, MoEYoloHeadsTopTwoAt64) {
   // Box fusion is a threshold-laden post-process: a 1e-7 difference can
   // flip an NMS decision. So the heads are compared before it: the same

@@ -166,7 +166,7 @@ TEST(ModelLoad, UnknownRouterKindAndBadK) {
   EXPECT_THAT(loadError(model),
               HasSubstr("router 'oracle' has no kind this runtime knows "
                         "(oracle, random, topk, vqvae_hclust, "
-                        "cluster_gate)"));
+                        "cluster_gate, fixed)"));
   model = oracleModel();
   model.mutable_routers(0)->set_k(4);
   EXPECT_THAT(loadError(model), HasSubstr("k must be in [1, choices]"));

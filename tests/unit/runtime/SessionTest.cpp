@@ -348,5 +348,24 @@ TEST(Session, DevicesAreChosenByName) {
               HasSubstr("unknown device 'tpu' (this runtime has cpu, cuda)"));
 }
 
+TEST(Session, FixedRouterSendsEverySampleToItsPath) {
+  artifact::Model model = oracleModel();
+  model.mutable_routers(0)->mutable_fixed()->set_path(2);
+  std::unique_ptr<Session> session = makeSession(mustLoad(model));
+  // The labels would send the samples elsewhere; a fixed router ignores them.
+  RunResult result;
+  ASSERT_TRUE(session->run(oracleInputs({0, 1, 0, 1}), result).ok());
+  EXPECT_EQ(result.routes[0].choices, (std::vector<int64_t>{2, 2, 2, 2}));
+  EXPECT_THAT(result.routes[0].weights, ::testing::Each(1.0f));
+  expectOracleOutputs(result, result.routes[0].choices);
+
+  // A path past the choices is refused at load.
+  model.mutable_routers(0)->mutable_fixed()->set_path(3);
+  auto bad = Model::fromProto(model);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              ::testing::HasSubstr("fixed path 3 is outside [0, 3)"));
+}
+
 } // namespace
 } // namespace goe::runtime::test

@@ -1,11 +1,13 @@
 //===- WeightsDiff.cpp - how far apart two weight bundles are ---------------===//
 //
-//   goe-weights-diff A.goew B.goew [--tolerance T]
+//   goe-weights-diff A.goew B.goew [--tolerance T] [--each]
 //
 // Prints `N tensors, max abs difference D (NAME)` for two weight bundles
 // (goe-train --out) that hold the same tensors (names, shapes, dtypes; any
 // order). Exits 1 when they do not, or when D is above T. The data-parallel
 // test (tests/tools/train-parallel.test) compares 2 processes with 1 this way.
+// --each first prints `NAME same` or `NAME changed` per tensor, by name (what
+// each training stage changed: tests/tools/train-backbone-gating.test).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,11 +31,14 @@ int fail(const std::string &message) {
 
 int main(int argc, char **argv) {
   double tolerance = -1;
+  bool each = false;
   std::string paths[2];
   int given = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--tolerance" && i + 1 < argc) {
+    if (arg == "--each") {
+      each = true;
+    } else if (arg == "--tolerance" && i + 1 < argc) {
       char *end = nullptr;
       tolerance = std::strtod(argv[++i], &end);
       if (*end != '\0' || !(tolerance >= 0))
@@ -41,11 +46,11 @@ int main(int argc, char **argv) {
     } else if (given < 2 && !arg.empty() && arg[0] != '-') {
       paths[given++] = arg;
     } else {
-      return fail("usage: goe-weights-diff A.goew B.goew [--tolerance T]");
+      return fail("usage: goe-weights-diff A.goew B.goew [--tolerance T] [--each]");
     }
   }
   if (given != 2)
-    return fail("usage: goe-weights-diff A.goew B.goew [--tolerance T]");
+    return fail("usage: goe-weights-diff A.goew B.goew [--tolerance T] [--each]");
 
   std::map<std::string, goe::artifact::Tensor> first;
   auto a = goe::runtime::readWeightBundle(paths[0]);
@@ -63,6 +68,7 @@ int main(int argc, char **argv) {
 
   double worst = 0;
   std::string worstName;
+  std::map<std::string, bool> changed;
   for (const goe::artifact::Tensor &t : b->tensors()) {
     auto it = first.find(t.name());
     if (it == first.end())
@@ -74,6 +80,7 @@ int main(int argc, char **argv) {
     if (!sameShape || t.dtype() != u.dtype() ||
         t.data().size() != u.data().size())
       return fail("tensor '" + t.name() + "' differs in shape or dtype");
+    changed[t.name()] = t.data() != u.data();
     if (t.dtype() != goe::artifact::F32) {
       if (t.data() != u.data())
         return fail("integer tensor '" + t.name() + "' differs");
@@ -91,6 +98,9 @@ int main(int argc, char **argv) {
       }
     }
   }
+  if (each)
+    for (const auto &[name, differs] : changed)
+      std::printf("%s %s\n", name.c_str(), differs ? "changed" : "same");
   std::printf("%d tensors, max abs difference %.3g%s%s%s\n",
               b->tensors_size(), worst, worstName.empty() ? "" : " (",
               worstName.c_str(), worstName.empty() ? "" : ")");

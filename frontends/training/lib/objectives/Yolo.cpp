@@ -438,6 +438,6 @@ extern const ObjectiveKind kYoloObjective = {
     "yolo",
     "YOLOv7's loss on the detect levels (router-weighted per expert for a "
     "wbf or nms mixture); validation by COCO mAP",
-    "boxes", create};
+    "boxes", create, /*readsEveryOutput=*/true};
 
 } // namespace goe::train

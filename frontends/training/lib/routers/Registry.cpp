@@ -9,6 +9,7 @@ extern const RouterTrainerKind kRandomTrainer;
 extern const RouterTrainerKind kTopkTrainer;
 extern const RouterTrainerKind kVqvaeHclustTrainer;
 extern const RouterTrainerKind kClusterGateTrainer;
+extern const RouterTrainerKind kFixedTrainer;
 
 RouterTrainer::~RouterTrainer() = default;
 
@@ -33,7 +34,7 @@ runtime::Status RouterTrainer::loadState(torch::serialize::InputArchive &) {
 const std::vector<const RouterTrainerKind *> &routerTrainerKinds() {
   static const std::vector<const RouterTrainerKind *> kinds = {
       &kOracleTrainer, &kRandomTrainer, &kTopkTrainer, &kVqvaeHclustTrainer,
-      &kClusterGateTrainer};
+      &kClusterGateTrainer, &kFixedTrainer};
   return kinds;
 }
 

@@ -50,7 +50,8 @@ def Goe_RouterKind : I32EnumAttr<"RouterKind", "how a router chooses", [
     I32EnumAttrCase<"Random", 1, "random">,
     I32EnumAttrCase<"VqvaeHclust", 2, "vqvae_hclust">,
     I32EnumAttrCase<"TopK", 3, "topk">,
-    I32EnumAttrCase<"ClusterGate", 4, "cluster_gate">]> {
+    I32EnumAttrCase<"ClusterGate", 4, "cluster_gate">,
+    I32EnumAttrCase<"Fixed", 5, "fixed">]> {
   let cppNamespace = "::goe";
 }
 

@@ -52,6 +52,10 @@ struct RouterKindInfo {
   std::vector<std::vector<int64_t>> (*stateShapes)(
       int64_t choices, const ParamValues &params,
       llvm::ArrayRef<int64_t> bodyOutput) = nullptr;
+  /// Checks parameters against the router's choices (a fixed router's
+  /// path); the problem, "" when they fit. Null when nothing to check.
+  std::string (*checkParams)(int64_t choices,
+                             const ParamValues &params) = nullptr;
 
   llvm::StringRef name() const { return stringifyRouterKind(kind); }
   bool hasBody() const { return bodyKey != nullptr; }

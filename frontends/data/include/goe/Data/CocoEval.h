@@ -30,6 +30,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,14 +52,31 @@ struct CocoEvalInput {
   std::vector<int64_t> categoryIds; // the ground truth's categories
   std::vector<CocoBox> groundTruth;
   std::vector<CocoBox> detections;
+  std::map<int64_t, std::string> categoryNames; // by id, where known
 };
+
+/// IoU of detection `d` and ground truth `g` ([x, y, w, h], no +1); against
+/// a crowd the union is the detection's own area.
+double cocoIou(const CocoBox &d, const CocoBox &g);
 
 /// The statistics in COCOeval.summarize()'s order: AP, AP50, AP75, APs,
 /// APm, APl, AR1, AR10, AR100, ARs, ARm, ARl.
 using CocoStats = std::array<double, 12>;
 extern const char *const kCocoStatNames[12];
 
-CocoStats cocoEvaluate(const CocoEvalInput &input);
+/// One category's AP (IoU 0.50:0.95 and 0.50; all areas, maxDets 100: the
+/// per-class figure of yolov7's test.py and COCOeval's precision array),
+/// -1 when it has no ground truth.
+struct CocoCategoryStats {
+  int64_t categoryId = 0;
+  int64_t groundTruths = 0; // not crowds
+  double ap = -1, ap50 = -1;
+};
+
+/// The 12 statistics; with `perCategory`, also each category's AP, in
+/// ascending id order.
+CocoStats cocoEvaluate(const CocoEvalInput &input,
+                       std::vector<CocoCategoryStats> *perCategory = nullptr);
 
 /// Reads a ground-truth instances JSON and a results JSON (a list of
 /// {image_id, category_id, bbox, score}). Errors name the file and entry;

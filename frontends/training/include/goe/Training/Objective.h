@@ -100,6 +100,9 @@ struct ObjectiveKind {
   const char *defaultTarget; // the dataset field it compares with
   runtime::StatusOr<std::unique_ptr<Objective>> (*create)(
       const ObjectiveSetup &setup);
+  /// A stage's loss naming a node of several outputs reads all of them
+  /// (yolo: a head's detect levels); otherwise it must name one.
+  bool readsEveryOutput = false;
 };
 
 const std::vector<const ObjectiveKind *> &objectiveKinds();

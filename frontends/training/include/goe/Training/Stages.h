@@ -50,7 +50,10 @@ std::string groupField(const std::string &routerNode);
 
 /// Per sample, the group index of its class in `target` (i64 [B]) under
 /// `groups`; throws TrainingError naming the sample for a class in no
-/// group.
+/// group. For detection targets (boxes [B, M, 5], class first, -1 rows
+/// padding) an image's group is the highest group any of its objects'
+/// classes is in, 0 for an image without objects: list the specialists'
+/// classes last, and every image showing one of them is theirs.
 at::Tensor groupsOf(const at::Tensor &target,
                     const std::vector<std::vector<int64_t>> &groups,
                     const std::string &routerNode, const TrainBatch &batch,
@@ -62,6 +65,20 @@ at::Tensor groupsOf(const at::Tensor &target,
 std::unique_ptr<RouterTrainer>
 routeByGroups(RouterTrainer &inner, const spec::TrainingPlan &plan,
               std::string targetField);
+
+/// `route: P`: every router node sends every sample to path P, weight 1;
+/// no auxiliary loss.
+std::unique_ptr<RouterTrainer> routeToPath(RouterTrainer &inner,
+                                           const spec::Spec &spec,
+                                           int64_t path);
+
+/// A stage's `copy: {from: A, to: B}`: every weight and running statistic
+/// named `A.<rest>` is copied into `B.<rest>` (A and B: nodes, or one
+/// instance of a dispatch, `backbones.expert0`). Errors name the stage: no
+/// weight under A, or a counterpart missing or of another shape. Nothing
+/// to do without `copy`.
+runtime::Status copyStageWeights(torchref::Model &model,
+                                 const spec::TrainingStage &stage);
 
 } // namespace goe::train
 

@@ -106,6 +106,12 @@ struct TrainingStage {
                                   // empty: the spec's first output
   bool routeByGroups = false;     // `route: groups`: routers with groups
                                   // send each sample to its label's group
+  int64_t routePath = -1;         // `route: P`: every router node sends
+                                  // every sample to path P; -1: not fixed
+  /// `copy: {from: A, to: B}`: before the stage's first epoch, the weights
+  /// (and running statistics) of every instance node A runs are copied
+  /// into node B's counterparts: an expert starts from the general model.
+  std::string copyFrom, copyTo;
   Loc loc, lossLoc;
 };
 

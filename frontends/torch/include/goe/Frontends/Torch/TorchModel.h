@@ -171,10 +171,14 @@ public:
   /// `error`, for a reference the graph cannot give; nothing changes then.
   bool setOutputs(const std::vector<std::string> &refs,
                   std::vector<spec::TensorInfo> &types, std::string &error);
+  /// `ref` itself, or for a node of several outputs (and no `.output`)
+  /// one `node.<i>` per output, in order: what a loss reading all of a
+  /// detection head's levels selects.
+  std::vector<std::string> everyOutput(const std::string &ref) const;
   /// The trainable parameters (parameters() names, no running statistics)
   /// that `ref` selects: those of every instance a node runs (a router
-  /// node: its gate's), or with `node.output` of the layers that output
-  /// depends on. False, with `error`, when it selects none.
+  /// node: its gate's), of one instance (`backbones.expert1`), or with
+  /// `node.output` of the layers that output depends on. False, with `error`, when it selects none.
   bool selectParameters(const std::string &ref,
                         std::vector<std::string> &names,
                         std::string &error) const;
