@@ -16,7 +16,7 @@ typedef struct {
 } memref4;
 void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const memref4 *, const memref4 *,
                                            const memref4 *, int64_t, int64_t,
-                                           int64_t, int64_t);
+                                           int64_t, int64_t, int64_t, float);
 
 static memref4 tensor(int64_t a, int64_t b, int64_t c, int64_t d) {
   memref4 m = {0};
@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
     memref4 y = tensor(1, out, out, f), ref = tensor(1, out, out, f);
     for (int64_t i = 0; i < (int64_t)out * out * f; ++i)
       ref.aligned[i] = y.aligned[i];
-    _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(&x, &w, &y, s, s, 1, 1);
+    _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(&x, &w, &y, s, s, 1, 1, 0, 0.0f);
     double worst = 0, scale = 1e-12;
     for (int oh = 0; oh < out; ++oh)
       for (int ow = 0; ow < out; ++ow)
@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < 3; ++r) {
       double start = now();
       for (int i = 0; i < reps; ++i)
-        _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(&x, &w, &y, s, s, 1, 1);
+        _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(&x, &w, &y, s, s, 1, 1, 0, 0.0f);
       best = fmin(best, (now() - start) / reps);
     }
     char name[64];

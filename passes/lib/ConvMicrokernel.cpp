@@ -19,7 +19,9 @@
 // tiles on zero-padded copies, so any channel count is computed; the pass
 // sends layers of at least 32. When the weights outweigh the input (deep
 // layers on small maps), each 32-channel block of weights is copied to be
-// contiguous and goes over all rows before the next.
+// contiguous and goes over all rows before the next. With epilogue 1 each
+// tile stores max(sum, slope * sum): the LeakyReLU that followed the
+// convolution (ConvEpilogue.h), applied while the sums are in registers.
 // bench/conv-microkernel/run.sh times it alone on YOLO's layer shapes.
 //
 //===----------------------------------------------------------------------===//
@@ -53,6 +55,14 @@ typedef struct {
 #define GOE_BLOCK_VECTORS (32 / GOE_LANES)
 typedef float goe_vec
     __attribute__((vector_size(4 * GOE_LANES), aligned(4)));
+typedef int goe_mask __attribute__((vector_size(4 * GOE_LANES), aligned(4)));
+
+/* max(x, slope * x) lane by lane, as arith.maximumf: a NaN stays NaN. */
+static inline goe_vec goe_leaky(goe_vec x, float slope) {
+  goe_vec scaled = x * slope;
+  goe_mask keep = x > scaled;
+  return (goe_vec)((keep & (goe_mask)x) | (~keep & (goe_mask)scaled));
+}
 
 /* The geometry every tile shares: element strides of the input (pixel and
    row), of the weights (tap row, tap column, input channel), the window. */
@@ -60,6 +70,8 @@ typedef struct {
   int64_t inRow, inPixel, wRow, wColumn, wChannel;
   int64_t windowRows, windowColumns, channels, dilationRow, dilationColumn;
   int64_t pixelStep; /* input elements between neighbouring output pixels */
+  int64_t leaky;     /* 1: store max(sum, slope * sum) */
+  float slope;
 } goe_conv_geometry;
 
 /* out[p][GOE_LANES v + lane] += sum over taps and channels of
@@ -90,6 +102,10 @@ typedef struct {
           }                                                                    \
         }                                                                      \
       }                                                                        \
+    if (g->leaky)                                                              \
+      _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p)                     \
+        _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                    \
+          acc[p][v] = goe_leaky(acc[p][v], g->slope);                          \
     _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p)                       \
       _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                      \
         *(goe_vec *)(out + p * outPixel + GOE_LANES * v) = acc[p][v];                 \
@@ -252,7 +268,8 @@ void goe_parallel_for(int64_t count,
 
 /* out[n, oh, ow, f] += sum over kh, kw, c of
    in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c, f]:
-   linalg.conv_2d_nhwc_hwcf. The innermost stride of every operand is 1
+   linalg.conv_2d_nhwc_hwcf, then with epilogue 1 out = max(out, slope *
+   out). The innermost stride of every operand is 1
    (the pass checks it). Large ones split their output rows over the
    session's threads (goe_parallel_for); each row is computed the same way
    on any thread, so the result is the same bits. */
@@ -260,7 +277,8 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
                                            const goe_memref4 *filter,
                                            const goe_memref4 *output,
                                            int64_t sh, int64_t sw,
-                                           int64_t dh, int64_t dw) {
+                                           int64_t dh, int64_t dw,
+                                           int64_t epilogue, float slope) {
   goe_conv_job j;
   j.in = input->aligned + input->offset;
   j.w = filter->aligned + filter->offset;
@@ -276,7 +294,7 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
   goe_conv_geometry g = {j.is[1], j.is[2], filter->strides[0],
                          filter->strides[1], filter->strides[2],
                          filter->sizes[0], filter->sizes[1], channels, dh, dw,
-                         sw * j.is[2]};
+                         sw * j.is[2], epilogue == 1, slope};
   j.g = g;
   j.tile = goe_conv_tile_width(j.columns);
   j.full = lanes / 32 * 32;

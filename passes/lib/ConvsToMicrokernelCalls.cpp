@@ -12,12 +12,16 @@
 //   goe-generalize-named-ops          keeps those convolutions named, so
 //                                     they are still recognisable after
 //                                     bufferisation;
-//   goe-convs-to-microkernel-calls    replaces them, on buffers, by calls.
+//   goe-convs-to-microkernel-calls    replaces them, on buffers, by calls,
+//                                     each applying the LeakyReLU that
+//                                     follows it where it can
+//                                     (ConvEpilogue.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "goe/Passes/Passes.h"
 
+#include "ConvEpilogue.h"
 #include "MicrokernelConvs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -84,8 +88,12 @@ func::FuncOp declareMicrokernel(ModuleOp module) {
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
   Type memref = anyLayoutMemRef(context);
   Type i64 = builder.getI64Type();
+  // ..., strides, dilations, then the epilogue: 1 applies max(x, slope x)
+  // to each stored output, 0 stores the sums as they are.
   auto type = builder.getFunctionType(
-      {memref, memref, memref, i64, i64, i64, i64}, {});
+      {memref, memref, memref, i64, i64, i64, i64, i64,
+       builder.getF32Type()},
+      {});
   auto fn = builder.create<func::FuncOp>(module.getLoc(), kConvSymbol, type);
   fn.setPrivate();
   fn->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
@@ -107,6 +115,8 @@ struct ConvsToMicrokernelCalls
     func::FuncOp callee = declareMicrokernel(module);
     Type memref = anyLayoutMemRef(&getContext());
     for (linalg::Conv2DNhwcHwcfOp conv : convs) {
+      std::optional<goe::ConvActivation> activation =
+          goe::findFusableActivation(conv);
       OpBuilder builder(conv);
       Location loc = conv.getLoc();
       SmallVector<Value> arguments;
@@ -120,8 +130,13 @@ struct ConvsToMicrokernelCalls
       SmallVector<int64_t> dilations(
           conv.getDilations().getValues<int64_t>());
       arguments.append({i64(strides[0]), i64(strides[1]), i64(dilations[0]),
-                        i64(dilations[1])});
+                        i64(dilations[1]), i64(activation ? 1 : 0)});
+      arguments.push_back(builder.create<arith::ConstantFloatOp>(
+          loc, APFloat(activation ? activation->slope : 0.0f),
+          builder.getF32Type()));
       builder.create<func::CallOp>(loc, callee, arguments);
+      if (activation)
+        goe::foldActivationIntoConv(conv, *activation);
       conv.erase();
     }
   }

@@ -1,11 +1,12 @@
 // RUN: goe-opt %s --goe-convs-to-microkernel-calls | FileCheck %s
 // A convolution on buffers with at least 32 output channels becomes a call
 // of the C microkernel: each operand cast to a fully dynamic strided
-// memref, then the strides and dilations as i64. The callee is declared
+// memref, then the strides and dilations as i64, then the epilogue (1:
+// LeakyReLU folded in, with its slope; 0: none). The callee is declared
 // once, private, with llvm.emit_c_interface. Narrower convolutions and
 // ones on tensors stay.
 
-// CHECK: func.func private @goe_conv2d_nhwc_hwcf_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK: func.func private @goe_conv2d_nhwc_hwcf_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, f32) attributes {llvm.emit_c_interface}
 
 // CHECK-LABEL: func.func @wide(
 // CHECK-SAME: %[[X:.*]]: memref<1x9x9x8xf32>, %[[W:.*]]: memref<3x3x8x255xf32>, %[[O:.*]]: memref<1x4x4x255xf32>
@@ -16,7 +17,9 @@
 // CHECK: %[[SW:.*]] = arith.constant 2 : i64
 // CHECK: %[[DH:.*]] = arith.constant 1 : i64
 // CHECK: %[[DW:.*]] = arith.constant 1 : i64
-// CHECK: call @goe_conv2d_nhwc_hwcf_f32(%[[CX]], %[[CW]], %[[CO]], %[[SH]], %[[SW]], %[[DH]], %[[DW]])
+// CHECK: %[[NONE:.*]] = arith.constant 0 : i64
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32(%[[CX]], %[[CW]], %[[CO]], %[[SH]], %[[SW]], %[[DH]], %[[DW]], %[[NONE]], %[[ZERO]])
 // CHECK-NOT: linalg.conv
 // CHECK: return
 func.func @wide(%x: memref<1x9x9x8xf32>, %w: memref<3x3x8x255xf32>, %o: memref<1x4x4x255xf32>) {
@@ -57,4 +60,106 @@ func.func @strided_channels(%x: memref<1x4x4x32xf32, strided<[1024, 256, 64, 2]>
 func.func @on_tensors(%x: tensor<1x4x4x64xf32>, %w: tensor<1x1x64x32xf32>, %o: tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32> {
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x64xf32>, tensor<1x1x64x32xf32>) outs(%o : tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32>
   return %r : tensor<1x4x4x32xf32>
+}
+
+// The LeakyReLU after a convolution, into a fresh buffer nothing else
+// reads: applied by the call (epilogue 1, slope 0.1); the generic and its
+// buffer go, their readers read the convolution's buffer, which now the
+// result's deallocation frees.
+#identity = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#batch0 = affine_map<(d0, d1, d2, d3) -> (0, d1, d2, d3)>
+// CHECK-LABEL: func.func @leaky(
+// CHECK: %[[CONV:.*]] = memref.alloc() : memref<1x4x4x32xf32>
+// CHECK: linalg.fill
+// CHECK: arith.constant 1 : i64
+// CHECK: arith.constant 1 : i64
+// CHECK: arith.constant 1 : i64
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK: %[[SLOPE:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-NEXT: call @goe_conv2d_nhwc_hwcf_f32({{.*}}, %[[LEAKY:[^,]*]], %[[SLOPE]])
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.copy ins(%[[CONV]] : memref<1x4x4x32xf32>)
+// CHECK-NEXT: memref.dealloc %[[CONV]]
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+func.func @leaky(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>) {
+  %slope = arith.constant 0.1 : f32
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1x4x4x32xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<1x4x4x32xf32>)
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%c : memref<1x4x4x32xf32>)
+  %a = memref.alloc() : memref<1x4x4x32xf32>
+  linalg.generic {indexing_maps = [#batch0, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : memref<1x4x4x32xf32>) outs(%a : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %slope : f32
+    %r = arith.maximumf %in, %m : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<1x4x4x32xf32>
+  linalg.copy ins(%a : memref<1x4x4x32xf32>) outs(%o : memref<1x4x4x32xf32>)
+  memref.dealloc %a : memref<1x4x4x32xf32>
+  return
+}
+
+// The convolution's buffer read again after the activation (the
+// pre-activation value is needed): the generic stays, epilogue 0.
+// CHECK-LABEL: func.func @read_twice(
+// CHECK: %[[NONE:.*]] = arith.constant 0 : i64
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32({{.*}}, %[[NONE]], %{{.*}})
+// CHECK: linalg.generic
+func.func @read_twice(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>, %p: memref<1x4x4x32xf32>) {
+  %slope = arith.constant 0.1 : f32
+  %c = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%c : memref<1x4x4x32xf32>)
+  %a = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : memref<1x4x4x32xf32>) outs(%a : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %slope : f32
+    %r = arith.maximumf %in, %m : f32
+    linalg.yield %r : f32
+  }
+  linalg.copy ins(%a : memref<1x4x4x32xf32>) outs(%o : memref<1x4x4x32xf32>)
+  linalg.copy ins(%c : memref<1x4x4x32xf32>) outs(%p : memref<1x4x4x32xf32>)
+  return
+}
+
+// Not max(x, slope x) (here x * 0.1 + x): stays a generic.
+// CHECK-LABEL: func.func @not_leaky(
+// CHECK: %[[NONE:.*]] = arith.constant 0 : i64
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32({{.*}}, %[[NONE]], %{{.*}})
+// CHECK: linalg.generic
+func.func @not_leaky(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>) {
+  %slope = arith.constant 0.1 : f32
+  %c = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%c : memref<1x4x4x32xf32>)
+  %a = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : memref<1x4x4x32xf32>) outs(%a : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %slope : f32
+    %r = arith.addf %in, %m : f32
+    linalg.yield %r : f32
+  }
+  linalg.copy ins(%a : memref<1x4x4x32xf32>) outs(%o : memref<1x4x4x32xf32>)
+  return
+}
+
+// The activation written into the function's output (not a fresh
+// buffer): stays.
+// CHECK-LABEL: func.func @into_argument(
+// CHECK: %[[NONE:.*]] = arith.constant 0 : i64
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32({{.*}}, %[[NONE]], %{{.*}})
+// CHECK: linalg.generic
+func.func @into_argument(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>) {
+  %slope = arith.constant 0.1 : f32
+  %c = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%c : memref<1x4x4x32xf32>)
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : memref<1x4x4x32xf32>) outs(%o : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %slope : f32
+    %r = arith.maximumf %in, %m : f32
+    linalg.yield %r : f32
+  }
+  return
 }

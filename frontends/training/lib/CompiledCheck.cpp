@@ -22,11 +22,12 @@ std::string BoxAgreement::summary() const {
                 "matched (same class, every corner within %.4g px); over "
                 "them the largest corner difference is %.3g px and the "
                 "largest score difference %.3g; boxes one side alone has: "
-                "%lld, best score %.4g",
+                "%lld at the max_det cut, %lld elsewhere (best score %.4g)",
                 (long long)images, (long long)referenceBoxes,
                 (long long)compiledBoxes, (long long)matched, tolerance,
-                maxCornerError, maxScoreError,
-                (long long)(referenceBoxes + compiledBoxes - 2 * matched),
+                maxCornerError, maxScoreError, (long long)atCut,
+                (long long)(referenceBoxes + compiledBoxes - 2 * matched -
+                            atCut),
                 bestUnmatchedScore);
   return line;
 }
@@ -39,6 +40,7 @@ void matchBoxes(const std::vector<runtime::Box> &reference,
                      std::abs(a.x2 - b.x2), std::abs(a.y2 - b.y2)});
   };
   std::vector<bool> taken(compiled.size(), false);
+  std::vector<const runtime::Box *> loneReference;
   for (const runtime::Box &ref : reference) {
     size_t best = compiled.size();
     double bestError = 0;
@@ -55,29 +57,44 @@ void matchBoxes(const std::vector<runtime::Box> &reference,
       into.maxCornerError = std::max(into.maxCornerError, bestError);
       into.maxScoreError = std::max(into.maxScoreError,
                                     std::abs(ref.score - compiled[best].score));
-      continue;
-    }
-    into.bestUnmatchedScore = std::max(into.bestUnmatchedScore, ref.score);
-    if (into.firstMismatch.empty()) {
-      char text[200];
-      std::snprintf(text, sizeof text,
-                    "image %lld: LibTorch's class %lld box (%.2f, %.2f, "
-                    "%.2f, %.2f) score %.4g has no compiled match",
-                    (long long)image, (long long)ref.label, ref.x1, ref.y1,
-                    ref.x2, ref.y2, ref.score);
-      into.firstMismatch = text;
+    } else {
+      loneReference.push_back(&ref);
     }
   }
-  for (size_t c = 0; c < compiled.size(); ++c)
-    if (!taken[c]) {
-      into.bestUnmatchedScore =
-          std::max(into.bestUnmatchedScore, compiled[c].score);
-      if (into.firstMismatch.empty())
-        into.firstMismatch = "image " + std::to_string(image) +
-                             ": a compiled box of class " +
-                             std::to_string(compiled[c].label) +
-                             " has no LibTorch match";
+  // Both sides full: the lowest score each kept is where it was cut.
+  bool cut = into.maxDetections > 0 &&
+             int64_t(reference.size()) == into.maxDetections &&
+             int64_t(compiled.size()) == into.maxDetections;
+  auto lowest = [](const std::vector<runtime::Box> &boxes) {
+    double low = boxes.empty() ? 0.0 : double(boxes[0].score);
+    for (const runtime::Box &b : boxes)
+      low = std::min(low, double(b.score));
+    return low;
+  };
+  double referenceCut = lowest(reference), compiledCut = lowest(compiled);
+  auto lone = [&](const runtime::Box &box, double otherCut,
+                  const std::string &what) {
+    if (cut && box.score <= otherCut + BoxAgreement::kCutScoreSlack) {
+      ++into.atCut;
+      return;
     }
+    into.bestUnmatchedScore = std::max(into.bestUnmatchedScore,
+                                       double(box.score));
+    if (!into.firstMismatch.empty())
+      return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "image %lld: %s class %lld box (%.2f, %.2f, %.2f, %.2f) "
+                  "score %.4g has no match",
+                  (long long)image, what.c_str(), (long long)box.label,
+                  box.x1, box.y1, box.x2, box.y2, box.score);
+    into.firstMismatch = text;
+  };
+  for (const runtime::Box *box : loneReference)
+    lone(*box, compiledCut, "LibTorch's");
+  for (size_t c = 0; c < compiled.size(); ++c)
+    if (!taken[c])
+      lone(compiled[c], referenceCut, "the compiled");
   into.referenceBoxes += int64_t(reference.size());
   into.compiledBoxes += int64_t(compiled.size());
 }

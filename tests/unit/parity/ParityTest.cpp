@@ -350,7 +350,9 @@ TEST(Parity, MicrokernelConvShapes) {
   // pixels), channel counts past the last multiple of 32 (40, 75), stride
   // 2, 1x1 to 5x5 windows, a 3-channel stem, padding, and weights larger
   // than the input (64 -> 256 at 5 x 5: run block by block, and over
-  // 3.7 M MACs, so split over threads below).
+  // 3.7 M MACs, so split over threads below). The LeakyReLUs are folded
+  // into the calls (ConvEpilogue.h), on each of those paths: the padded
+  // last channels, the block-by-block weights, the split rows.
   const std::string text = R"(goe: 1
 name: microkernel_shapes
 inputs:
@@ -361,9 +363,12 @@ modules:
       - {op: conv2d, out: 32, kernel: 3, padding: 1}
       - {op: relu}
       - {op: conv2d, out: 40, kernel: 5, stride: 2, padding: 2}
+      - {op: leaky_relu, slope: 0.1}
       - {op: conv2d, out: 75, kernel: 1}
+      - {op: leaky_relu, slope: 0.2}
       - {op: conv2d, out: 64, kernel: 3, stride: 2}
       - {op: conv2d, out: 256, kernel: 3, padding: 1}
+      - {op: leaky_relu, slope: 0.1}
       - {op: conv2d, out: 16, kernel: 1}
 graph:
   - {name: out, module: body, from: image}

@@ -207,6 +207,8 @@ public:
       outputs.push_back(found->second);
     }
     into.tolerance = 1e-3 * double(s.imageSize); // the bound
+    into.maxDetections = s.mixture ? outputs[0]->shape()[1]
+                                   : s.nms.maxDetections;
     std::vector<std::vector<runtime::Box>> reference = imageBoxes(result);
     int64_t batch = int64_t(reference.size());
     for (int64_t b = 0; b < batch; ++b) {

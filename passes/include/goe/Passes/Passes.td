@@ -268,7 +268,11 @@ def ConvsToMicrokernelCalls
     output channels (f32, static shapes, every operand
     contiguous in its last dimension) by a call of
     `goe_conv2d_nhwc_hwcf_f32(input, filter, output, stride_h, stride_w,
-    dilation_h, dilation_w)`, declared with `llvm.emit_c_interface`. The
+    dilation_h, dilation_w, epilogue, slope)`, declared with
+    `llvm.emit_c_interface`. When the convolution's buffer is read only by
+    an elementwise max(x, slope * x) into a fresh buffer (LeakyReLU), the
+    call applies it as it stores (epilogue 1) and that generic goes, its
+    buffer replaced by the convolution's; otherwise epilogue 0. The
     CPU back end links its C definition (ConvMicrokernel.cpp), compiled for
     the target CPU. Run after bufferisation, before linalg-to-loops.
   }];
