@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -21,6 +22,24 @@ Operation *freshAllocation(Value value) {
   auto type = cast<MemRefType>(value.getType());
   return type.getLayout().isIdentity() && type.hasStaticShape() ? def
                                                                  : nullptr;
+}
+
+/// Whether `user` only writes `buffer` (the bias broadcast into it, a
+/// fill): a destination-style op with it among its inits alone, a vector
+/// or scalar store into it. Views, casts and calls are not: through them
+/// the buffer could be read after the convolution.
+bool onlyWrites(Operation *user, Value buffer) {
+  if (auto write = dyn_cast<vector::TransferWriteOp>(user))
+    return write.getSource() == buffer && write.getVector() != buffer;
+  if (auto store = dyn_cast<memref::StoreOp>(user))
+    return store.getMemRef() == buffer && store.getValue() != buffer;
+  auto dps = dyn_cast<DestinationStyleOpInterface>(user);
+  if (!dps || user->getNumResults() != 0)
+    return false;
+  for (OpOperand *input : dps.getDpsInputOperands())
+    if (input->get() == buffer)
+      return false;
+  return true;
 }
 
 /// The ancestor of `op` in `block`, or null.
@@ -88,8 +107,11 @@ findFusableActivation(linalg::Conv2DNhwcHwcfOp conv) {
     Operation *at = inBlock(user, block);
     if (!at)
       return std::nullopt;
-    if (at->isBeforeInBlock(conv))
+    if (at->isBeforeInBlock(conv)) {
+      if (!onlyWrites(user, buffer))
+        return std::nullopt;
       continue; // the bias written into it, before
+    }
     auto candidate = dyn_cast<linalg::GenericOp>(user);
     if (!candidate || generic || candidate->getBlock() != block)
       return std::nullopt;

@@ -27,7 +27,8 @@ struct ConvActivation {
 
 /// The LeakyReLU-shaped generic that alone reads `conv`'s output buffer
 /// after it, when folding it in is safe: the buffer is a fresh allocation
-/// nothing else reads after the convolution, and the generic writes the
+/// that is only written before the convolution (no view or cast of it)
+/// and read after it by the generic alone, and the generic writes the
 /// whole of a fresh allocation of the same kind and type that nothing uses
 /// before it. None otherwise (the activation then stays a generic).
 std::optional<ConvActivation>

@@ -163,3 +163,26 @@ func.func @into_argument(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o
   }
   return
 }
+
+// A view of the convolution's buffer taken before it could be read after
+// the activation: stays.
+// CHECK-LABEL: func.func @viewed_before(
+// CHECK: %[[NONE:.*]] = arith.constant 0 : i64
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32({{.*}}, %[[NONE]], %{{.*}})
+// CHECK: linalg.generic
+func.func @viewed_before(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>, %p: memref<4x4x32xf32>) {
+  %slope = arith.constant 0.1 : f32
+  %c = memref.alloca() : memref<1x4x4x32xf32>
+  %v = memref.collapse_shape %c [[0, 1], [2], [3]] : memref<1x4x4x32xf32> into memref<4x4x32xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%c : memref<1x4x4x32xf32>)
+  %a = memref.alloca() : memref<1x4x4x32xf32>
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : memref<1x4x4x32xf32>) outs(%a : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %slope : f32
+    %r = arith.maximumf %in, %m : f32
+    linalg.yield %r : f32
+  }
+  linalg.copy ins(%a : memref<1x4x4x32xf32>) outs(%o : memref<1x4x4x32xf32>)
+  linalg.copy ins(%v : memref<4x4x32xf32>) outs(%p : memref<4x4x32xf32>)
+  return
+}

@@ -207,6 +207,8 @@ Status checkStage(RunContext &run, const StagePlan &plan) {
   StageParts parts;
   Status status = setUpStage(run, plan, parts);
   tearDownStage(run);
+  if (status.ok() && plan.stage)
+    status = checkStageCopy(run.model, *plan.stage);
   return status;
 }
 

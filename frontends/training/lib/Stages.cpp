@@ -232,31 +232,60 @@ std::unique_ptr<RouterTrainer> routeToPath(RouterTrainer &inner,
   return std::make_unique<FixedRouting>(inner, spec, path);
 }
 
-runtime::Status copyStageWeights(torchref::Model &model,
-                                 const spec::TrainingStage &stage) {
-  if (stage.copyFrom.empty())
-    return runtime::okStatus();
+namespace {
+
+/// The (from, to) weight pairs of a stage's `copy`, checked: every `A.x`
+/// has a `B.x` of the same shape, and there is at least one.
+runtime::Status copyPairs(const torchref::Model &model,
+                          const spec::TrainingStage &stage,
+                          std::vector<std::pair<std::string, std::string>> &pairs) {
   std::string where = "training stage '" + stage.name + "': copy from '" +
                       stage.copyFrom + "' to '" + stage.copyTo + "'";
   std::map<std::string, at::Tensor> weights = model.parameters();
   std::string from = stage.copyFrom + ".", to = stage.copyTo + ".";
-  int64_t copied = 0;
   for (const auto &[name, tensor] : weights) {
     if (name.compare(0, from.size(), from) != 0)
       continue;
     std::string target = to + name.substr(from.size());
-    std::string why;
-    if (!weights.count(target) ||
-        !model.setParameter(target, tensor.detach().clone(), &why))
-      return runtime::invalidArgument(
-          where + ": " + (why.empty() ? "'" + target + "' (the counterpart "
-                                        "of '" + name + "') is no weight"
-                                      : why));
-    ++copied;
+    auto counterpart = weights.find(target);
+    if (counterpart == weights.end())
+      return runtime::invalidArgument(where + ": '" + target +
+                                      "' (the counterpart of '" + name +
+                                      "') is no weight");
+    if (!counterpart->second.sizes().equals(tensor.sizes()))
+      return runtime::invalidArgument(where + ": '" + name + "' and '" +
+                                      target + "' differ in shape");
+    pairs.emplace_back(name, target);
   }
-  if (copied == 0)
+  if (pairs.empty())
     return runtime::invalidArgument(where + ": no weight is named '" + from +
                                     "...'");
+  return runtime::okStatus();
+}
+
+} // namespace
+
+runtime::Status checkStageCopy(const torchref::Model &model,
+                               const spec::TrainingStage &stage) {
+  if (stage.copyFrom.empty())
+    return runtime::okStatus();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  return copyPairs(model, stage, pairs);
+}
+
+runtime::Status copyStageWeights(torchref::Model &model,
+                                 const spec::TrainingStage &stage) {
+  if (stage.copyFrom.empty())
+    return runtime::okStatus();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  GOE_RETURN_IF_ERROR(copyPairs(model, stage, pairs));
+  std::map<std::string, at::Tensor> weights = model.parameters();
+  for (const auto &[from, to] : pairs) {
+    std::string why;
+    if (!model.setParameter(to, weights.at(from).detach().clone(), &why))
+      return runtime::internalError("training stage '" + stage.name +
+                                    "': copy: " + why);
+  }
   return runtime::okStatus();
 }
 

@@ -82,6 +82,7 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
   double lr = options.optimizer.lr;
   Score sum;
   int64_t seen = 0; // samples of the global batches so far, all ranks'
+  int64_t learned = 0; // steps whose loss reached a learning parameter
   auto start = std::chrono::steady_clock::now();
   for (int64_t b = 0; b < steps; ++b) {
     int64_t begin = b * options.batch;
@@ -109,8 +110,10 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
       }
       // A batch may reach no learning parameter (a stage training one
       // expert, none of whose images are in it): nothing to differentiate.
-      if (loss.requires_grad())
+      if (loss.requires_grad()) {
         loss.backward();
+        ++learned;
+      }
       lossValue = loss.item<double>();
     }
     if (parallel)
@@ -138,6 +141,13 @@ Trainer::EpochResult Trainer::trainEpoch(int64_t epoch) {
           std::to_string(epoch) + ", step " + std::to_string(b + 1) + " of " +
           std::to_string(steps) + "; no weights written"));
   }
+  // A stage whose routing never reaches what it trains (`train:
+  // [backbones.expert1]` with `route: 0`) learns nothing: say so.
+  if (learned == 0 && n > 0 && !parallel)
+    std::fprintf(stderr,
+                 "goe-train: warning: epoch %lld: no batch reached a "
+                 "trainable parameter (check the stage's train and route)\n",
+                 (long long)epoch);
   if (parallel) {
     // The epoch's score over all ranks; rank 0's running statistics for
     // the validation that follows.

@@ -169,7 +169,11 @@ TEST(DetectionStagesTest, AStageStartsAnExpertFromAnother) {
   EXPECT_GE(copied, 4); // conv weight, bn weight, bias, mean, var
 
   spec::TrainingStage wrong = f.spec.training.stages[1];
+  EXPECT_TRUE(train::checkStageCopy(*f.model, wrong).ok());
   wrong.copyFrom = "backbones.expert7";
+  // Checked before any stage trains, with the message the copy would give.
+  EXPECT_EQ(train::checkStageCopy(*f.model, wrong).message(),
+            train::copyStageWeights(*f.model, wrong).message());
   runtime::Status status = train::copyStageWeights(*f.model, wrong);
   EXPECT_FALSE(status.ok());
   EXPECT_EQ(status.message(),

@@ -365,6 +365,32 @@ runtime::Status findImageSize(const spec::Spec &spec, YoloSetup &out) {
   return runtime::okStatus();
 }
 
+/// Whether outputs i, i + 1, ... of `types` are the detect levels in order.
+bool levelsAt(const std::vector<spec::TensorInfo> &types, size_t i,
+              const YoloSetup &out) {
+  bool matches = i + out.levels.size() <= types.size();
+  for (size_t l = 0; matches && l < out.levels.size(); ++l) {
+    int64_t cells = out.imageSize / out.levels[l].stride;
+    matches = types[i + l].shape == spec::Shape{3, cells, cells, out.classes + 5};
+  }
+  return matches;
+}
+
+/// A training stage's loss (Stages.h): the outputs it selected, which must
+/// be the detect levels in order (a head node, or a k = 1 dispatch of
+/// heads); a mixture's combine is not a stage loss.
+runtime::Status findStageLevels(const ObjectiveSetup &setup, YoloSetup &out) {
+  if (setup.outputTypes.size() != out.levels.size() ||
+      !levelsAt(setup.outputTypes, 0, out))
+    return fail("a training stage's loss must be the detect levels in order "
+                "([3, S/stride, S/stride, nc + 5] each), as a head node "
+                "gives them");
+  out.firstOutput = 0;
+  out.outputName = setup.outputNames[0];
+  out.compiledOutputs = setup.outputNames;
+  return runtime::okStatus();
+}
+
 /// The plan outputs that carry the levels: a wbf or nms combine (mixture), or
 /// consecutive outputs shaped as the levels (dense).
 runtime::Status findOutputs(const spec::GraphPlan &plan, YoloSetup &out) {
@@ -395,13 +421,7 @@ runtime::Status findOutputs(const spec::GraphPlan &plan, YoloSetup &out) {
       return runtime::okStatus();
     }
     // A dense head: the levels from here on.
-    bool matches = i + out.levels.size() <= plan.outputs.size();
-    for (size_t l = 0; matches && l < out.levels.size(); ++l) {
-      int64_t cells = out.imageSize / out.levels[l].stride;
-      matches = plan.outputTypes[i + l].shape ==
-                spec::Shape{3, cells, cells, out.classes + 5};
-    }
-    if (matches) {
+    if (levelsAt(plan.outputTypes, i, out)) {
       out.firstOutput = position;
       out.outputName = plan.outputNames[i];
       out.compiledOutputs.assign(plan.outputNames.begin() + i,
@@ -421,7 +441,10 @@ create(const ObjectiveSetup &setup) {
   s.target = setup.target;
   GOE_RETURN_IF_ERROR(findLevels(*setup.plan->spec, s));
   GOE_RETURN_IF_ERROR(findImageSize(*setup.plan->spec, s));
-  GOE_RETURN_IF_ERROR(findOutputs(*setup.plan, s));
+  // A stage selects its own outputs (StageLoop.cpp); a run reads the spec's.
+  bool stage = setup.outputNames != setup.plan->outputNames;
+  GOE_RETURN_IF_ERROR(stage ? findStageLevels(setup, s)
+                            : findOutputs(*setup.plan, s));
   bool boxesField = false;
   for (const data::Field &field : setup.dataset->fields())
     boxesField |= field.name == s.target && field.spec.dtype ==

@@ -79,6 +79,9 @@ std::unique_ptr<RouterTrainer> routeToPath(RouterTrainer &inner,
 /// to do without `copy`.
 runtime::Status copyStageWeights(torchref::Model &model,
                                  const spec::TrainingStage &stage);
+/// The same checks without copying: before any stage trains.
+runtime::Status checkStageCopy(const torchref::Model &model,
+                               const spec::TrainingStage &stage);
 
 } // namespace goe::train
 
