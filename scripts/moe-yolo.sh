@@ -38,15 +38,7 @@ RUNS=${*:-dense moe2 moe1 moe2-nobalance}
 
 # The first VAL val images, as a YOLO set of their own for goe-eval.
 EVAL=$OUT/val$VAL
-if [ ! -f $EVAL/data.yaml ]; then
-  mkdir -p $EVAL/images/val $EVAL/labels/val
-  ls $DATA/images/val | sort | head -n $VAL | while read -r f; do
-    ln -sf "$PWD/$DATA/images/val/$f" $EVAL/images/val/$f
-    cp $DATA/labels/val/"${f%.*}".txt $EVAL/labels/val/
-  done
-  printf 'train: images/val\nval: images/val\n' > $EVAL/data.yaml
-  grep -E '^(nc|names):' $DATA/data.yaml >> $EVAL/data.yaml
-fi
+scripts/val-subset.sh $DATA $VAL $EVAL
 
 # evaluate NAME SPEC VARS WEIGHTS [goe-compile options]: compile with the
 # weights, detect on the val images, score, split by scene style, time it;
