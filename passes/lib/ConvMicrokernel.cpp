@@ -182,8 +182,16 @@ static void goe_conv_pack_block(const goe_conv_geometry *g, const float *w,
     for (int64_t kw = 0; kw < g->windowColumns; ++kw)
       for (int64_t c = 0; c < g->channels; ++c) {
         float *to = block + kh * packed->wRow + kw * packed->wColumn + c * 32;
-        memcpy(to, w + kh * g->wRow + kw * g->wColumn + c * g->wChannel,
-               (size_t)count * sizeof(float));
+        const float *from =
+            w + kh * g->wRow + kw * g->wColumn + c * g->wChannel;
+        if (count == 32) {
+          /* Whole blocks (all but a detect layer's last) by vectors: a
+             memcpy call per 128 bytes cost a 1024-channel layer 13 %. */
+          _Pragma("GCC unroll 8") for (int v = 0; v < GOE_BLOCK_VECTORS; ++v)
+            ((goe_vec *)to)[v] = ((const goe_vec *)from)[v];
+          continue;
+        }
+        memcpy(to, from, (size_t)count * sizeof(float));
         memset(to + count, 0, (size_t)(32 - count) * sizeof(float));
       }
 }

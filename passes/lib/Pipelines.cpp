@@ -109,6 +109,10 @@ void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 
   pm.addPass(createConvsToMicrokernelCalls());
+  // Concats and zero paddings without copies.
+  pm.addNestedPass<func::FuncOp>(createWriteIntoSlices());
+  // exp, tanh, ... as polynomials that vectorise (not a libm call each).
+  pm.addNestedPass<func::FuncOp>(createApproximateMath());
 
   // n-D vector transfers (a tile's rows) become 1-D loads and stores.
   VectorTransferToSCFOptions transfers;

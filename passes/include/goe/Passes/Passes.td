@@ -167,6 +167,33 @@ def MapLoopsToGpu : Pass<"goe-map-loops-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def WriteIntoSlices
+    : Pass<"goe-write-into-slices", "::mlir::func::FuncOp"> {
+  let summary = "Producers write into the concat or padding slice they are copied to";
+  let description = [{
+    On buffers: `linalg.copy A -> subview(B)` where A is a fresh buffer
+    (a concat input, the interior of a zero-padded buffer) is removed, A's
+    producers and readers use the subview instead, and B's allocation, fill
+    and subview move before A's allocation. Only where nothing can observe
+    the difference (see WriteIntoSlices.cpp). Run after the deallocations
+    are placed and the microkernel calls made.
+  }];
+}
+
+def ApproximateMath
+    : Pass<"goe-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Rewrites f32 math functions as inline polynomials";
+  let description = [{
+    math.exp, tanh, log, erf and the others become MLIR's polynomial
+    approximations (arith ops), so that they vectorise instead of becoming
+    one libm call per element. Errors of a few ulp. CPU pipeline, before
+    the lowering to LLVM.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def DropBatchBroadcasts
     : Pass<"goe-drop-batch-broadcasts", "::mlir::func::FuncOp"> {
   let summary = "Removes run-time broadcast checks along the batch";
