@@ -1,6 +1,6 @@
 //===- ModelImpl.h - the state behind torchref::Model -----------*- C++ -*-===//
 //
-// Shared by TorchModel.cpp (building, weights, forward) and
+// Shared by TorchModel.cpp (building, weights), Forward.cpp (forward) and
 // StageSelection.cpp (the inner outputs and parameter subsets of staged
 // training). Not installed.
 //

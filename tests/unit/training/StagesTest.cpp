@@ -181,6 +181,7 @@ TEST(StagesTest, ParameterSelectionFollowsTheOutputsLayers) {
 TEST(StagesTest, InnerOutputsReplaceTheSpecs) {
   Fixture f;
   f.model->initRandom(3);
+  torch::manual_seed(3);
   at::Tensor image = torch::randn({5, 1, 8, 8});
   std::vector<spec::TensorInfo> types;
   std::string error;
@@ -203,7 +204,11 @@ TEST(StagesTest, InnerOutputsReplaceTheSpecs) {
     at::Tensor one = image.slice(0, b, b + 1);
     at::Tensor expected = f.model->runInstance(
         "experts.expert" + std::to_string(path), {one})[0];
-    EXPECT_TRUE(result.outputs[2].slice(0, b, b + 1).allclose(expected));
+    // One sample alone against it inside a group: the convolutions may sum
+    // in another order, so not bit for bit (allclose's default 1e-8
+    // absolute tolerance failed one random image in a few).
+    EXPECT_TRUE(result.outputs[2].slice(0, b, b + 1).allclose(expected, 1e-5,
+                                                              1e-6));
   }
   // A given routing: the gate does not run, so it cannot be an output.
   torchref::Routing given;

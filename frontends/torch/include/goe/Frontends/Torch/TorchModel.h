@@ -152,7 +152,9 @@ public:
   void foldBatchNorm();
 
   /// Training mode (dropout active, batch norm on batch statistics and
-  /// updating its running statistics) or eval mode, the default.
+  /// updating its running statistics) or eval mode, the default. In
+  /// training mode an instance none of whose parameters requires a gradient
+  /// (frozen by a training stage) stays in eval mode.
   void train(bool on);
 
   /// With `on`, every `detect` layer gives its raw logits, [B, 3, H, W,
