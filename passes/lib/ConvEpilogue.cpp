@@ -1,6 +1,7 @@
 //===- ConvEpilogue.cpp - activations the conv microkernel applies -------===//
 
 #include "ConvEpilogue.h"
+#include "FreshBuffers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -12,17 +13,6 @@ using namespace mlir;
 namespace goe {
 
 namespace {
-
-/// `value`'s buffer is a fresh memref.alloc or memref.alloca with an
-/// identity layout: the op, or null.
-Operation *freshAllocation(Value value) {
-  Operation *def = value.getDefiningOp();
-  if (!def || !isa<memref::AllocOp, memref::AllocaOp>(def))
-    return nullptr;
-  auto type = cast<MemRefType>(value.getType());
-  return type.getLayout().isIdentity() && type.hasStaticShape() ? def
-                                                                 : nullptr;
-}
 
 /// Whether `user` only writes `buffer` (the bias broadcast into it, a
 /// fill): a destination-style op with it among its inits alone, a vector

@@ -40,9 +40,7 @@ using namespace mlir;
 
 namespace {
 
-/// The C symbol the calls name (ConvMicrokernel.cpp defines it with the
-/// `_mlir_ciface_` prefix that llvm.emit_c_interface calls through).
-constexpr StringLiteral kConvSymbol = "goe_conv2d_nhwc_hwcf_f32";
+using goe::kMicrokernelConvSymbol;
 
 struct GeneralizeNamedOps
     : public goe::impl::GeneralizeNamedOpsBase<GeneralizeNamedOps> {
@@ -82,7 +80,8 @@ bool innermostContiguous(Value buffer) {
 }
 
 func::FuncOp declareMicrokernel(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kConvSymbol))
+  if (auto existing =
+          module.lookupSymbol<func::FuncOp>(kMicrokernelConvSymbol))
     return existing;
   MLIRContext *context = module.getContext();
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
@@ -94,7 +93,8 @@ func::FuncOp declareMicrokernel(ModuleOp module) {
       {memref, memref, memref, i64, i64, i64, i64, i64,
        builder.getF32Type()},
       {});
-  auto fn = builder.create<func::FuncOp>(module.getLoc(), kConvSymbol, type);
+  auto fn = builder.create<func::FuncOp>(module.getLoc(),
+                                        kMicrokernelConvSymbol, type);
   fn.setPrivate();
   fn->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
   return fn;

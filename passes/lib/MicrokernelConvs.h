@@ -19,6 +19,12 @@ namespace goe {
 /// not a multiple of 32 (a detect layer's 255) pad their last block.
 constexpr int64_t kMicrokernelChannelBlock = 32;
 
+/// The C symbol of the calls (ConvMicrokernel.cpp defines it with the
+/// `_mlir_ciface_` prefix llvm.emit_c_interface calls through). Its
+/// operands 0 and 1 (input, filter) are read, 2 (output) is written.
+constexpr llvm::StringLiteral kMicrokernelConvSymbol =
+    "goe_conv2d_nhwc_hwcf_f32";
+
 /// True for an f32 `linalg.conv_2d_nhwc_hwcf` with static shapes and at
 /// least kMicrokernelChannelBlock output channels, on tensors or buffers.
 inline bool isMicrokernelConv(mlir::Operation *op) {

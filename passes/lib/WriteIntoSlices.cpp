@@ -26,6 +26,9 @@
 
 #include "goe/Passes/Passes.h"
 
+#include "FreshBuffers.h"
+#include "MicrokernelConvs.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -41,22 +44,19 @@ using namespace mlir;
 
 namespace {
 
-/// The microkernel's C symbol (ConvsToMicrokernelCalls.cpp): operands 0
-/// and 1 (input, filter) are read, 2 (output) is written.
-constexpr StringLiteral kConvSymbol = "goe_conv2d_nhwc_hwcf_f32";
+using goe::freshAllocation;
+using goe::kMicrokernelConvSymbol;
 
-bool isStaticIdentityBuffer(Value value) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.hasStaticShape() && type.getLayout().isIdentity();
-}
-
-/// A memref.alloc/alloca without operands, with a static identity layout.
-Operation *plainAllocation(Value value) {
-  Operation *def = value.getDefiningOp();
-  if (!def || !isa<memref::AllocOp, memref::AllocaOp>(def) ||
-      def->getNumOperands() != 0 || !isStaticIdentityBuffer(value))
-    return nullptr;
-  return def;
+/// Removes `copy` of the fresh buffer `source` (allocated by `alloc`) and
+/// its deallocations; every other use of it reads or writes `replacement`.
+void replaceCopiedBuffer(linalg::CopyOp copy, Value source, Operation *alloc,
+                         Value replacement) {
+  for (Operation *user : llvm::make_early_inc_range(source.getUsers()))
+    if (isa<memref::DeallocOp>(user))
+      user->erase();
+  copy->erase();
+  source.replaceAllUsesWith(replacement);
+  alloc->erase();
 }
 
 /// Whether `user` (a use of `buffer`) only reads it. A cast counts when
@@ -67,7 +67,7 @@ bool onlyReads(Operation *user, Value buffer) {
   if (auto cast = dyn_cast<memref::CastOp>(user)) {
     for (OpOperand &use : cast->getUses()) {
       auto call = dyn_cast<func::CallOp>(use.getOwner());
-      if (!call || call.getCallee() != kConvSymbol ||
+      if (!call || call.getCallee() != kMicrokernelConvSymbol ||
           use.getOperandNumber() > 1)
         return false;
     }
@@ -152,7 +152,7 @@ private:
   bool match() {
     source = copy.getInputs()[0];
     target = copy.getOutputs()[0];
-    sourceAlloc = plainAllocation(source);
+    sourceAlloc = freshAllocation(source);
     slice = target.getDefiningOp<memref::SubViewOp>();
     if (!sourceAlloc || !slice || sourceAlloc->getBlock() != block ||
         slice->getBlock() != block || !slice.hasUnitStride() ||
@@ -190,7 +190,7 @@ private:
       if (arg.getOwner() != &block->getParent()->front())
         return false;
     } else {
-      wholeAlloc = plainAllocation(whole);
+      wholeAlloc = freshAllocation(whole);
       if (!wholeAlloc || wholeAlloc->getBlock() != block)
         return false;
     }
@@ -246,12 +246,7 @@ private:
   void rewrite() {
     for (Operation *op : toHoist)
       op->moveBefore(sourceAlloc);
-    for (Operation *user : llvm::make_early_inc_range(source.getUsers()))
-      if (isa<memref::DeallocOp>(user))
-        user->erase();
-    copy->erase();
-    source.replaceAllUsesWith(target);
-    sourceAlloc->erase();
+    replaceCopiedBuffer(copy, source, sourceAlloc, target);
     // B now lives until the slice's last reader.
     Operation *last = nullptr;
     for (Operation *user : target.getUsers())
@@ -285,12 +280,7 @@ bool writeOutputDirectly(linalg::CopyOp copy) {
     if (!top || copy->isBeforeInBlock(top))
       return false;
   }
-  for (Operation *user : llvm::make_early_inc_range(source.getUsers()))
-    if (isa<memref::DeallocOp>(user))
-      user->erase();
-  copy->erase();
-  source.replaceAllUsesWith(out);
-  alloc->erase();
+  replaceCopiedBuffer(copy, source, alloc, out);
   return true;
 }
 
