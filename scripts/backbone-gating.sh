@@ -15,7 +15,10 @@
 #      classes and overall ($OUT/table.md), the compiled gated model is
 #      checked box by box against LibTorch ($OUT/check.log).
 # Every step resumes: the training checkpoints each epoch, and running the
-# script again continues where it stopped.
+# script again continues where it stopped. The general stage is a run of
+# its own ($OUT/ckpt-general.pt, $OUT/general.goew); the expert and gate
+# stages start from general.goew (goe-train --init-weights), so a rerun of
+# them needs only that file in $OUT.
 #
 # Settings (environment): SIZE (224), TRAIN (2000 images), VAL (500),
 # BATCH (16), THREADS (1), GENERAL (12 epochs), EXPERT (6), GATE (3),
@@ -53,8 +56,12 @@ TRAIN_ARGS="$VARS --dataset yolo --data $DATA --objective yolo \
   --stage-epochs general=$GENERAL,expert=$EXPERT,gate=$GATE \
   --optimizer sgd --lr 0.01 --momentum 0.937 --nesterov --weight-decay 0.0005 \
   --schedule cosine --min-lr-factor 0.01 --warmup-epochs 2 --seed 0 \
-  --threads $THREADS --checkpoint $OUT/ckpt.pt --csv $OUT/epochs.csv"
-resume() { [ -f $OUT/ckpt.pt ] && echo "--resume $OUT/ckpt.pt" || true; }
+  --threads $THREADS --csv $OUT/epochs.csv"
+# resume CHECKPOINT [INIT.goew]: continue that run, or start it (from INIT).
+resume() {
+  if [ -f $1 ]; then echo "--checkpoint $1 --resume $1"
+  else echo "--checkpoint $1 ${2:+--init-weights $2}"; fi
+}
 
 # detect NAME WEIGHTS [goe-compile options]: compile, run on the val
 # images, score per class (and the confusion matrix).
@@ -76,8 +83,9 @@ detect() {
 }
 
 # 1. The general detector.
-$BIN/goe-train $SPEC $TRAIN_ARGS --stages general --out $OUT/general.goew \
-  $(resume) >> $OUT/train.log
+[ -f $OUT/general.goew ] && [ ! -f $OUT/ckpt-general.pt ] ||
+  $BIN/goe-train $SPEC $TRAIN_ARGS --stages general --out $OUT/general.goew \
+    $(resume $OUT/ckpt-general.pt) >> $OUT/train.log
 
 # 2. Its confusions pick the expert's classes.
 detect general $SPEC $OUT/general.goew --router general_only
@@ -100,15 +108,16 @@ open(sys.argv[3], "w", encoding="utf-8").write(text)
 EOF
 echo "expert classes: $CLASSES"
 
-# 3. The expert and the gate (the general stage is done: resumed past it).
-$BIN/goe-train $OUT/spec.yaml $TRAIN_ARGS --out $OUT/weights.goew $(resume) \
-  >> $OUT/train.log
+# 3. The expert and the gate, from the general stage's weights.
+LATER="--stages expert,gate"
+$BIN/goe-train $OUT/spec.yaml $TRAIN_ARGS $LATER --out $OUT/weights.goew \
+  $(resume $OUT/ckpt.pt $OUT/general.goew) >> $OUT/train.log
 
 # 4. The three models from the same weights, and the table.
 detect gated $OUT/spec.yaml $OUT/weights.goew
 detect general $OUT/spec.yaml $OUT/weights.goew --router general_only
 detect expert $OUT/spec.yaml $OUT/weights.goew --router expert_only
-$BIN/goe-train $OUT/spec.yaml $TRAIN_ARGS --resume $OUT/ckpt.pt \
+$BIN/goe-train $OUT/spec.yaml $TRAIN_ARGS $LATER --resume $OUT/ckpt.pt \
   --check-compiled $OUT/gated/model.goe > $OUT/check.log || true
 grep "compiled check" $OUT/check.log || tail -1 $OUT/check.log
 python3 scripts/confusion.py $OUT/gated/confusion.csv --top 10 \

@@ -141,6 +141,11 @@ files:
   --checkpoint FILE      save weights, optimiser and router state and the
                          epoch after every epoch
   --resume FILE          continue from a checkpoint (same options)
+  --init-weights W.goew  start a new run from these weights instead of the
+                         random init (matched by name, shapes checked; the
+                         unmatched ones are listed), e.g. a staged run's
+                         later stages: --stages expert,gate --init-weights
+                         general.goew
   --export-split SPLIT   with --export-dir DIR: write the split (train, val
                          or test) as DIR/<field>.npy per dataset field
                          (the target as DIR/labels.npy) for goe-run
@@ -270,7 +275,7 @@ Status parseArgs(int argc, char **argv, Command &command) {
          "--threads",
          "--out", "--checkpoint", "--router-epochs", "--balance-weight",
          "--ema", "--ema-tau", "--z-loss",
-         "--patience", "--resume", "--export-split", "--export-dir",
+         "--patience", "--resume", "--init-weights", "--export-split", "--export-dir",
          "--test-output", "--check-compiled", "--import-torchscript",
          "--objective", "--output",
          "--target", "--optimizer", "--momentum", "--weight-decay",
@@ -391,6 +396,8 @@ Status parseArgs(int argc, char **argv, Command &command) {
       options.checkpoint = value;
     } else if (flag == "--resume") {
       options.resume = value;
+    } else if (flag == "--init-weights") {
+      options.initWeights = value;
     } else if (flag == "--export-split") {
       if (value != "train" && value != "val" && value != "test")
         return invalidArgument(

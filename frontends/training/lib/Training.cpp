@@ -2,6 +2,7 @@
 
 #include "goe/Training/Training.h"
 #include "goe/Training/Distributed.h"
+#include "goe/Training/InitWeights.h"
 #include "goe/Training/Interrupt.h"
 #include "goe/Training/Optimizer.h"
 #include "goe/Training/TrainingError.h"
@@ -91,6 +92,31 @@ Status chooseRouter(const spec::Spec &spec, const std::string &asked,
     out.router = nullptr;
   if (out.name == randomRouting() && out.nodes.empty())
     return error("--router random: the graph has no router node");
+  return runtime::okStatus();
+}
+
+/// --init-weights: the model starts from a .goew; what did not match is
+/// listed, as PyTorch's load_state_dict(strict=False) reports it.
+Status initFrom(const std::string &path, torchref::Model &model, bool print) {
+  auto report = loadInitWeights(path, model);
+  if (!report.ok())
+    return report.status();
+  if (!print)
+    return runtime::okStatus();
+  std::printf("initial weights from %s: %" PRId64 " tensors\n", path.c_str(),
+              report->loaded);
+  auto list = [](const char *what, const std::vector<std::string> &names) {
+    if (names.empty())
+      return;
+    std::string text;
+    for (size_t i = 0; i < names.size() && i < 8; ++i)
+      text += (i ? ", " : "") + names[i];
+    if (names.size() > 8)
+      text += ", ... (" + std::to_string(names.size()) + " in all)";
+    std::printf("  %s: %s\n", what, text.c_str());
+  };
+  list("kept their random init (not in the file)", report->missing);
+  list("ignored (not weights of this model)", report->ignored);
   return runtime::okStatus();
 }
 
@@ -207,6 +233,8 @@ Status run(const TrainOptions &options, TrainResult &result) {
         std::printf("resumed from %s after epoch %" PRId64 "\n",
                     options.resume.c_str(), run.state.epoch);
     } else {
+      if (!options.initWeights.empty())
+        GOE_RETURN_IF_ERROR(initFrom(options.initWeights, *model, root));
       GOE_RETURN_IF_ERROR((*router)->pretrain());
     }
     if (*parallel)
@@ -247,6 +275,9 @@ Status checkTrainOptions(const TrainOptions &options) {
                    "': " + std::strerror(errno));
     std::fclose(file);
   }
+  if (!options.initWeights.empty() && !options.resume.empty())
+    return error("--init-weights starts a new run and --resume continues "
+                 "one: give one of them");
   if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&

@@ -93,6 +93,8 @@ struct TrainOptions {
   std::string checkpoint;  // written after every epoch; empty: none
   std::string csv;         // a row per epoch appended (EpochLog.h); empty: none
   std::string resume;      // checkpoint to start from; empty: none
+  std::string initWeights; // .goew a new run starts from (InitWeights.h);
+                           // empty: the random init
   std::string exportSplit; // train | val | test; empty: none
   std::string exportDir;
   std::string checkCompiled; // .goe compiled with the kept weights: its
