@@ -19,7 +19,10 @@
 // tiles on zero-padded copies, so any channel count is computed; the pass
 // sends layers of at least 32. When the weights outweigh the input (deep
 // layers on small maps), each 32-channel block of weights is copied to be
-// contiguous and goes over all rows before the next. With epilogue 1 each
+// contiguous and goes over all rows before the next; the copies of a
+// model's weights are made on the first call and kept (KernelSupport.cpp's
+// goe_packed_weights), which took 7% of a batch-1 YOLO run when made on
+// every call. With epilogue 1 each
 // tile stores max(sum, slope * sum): the LeakyReLU that followed the
 // convolution (ConvEpilogue.h), applied while the sums are in registers.
 // bench/conv-microkernel/run.sh times it alone on YOLO's layer shapes.
@@ -166,18 +169,24 @@ static void goe_conv_row(const goe_conv_geometry *g, const float *inRow,
   }
 }
 
+/* The geometry of `g` reading a packed block (goe_conv_pack_block). */
+static goe_conv_geometry goe_conv_packed_geometry(const goe_conv_geometry *g) {
+  goe_conv_geometry packed = *g;
+  packed.wRow = g->windowColumns * g->channels * 32;
+  packed.wColumn = g->channels * 32;
+  packed.wChannel = 32;
+  return packed;
+}
+
 /* Copies output channels [0, count) of the weights at `w` (count <= 32)
-   into `block` as [tap row][tap column][channel][32], zero past count, and
-   sets `packed` to the geometry that reads it. Read in place, an input
-   channel's 32 weights sit a whole row of F apart, a new page every few
-   channels (TLB misses: YOLO's 10 x 10 layers ran at 17% of the peak). */
+   into `block` as [tap row][tap column][channel][32], zero past count.
+   Read in place, an input channel's 32 weights sit a whole row of F apart,
+   a new page every few channels (TLB misses: YOLO's 10 x 10 layers ran at
+   17% of the peak). */
 static void goe_conv_pack_block(const goe_conv_geometry *g, const float *w,
-                                int64_t count, float *block,
-                                goe_conv_geometry *packed) {
-  *packed = *g;
-  packed->wRow = g->windowColumns * g->channels * 32;
-  packed->wColumn = g->channels * 32;
-  packed->wChannel = 32;
+                                int64_t count, float *block) {
+  goe_conv_geometry shape = goe_conv_packed_geometry(g);
+  const goe_conv_geometry *packed = &shape;
   for (int64_t kh = 0; kh < g->windowRows; ++kh)
     for (int64_t kw = 0; kw < g->windowColumns; ++kw)
       for (int64_t c = 0; c < g->channels; ++c) {
@@ -206,13 +215,32 @@ static float *goe_conv_scratch(int64_t floats) {
 
 /* Everything a part of the output rows needs (goe_conv_rows). */
 typedef struct {
-  goe_conv_geometry g, gp; /* gp: the padded copy of the last channels */
-  const float *in, *w, *packed;
+  goe_conv_geometry g, gp; /* gp: reading packed blocks */
+  const float *in, *w;
+  const float *packed; /* the last `rest` channels, padded to 32 */
+  const float *blocks; /* every whole block packed, when kept (or null) */
   float *out;
   const int64_t *is, *os;
-  int64_t rows, columns, full, rest, sh, tile;
+  int64_t rows, columns, full, rest, sh, tile, blockFloats;
   int weightsOuter; /* loop over weight blocks outside the rows */
 } goe_conv_job;
+
+/* KernelSupport.c: a registered weight's packed copy, made once. */
+typedef void (*goe_pack_fn)(const void *context, float *to);
+const float *goe_packed_weights(const float *source, int64_t sourceFloats,
+                                const int64_t layout[10],
+                                int64_t packedFloats, goe_pack_fn pack,
+                                const void *context);
+
+static void goe_conv_pack_whole_blocks(const void *context, float *to) {
+  const goe_conv_job *j = (const goe_conv_job *)context;
+  for (int64_t f = 0; f < j->full; f += 32)
+    goe_conv_pack_block(&j->g, j->w + f, 32, to + f / 32 * j->blockFloats);
+}
+static void goe_conv_pack_rest(const void *context, float *to) {
+  const goe_conv_job *j = (const goe_conv_job *)context;
+  goe_conv_pack_block(&j->g, j->w + j->full, j->rest, to);
+}
 
 /* Row r of the flattened (sample, output row) index: its input window's
    first row and its output row. */
@@ -232,14 +260,13 @@ static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
      over all rows before the next, instead of every block being fetched
      again for every row. */
   if (j->weightsOuter && j->full) {
-    const goe_conv_geometry *g = &j->g;
-    float *block = goe_conv_scratch(g->windowRows * g->windowColumns *
-                                    g->channels * 32);
-    goe_conv_geometry gb;
+    float *block = j->blocks ? 0 : goe_conv_scratch(j->blockFloats);
     for (int64_t f = 0; f < j->full; f += 32) {
-      goe_conv_pack_block(g, j->w + f, 32, block, &gb);
+      const float *w = j->blocks ? j->blocks + f / 32 * j->blockFloats : block;
+      if (!j->blocks)
+        goe_conv_pack_block(&j->g, j->w + f, 32, block);
       for (int64_t r = begin; r < end; ++r)
-        goe_conv_row(&gb, goe_conv_in_row(j, r), block,
+        goe_conv_row(&j->gp, goe_conv_in_row(j, r), w,
                      goe_conv_out_row(j, r) + f, j->os[2], j->columns,
                      j->tile);
     }
@@ -308,21 +335,45 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
   j.full = lanes / 32 * 32;
   j.rest = lanes - j.full;
 
-  /* The last `rest` < 32 channels (a detect layer's 255 = 7 x 32 + 31): their
-     weights copied into 32 zero-padded lanes, and each row's outputs staged
-     through a 32-lane buffer, so that the same tiles compute them. */
-  float *packed = 0;
-  j.gp = g;
-  if (j.rest) {
-    packed = goe_conv_scratch(taps * channels * 32);
-    goe_conv_pack_block(&g, j.w + j.full, j.rest, packed, &j.gp);
-  }
-  j.packed = packed;
+  j.gp = goe_conv_packed_geometry(&g);
+  j.blockFloats = taps * channels * 32;
   /* Rows of input the output rows read, against the weights. */
   double inputBytes = (double)batch * input->sizes[1] * input->sizes[2] *
                       channels * sizeof(float);
   double weightBytes = (double)taps * channels * lanes * sizeof(float);
   j.weightsOuter = weightBytes > inputBytes;
+
+  /* Packed weights (whole blocks when the weights loop outside, the
+     padded last channels) are made once per weight of the program and
+     kept (goe_packed_weights); a filter that is not one of its weights is
+     packed for this call. The layout names what the copy depends on. */
+  int64_t span = 1;
+  for (int d = 0; d < 4; ++d)
+    span += (filter->sizes[d] - 1) * filter->strides[d];
+  int64_t layout[10] = {filter->sizes[0],   filter->sizes[1],
+                        filter->sizes[2],   filter->sizes[3],
+                        filter->strides[0], filter->strides[1],
+                        filter->strides[2], filter->strides[3], 0, 0};
+  j.blocks = 0;
+  if (j.weightsOuter && j.full)
+    j.blocks = goe_packed_weights(j.w, span, layout,
+                                  j.full / 32 * j.blockFloats,
+                                  goe_conv_pack_whole_blocks, &j);
+  /* The last `rest` < 32 channels (a detect layer's 255 = 7 x 32 + 31): their
+     weights copied into 32 zero-padded lanes, and each row's outputs staged
+     through a 32-lane buffer, so that the same tiles compute them. */
+  float *packed = 0;
+  j.packed = 0;
+  if (j.rest) {
+    layout[8] = 1;
+    j.packed = goe_packed_weights(j.w, span, layout, j.blockFloats,
+                                  goe_conv_pack_rest, &j);
+    if (!j.packed) {
+      packed = goe_conv_scratch(j.blockFloats);
+      goe_conv_pack_rest(&j, packed);
+      j.packed = packed;
+    }
+  }
 
   int64_t rows = batch * j.rows;
   double macs = (double)rows * j.columns * lanes * taps * channels;

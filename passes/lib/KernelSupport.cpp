@@ -18,6 +18,10 @@
 //   call; from malloc, each such buffer is fresh mmap'd memory whose page
 //   faults and zeroing cost a fifth of a YOLO run. The cache keeps freed
 //   blocks for reuse by size.
+// - Packed weights: the runtime names the program's weights after loading
+//   (goe_register_weights); a kernel that reads a weight in another layout
+//   packs it once through goe_packed_weights and keeps the copy while the
+//   code is loaded, instead of packing it on every call.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,6 +110,104 @@ __attribute__((destructor)) static void goe_buffer_release(void) {
     goe_buffer_slots[i] = 0;
   }
   goe_buffer_cached_bytes = 0;
+}
+
+/* ---- packed weights ---------------------------------------------------- */
+
+/* The program's weights: byte ranges the runtime promises to keep in place
+   and unchanged for as long as this code is loaded. Registered once, before
+   any kernel runs, so reading them needs no lock. */
+static const char **goe_weight_begin, **goe_weight_end;
+static int64_t goe_weight_ranges;
+
+void goe_register_weights(const void *data, int64_t bytes) {
+  const char **begin = (const char **)realloc(
+      goe_weight_begin, (size_t)(goe_weight_ranges + 1) * sizeof(char *));
+  if (begin)
+    goe_weight_begin = begin;
+  const char **end = (const char **)realloc(
+      goe_weight_end, (size_t)(goe_weight_ranges + 1) * sizeof(char *));
+  if (end)
+    goe_weight_end = end;
+  if (!begin || !end)
+    return; /* unregistered: its kernels pack it per call, as without this */
+  goe_weight_begin[goe_weight_ranges] = (const char *)data;
+  goe_weight_end[goe_weight_ranges] = (const char *)data + bytes;
+  ++goe_weight_ranges;
+}
+
+static int goe_is_weight(const float *source, int64_t floats) {
+  const char *first = (const char *)source;
+  const char *last = (const char *)(source + floats);
+  for (int64_t i = 0; i < goe_weight_ranges; ++i)
+    if (first >= goe_weight_begin[i] && last <= goe_weight_end[i])
+      return 1;
+  return 0;
+}
+
+/* One packed copy: the weight it was made from, the layout description the
+   kernel gave (the same weight read two ways gets two copies). */
+enum { kGoePackLayout = 10 };
+typedef struct {
+  const float *source;
+  int64_t layout[kGoePackLayout];
+  float *packed;
+} goe_pack;
+static goe_pack *goe_packs;
+static int64_t goe_pack_count;
+static pthread_mutex_t goe_pack_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef void (*goe_pack_fn)(const void *context, float *to);
+
+/* `packedFloats` floats made by pack(context, to) from the registered
+   weight that `source` starts (`sourceFloats` of it read), made once and
+   kept; NULL when `source` is not a registered weight (or memory ran out):
+   the caller then packs for this call alone. The lock is held while a copy
+   is made, so concurrent first calls make it once. */
+const float *goe_packed_weights(const float *source, int64_t sourceFloats,
+                                const int64_t layout[kGoePackLayout],
+                                int64_t packedFloats, goe_pack_fn pack,
+                                const void *context) {
+  if (!goe_is_weight(source, sourceFloats))
+    return 0;
+  size_t layoutBytes = kGoePackLayout * sizeof(int64_t);
+  pthread_mutex_lock(&goe_pack_lock);
+  for (int64_t i = 0; i < goe_pack_count; ++i)
+    if (goe_packs[i].source == source &&
+        !memcmp(goe_packs[i].layout, layout, layoutBytes)) {
+      float *found = goe_packs[i].packed;
+      pthread_mutex_unlock(&goe_pack_lock);
+      return found;
+    }
+  void *memory = 0;
+  goe_pack *grown = (goe_pack *)realloc(
+      goe_packs, (size_t)(goe_pack_count + 1) * sizeof(goe_pack));
+  if (grown)
+    goe_packs = grown;
+  if (!grown ||
+      posix_memalign(&memory, 64, (size_t)packedFloats * sizeof(float))) {
+    pthread_mutex_unlock(&goe_pack_lock);
+    return 0;
+  }
+  pack(context, (float *)memory);
+  goe_pack *entry = &goe_packs[goe_pack_count++];
+  entry->source = source;
+  memcpy(entry->layout, layout, layoutBytes);
+  entry->packed = (float *)memory;
+  pthread_mutex_unlock(&goe_pack_lock);
+  return (const float *)memory;
+}
+
+__attribute__((destructor)) static void goe_packs_release(void) {
+  for (int64_t i = 0; i < goe_pack_count; ++i)
+    free(goe_packs[i].packed);
+  free(goe_packs);
+  goe_packs = 0;
+  goe_pack_count = 0;
+  free(goe_weight_begin);
+  free(goe_weight_end);
+  goe_weight_begin = goe_weight_end = 0;
+  goe_weight_ranges = 0;
 }
 
 /* ---- memrefCopy -------------------------------------------------------- */

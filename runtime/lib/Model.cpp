@@ -71,6 +71,15 @@ Status bindCode(const artifact::Model &model, Program &program) {
     if (setRunner.ok() && *setRunner)
       reinterpret_cast<void (*)(decltype(&kernelParallelRunner))>(*setRunner)(
           &kernelParallelRunner);
+    // The weights stay where they are, unchanged, while the code is
+    // loaded: kernels may keep packed copies of them (KernelSupport.cpp's
+    // goe_packed_weights). Older artifacts have no such symbol.
+    StatusOr<void *> registerWeights =
+        (*library)->lookup("goe_register_weights");
+    if (registerWeights.ok() && *registerWeights)
+      for (const LoadedWeight &weight : program.weights)
+        reinterpret_cast<void (*)(const void *, int64_t)>(*registerWeights)(
+            weight.tensor.data(), int64_t(weight.tensor.byteSize()));
     program.libraries.push_back(std::move(library).value());
   }
   // A model compiled for a GPU only loads; a CPU session on it is refused

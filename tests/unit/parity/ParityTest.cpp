@@ -352,7 +352,9 @@ TEST(Parity, MicrokernelConvShapes) {
   // than the input (64 -> 256 at 5 x 5: run block by block, and over
   // 3.7 M MACs, so split over threads below). The LeakyReLUs are folded
   // into the calls (ConvEpilogue.h), on each of those paths: the padded
-  // last channels, the block-by-block weights, the split rows.
+  // last channels, the block-by-block weights, the split rows. The packed
+  // weight blocks are made by the first call and read from then on
+  // (goe_packed_weights): batch 5 and the later sessions use them.
   const std::string text = R"(goe: 1
 name: microkernel_shapes
 inputs:
