@@ -14,9 +14,11 @@
 // PIXELS is 12 with AVX-512 (24 accumulators of the 32 registers), 3 with
 // AVX2 (four 8-lane vectors a pixel, of its 16 registers), 1 below; a row
 // is covered by tiles of the width that divides it best. The accumulators
-// start from the output, which holds the bias (or zeros): the op's
-// semantics, a sum into its init. Channels beyond the last multiple of 32 go through the same
-// tiles on zero-padded copies, so any channel count is computed; the pass
+// start from the op's init (a sum into it): the output's values, or the
+// bias read in place when the pass folded the bias broadcast that filled
+// the output (a `start` operand whose pixel strides are 0), which saves
+// writing and reading the output once. Channels beyond the last multiple
+// of 32 go through the same tiles on zero-padded copies, so any channel count is computed; the pass
 // sends layers of at least 32. When the weights outweigh the input (deep
 // layers on small maps), each 32-channel block of weights is copied to be
 // contiguous and goes over all rows before the next; the copies of a
@@ -77,17 +79,21 @@ typedef struct {
   float slope;
 } goe_conv_geometry;
 
-/* out[p][GOE_LANES v + lane] += sum over taps and channels of
-   in[p * pixelStep + tap + c] * w[tap][c][GOE_LANES v + lane], for P
-   pixels and V vectors. `in` points at the first pixel's window origin, `w` at the
-   tile's first output channel, `out` at its first output. */
+/* out[p][GOE_LANES v + lane] = start[p][GOE_LANES v + lane] + sum over
+   taps and channels of in[p * pixelStep + tap + c] *
+   w[tap][c][GOE_LANES v + lane], for P pixels and V vectors. `in` points at
+   the first pixel's window origin, `w` at the tile's first output channel,
+   `start` and `out` at its first output's start value and output.
+   startPixel is 0 when every pixel starts from the same bias. */
 #define GOE_DEFINE_CONV_TILE(NAME, P, V)                                       \
   static void NAME(const goe_conv_geometry *g, const float *in,                \
-                   const float *w, float *out, int64_t outPixel) {             \
+                   const float *w, const float *start, int64_t startPixel,     \
+                   float *out, int64_t outPixel) {                             \
     goe_vec acc[P][V];                                                         \
     _Pragma("GCC unroll 16") for (int p = 0; p < P; ++p)                       \
       _Pragma("GCC unroll 8") for (int v = 0; v < V; ++v)                      \
-        acc[p][v] = *(const goe_vec *)(out + p * outPixel + GOE_LANES * v);           \
+        acc[p][v] =                                                            \
+            *(const goe_vec *)(start + p * startPixel + GOE_LANES * v);        \
     for (int64_t kh = 0; kh < g->windowRows; ++kh)                             \
       for (int64_t kw = 0; kw < g->windowColumns; ++kw) {                      \
         const float *x =                                                       \
@@ -134,7 +140,8 @@ GOE_DEFINE_CONV_TILE(goe_conv_tile_12, 12, GOE_BLOCK_VECTORS)
 #endif
 
 typedef void (*goe_conv_tile_fn)(const goe_conv_geometry *, const float *,
-                                 const float *, float *, int64_t);
+                                 const float *, const float *, int64_t,
+                                 float *, int64_t);
 static const goe_conv_tile_fn goe_conv_tiles[GOE_CONV_PIXELS + 1] = {
     0, goe_conv_tile_1,
 #if GOE_CONV_PIXELS >= 3
@@ -158,14 +165,16 @@ static int64_t goe_conv_tile_width(int64_t columns) {
   return columns < GOE_CONV_PIXELS ? columns : GOE_CONV_PIXELS;
 }
 
-/* The tiles of one output row for the 32 channels at `w`, `out`. */
+/* The tiles of one output row for the 32 channels at `w`, `start`, `out`. */
 static void goe_conv_row(const goe_conv_geometry *g, const float *inRow,
-                         const float *w, float *outRow, int64_t outPixel,
+                         const float *w, const float *startRow,
+                         int64_t startPixel, float *outRow, int64_t outPixel,
                          int64_t columns, int64_t tile) {
   for (int64_t ow = 0; ow < columns; ow += tile) {
     int64_t p = columns - ow < tile ? columns - ow : tile;
-    goe_conv_tiles[p](g, inRow + ow * g->pixelStep, w, outRow + ow * outPixel,
-                      outPixel);
+    goe_conv_tiles[p](g, inRow + ow * g->pixelStep, w,
+                      startRow + ow * startPixel, startPixel,
+                      outRow + ow * outPixel, outPixel);
   }
 }
 
@@ -219,8 +228,9 @@ typedef struct {
   const float *in, *w;
   const float *packed; /* the last `rest` channels, padded to 32 */
   const float *blocks; /* every whole block packed, when kept (or null) */
+  const float *start;  /* the values the sums start from */
   float *out;
-  const int64_t *is, *os;
+  const int64_t *is, *ss, *os;
   int64_t rows, columns, full, rest, sh, tile, blockFloats;
   int weightsOuter; /* loop over weight blocks outside the rows */
 } goe_conv_job;
@@ -250,6 +260,9 @@ static const float *goe_conv_in_row(const goe_conv_job *j, int64_t r) {
 static float *goe_conv_out_row(const goe_conv_job *j, int64_t r) {
   return j->out + r / j->rows * j->os[0] + r % j->rows * j->os[1];
 }
+static const float *goe_conv_start_row(const goe_conv_job *j, int64_t r) {
+  return j->start + r / j->rows * j->ss[0] + r % j->rows * j->ss[1];
+}
 
 /* Output rows [begin, end) of the flattened (sample, row) index. */
 static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
@@ -267,6 +280,7 @@ static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
         goe_conv_pack_block(&j->g, j->w + f, 32, block);
       for (int64_t r = begin; r < end; ++r)
         goe_conv_row(&j->gp, goe_conv_in_row(j, r), w,
+                     goe_conv_start_row(j, r) + f, j->ss[2],
                      goe_conv_out_row(j, r) + f, j->os[2], j->columns,
                      j->tile);
     }
@@ -275,18 +289,20 @@ static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
   float *staged = j->rest ? goe_conv_scratch(j->columns * 32) : 0;
   for (int64_t r = begin; r < end; ++r) {
     const float *inRow = goe_conv_in_row(j, r);
+    const float *startRow = goe_conv_start_row(j, r);
     float *outRow = goe_conv_out_row(j, r);
     if (!j->weightsOuter)
       for (int64_t f = 0; f < j->full; f += 32)
-        goe_conv_row(&j->g, inRow, j->w + f, outRow + f, j->os[2], j->columns,
-                     j->tile);
+        goe_conv_row(&j->g, inRow, j->w + f, startRow + f, j->ss[2],
+                     outRow + f, j->os[2], j->columns, j->tile);
     if (!j->rest)
       continue;
     for (int64_t ow = 0; ow < j->columns; ++ow)
       for (int64_t f = 0; f < 32; ++f)
         staged[ow * 32 + f] =
-            f < j->rest ? outRow[ow * j->os[2] + j->full + f] : 0;
-    goe_conv_row(&j->gp, inRow, j->packed, staged, 32, j->columns, j->tile);
+            f < j->rest ? startRow[ow * j->ss[2] + j->full + f] : 0;
+    goe_conv_row(&j->gp, inRow, j->packed, staged, 32, staged, 32, j->columns,
+                 j->tile);
     for (int64_t ow = 0; ow < j->columns; ++ow)
       for (int64_t f = 0; f < j->rest; ++f)
         outRow[ow * j->os[2] + j->full + f] = staged[ow * 32 + f];
@@ -301,24 +317,28 @@ void goe_parallel_for(int64_t count,
    threads (about 30 us of one core's work). */
 #define GOE_CONV_PARALLEL_MACS 2000000
 
-/* out[n, oh, ow, f] += sum over kh, kw, c of
+/* out[n, oh, ow, f] = start[n, oh, ow, f] + sum over kh, kw, c of
    in[n, oh * sh + kh * dh, ow * sw + kw * dw, c] * w[kh, kw, c, f]:
-   linalg.conv_2d_nhwc_hwcf, then with epilogue 1 out = max(out, slope *
-   out). The innermost stride of every operand is 1
-   (the pass checks it). Large ones split their output rows over the
-   session's threads (goe_parallel_for); each row is computed the same way
-   on any thread, so the result is the same bits. */
+   linalg.conv_2d_nhwc_hwcf with `start` its init (the output itself, or
+   the bias broadcast over pixels: strides 0 but the last), then with
+   epilogue 1 out = max(out, slope * out). The innermost stride of every
+   operand is 1 (the pass checks it). Large ones split their output rows
+   over the session's threads (goe_parallel_for); each row is computed the
+   same way on any thread, so the result is the same bits. */
 void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
                                            const goe_memref4 *filter,
                                            const goe_memref4 *output,
+                                           const goe_memref4 *start,
                                            int64_t sh, int64_t sw,
                                            int64_t dh, int64_t dw,
                                            int64_t epilogue, float slope) {
   goe_conv_job j;
   j.in = input->aligned + input->offset;
   j.w = filter->aligned + filter->offset;
+  j.start = start->aligned + start->offset;
   j.out = output->aligned + output->offset;
   j.is = input->strides;
+  j.ss = start->strides;
   j.os = output->strides;
   j.sh = sh;
   const int64_t batch = output->sizes[0], lanes = output->sizes[3];

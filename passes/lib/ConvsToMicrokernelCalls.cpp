@@ -15,7 +15,9 @@
 //   goe-convs-to-microkernel-calls    replaces them, on buffers, by calls,
 //                                     each applying the LeakyReLU that
 //                                     follows it where it can
-//                                     (ConvEpilogue.h).
+//                                     (ConvEpilogue.h), and starting from
+//                                     the bias that filled its output
+//                                     (the fill removed).
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,10 +89,11 @@ func::FuncOp declareMicrokernel(ModuleOp module) {
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
   Type memref = anyLayoutMemRef(context);
   Type i64 = builder.getI64Type();
-  // ..., strides, dilations, then the epilogue: 1 applies max(x, slope x)
-  // to each stored output, 0 stores the sums as they are.
+  // input, filter, output, the values the sums start from, strides,
+  // dilations, then the epilogue: 1 applies max(x, slope x) to each stored
+  // output, 0 stores the sums as they are.
   auto type = builder.getFunctionType(
-      {memref, memref, memref, i64, i64, i64, i64, i64,
+      {memref, memref, memref, memref, i64, i64, i64, i64, i64,
        builder.getF32Type()},
       {});
   auto fn = builder.create<func::FuncOp>(module.getLoc(),
@@ -98,6 +101,45 @@ func::FuncOp declareMicrokernel(ModuleOp module) {
   fn.setPrivate();
   fn->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
   return fn;
+}
+
+/// The bias broadcast that fills `conv`'s output just before it (only ops
+/// without memory effects between), with an identity-layout bias; null
+/// otherwise.
+linalg::GenericOp biasFillOf(linalg::Conv2DNhwcHwcfOp conv) {
+  Value output = conv.getDpsInits()[0];
+  for (Operation *op = conv->getPrevNode(); op; op = op->getPrevNode()) {
+    if (goe::isBiasBroadcast(op)) {
+      auto fill = cast<linalg::GenericOp>(op);
+      auto bias = cast<MemRefType>(fill.getDpsInputOperand(0)->get().getType());
+      if (fill.getDpsInits()[0] != output || !bias.getLayout().isIdentity())
+        return nullptr;
+      return fill;
+    }
+    if (!isMemoryEffectFree(op))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+/// What the microkernel's sums start from: the output's own values, or,
+/// when a bias broadcast filled it, the bias read in place as a
+/// [N, H, W, F] view with pixel strides 0 (the fill is erased).
+Value startValues(OpBuilder &builder, linalg::Conv2DNhwcHwcfOp conv) {
+  Value output = conv.getDpsInits()[0];
+  linalg::GenericOp fill = biasFillOf(conv);
+  if (!fill)
+    return output;
+  Value bias = fill.getDpsInputOperand(0)->get();
+  ArrayRef<int64_t> shape = cast<MemRefType>(output.getType()).getShape();
+  auto type = MemRefType::get(
+      shape, Float32Type::get(builder.getContext()),
+      StridedLayoutAttr::get(builder.getContext(), 0, {0, 0, 0, 1}));
+  Value view = builder.create<memref::ReinterpretCastOp>(
+      conv.getLoc(), type, bias, /*offset=*/0, shape,
+      ArrayRef<int64_t>{0, 0, 0, 1});
+  fill.erase();
+  return view;
 }
 
 struct ConvsToMicrokernelCalls
@@ -123,6 +165,8 @@ struct ConvsToMicrokernelCalls
       for (Value operand : conv->getOperands())
         arguments.push_back(
             builder.create<memref::CastOp>(loc, memref, operand));
+      arguments.push_back(builder.create<memref::CastOp>(
+          loc, memref, startValues(builder, conv)));
       auto i64 = [&](int64_t value) -> Value {
         return builder.create<arith::ConstantIntOp>(loc, value, 64);
       };

@@ -95,6 +95,14 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op) {
     return {1, divisorAtMost(ranges[1], kMaxLaneTile),
             divisorAtMost(ranges[2], kMaxDepthTile)};
 
+  // A microkernel convolution's bias broadcast: folded into the call
+  // (goe-convs-to-microkernel-calls) if left whole.
+  if (goe::isBiasBroadcast(op) && op->hasOneUse()) {
+    auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op->getUsers().begin());
+    if (conv && goe::isMicrokernelConv(conv) &&
+        conv.getDpsInits()[0] == op->getResult(0))
+      return {};
+  }
   // Elementwise generics (bias broadcasts, activations, additions): one
   // row of the innermost dimensions per tile.
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());

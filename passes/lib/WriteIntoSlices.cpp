@@ -68,7 +68,7 @@ bool onlyReads(Operation *user, Value buffer) {
     for (OpOperand &use : cast->getUses()) {
       auto call = dyn_cast<func::CallOp>(use.getOwner());
       if (!call || call.getCallee() != kMicrokernelConvSymbol ||
-          use.getOperandNumber() > 1)
+          use.getOperandNumber() == goe::kMicrokernelOutputOperand)
         return false;
     }
     return true;
