@@ -1,11 +1,20 @@
 // RUN: goe-opt %s --pass-pipeline='builtin.module(func.func(goe-write-into-slices))' | FileCheck %s
 
 // Zero padding: the producer writes the padded buffer's interior, which is
-// allocated and zeroed first; the copy and the fresh buffer go, and the
+// allocated first, only its frame zeroed (four fills around the slice);
+// the copy and the fresh buffer go, and the
 // padded buffer lives until the last reader of the slice.
 // CHECK-LABEL: func.func @pad
 // CHECK: %[[B:.*]] = memref.alloc() : memref<1x6x6x4xf32>
-// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[B]] :
+// CHECK-NEXT: %[[TOP:.*]] = memref.subview %[[B]][0, 0, 0, 0] [1, 1, 6, 4] [1, 1, 1, 1]
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]] :
+// CHECK-NEXT: %[[BOTTOM:.*]] = memref.subview %[[B]][0, 5, 0, 0] [1, 1, 6, 4] [1, 1, 1, 1]
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[BOTTOM]] :
+// CHECK-NEXT: %[[LEFT:.*]] = memref.subview %[[B]][0, 1, 0, 0] [1, 4, 1, 4] [1, 1, 1, 1]
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[LEFT]] :
+// CHECK-NEXT: %[[RIGHT:.*]] = memref.subview %[[B]][0, 1, 5, 0] [1, 4, 1, 4] [1, 1, 1, 1]
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[RIGHT]] :
+// CHECK-NOT: linalg.fill ins(%{{.*}} : f32) outs(%[[B]] :
 // CHECK-NEXT: %[[S:.*]] = memref.subview %[[B]][0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
 // CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[S]] :
 // CHECK-NOT: linalg.copy
