@@ -18,6 +18,7 @@
 #include "goe/Runtime/QuoteText.h"
 #include "routers/Router.h"
 
+#include <algorithm>
 #include <chrono>
 #include <new>
 #include <optional>
@@ -252,6 +253,13 @@ private:
       if (!rows[p].empty())
         used.push_back(p);
     }
+    // Largest group first: the threads take paths in this order, so the
+    // last ones taken are the shortest and the threads finish together
+    // however unevenly the router split the batch. Each path's rows are
+    // its own, so the order changes no result.
+    std::stable_sort(used.begin(), used.end(), [&](size_t a, size_t b) {
+      return rows[a].size() > rows[b].size();
+    });
     // Busy time outside the kernels: grouping here, then each path's
     // gather and scatter.
     double overhead = elapsedSince(start);
