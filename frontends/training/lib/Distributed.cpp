@@ -14,6 +14,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/torch.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -72,6 +73,10 @@ DataParallel::join(const TrainOptions &options, const torchref::Model &model,
   GOE_RETURN_IF_ERROR(checkDistributedOptions(options));
   if (options.worldSize == 1)
     return std::unique_ptr<DataParallel>();
+  // A peer that dies mid-send would otherwise kill this process with
+  // SIGPIPE (exit 141, no message); ignored, the send fails with EPIPE,
+  // Gloo throws, and the run stops with an error naming the lost rank.
+  std::signal(SIGPIPE, SIG_IGN);
   int rank = static_cast<int>(options.rank);
   int world = static_cast<int>(options.worldSize);
   std::string host;
