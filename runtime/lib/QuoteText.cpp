@@ -85,4 +85,13 @@ std::string quoteText(std::string_view text, size_t maxBytes) {
   return "'" + escapeText(text, maxBytes) + "'";
 }
 
+std::string nameList(const std::vector<std::string> &names, size_t shown) {
+  std::string text;
+  for (size_t i = 0; i < names.size() && i < shown; ++i)
+    text += (i ? ", " : "") + escapeText(names[i]);
+  if (names.size() > shown)
+    text += " and " + std::to_string(names.size() - shown) + " more";
+  return text;
+}
+
 } // namespace goe::runtime

@@ -12,6 +12,8 @@
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/TorchScriptImport.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/Tensor.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -108,22 +110,11 @@ Status expectedWeights(const ImportOptions &options, ExpectedWeights &out) {
   return runtime::okStatus();
 }
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
 
 void printList(const char *what, const std::vector<std::string> &names) {
-  if (names.empty())
-    return;
-  std::string text;
-  for (size_t i = 0; i < names.size() && i < 8; ++i)
-    text += (i ? ", " : "") + names[i];
-  if (names.size() > 8)
-    text += " and " + std::to_string(names.size() - 8) + " more";
-  std::printf("note: %s %zu: %s\n", what, names.size(), text.c_str());
+  if (!names.empty())
+    std::printf("note: %s %zu: %s\n", what, names.size(),
+                runtime::nameList(names).c_str());
 }
 
 } // namespace
@@ -132,10 +123,10 @@ Status listWeights(const ImportOptions &options) {
   ExpectedWeights expected;
   GOE_RETURN_IF_ERROR(expectedWeights(options, expected));
   for (const auto &[name, shape] : expected.shapes)
-    std::printf("%s %s\n", name.c_str(), shapeText(shape).c_str());
+    std::printf("%s %s\n", name.c_str(), runtime::shapeToString(shape).c_str());
   for (const auto &[name, shape] : expected.idle)
     std::printf("%s %s (not run by this graph: optional, zeros if absent)\n",
-                name.c_str(), shapeText(shape).c_str());
+                name.c_str(), runtime::shapeToString(shape).c_str());
   return runtime::okStatus();
 }
 

@@ -6,6 +6,8 @@
 
 #include "goe/Training/InitWeights.h"
 #include "goe/Runtime/Artifact.h"
+#include "goe/Runtime/Tensor.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include <torch/torch.h>
 
@@ -17,32 +19,28 @@ using runtime::Status;
 
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
 
 /// An f32 artifact tensor as a LibTorch tensor of the same shape, with its
 /// byte count checked (a .goew is external input).
 runtime::StatusOr<at::Tensor> toTorch(const artifact::Tensor &tensor,
                                       const std::string &where) {
   if (tensor.dtype() != artifact::F32)
-    return runtime::invalidArgument(where + ": tensor '" + tensor.name() +
-                                    "' is not f32");
+    return runtime::invalidArgument(where + ": tensor " +
+                                    runtime::quoteText(tensor.name()) +
+                                    " is not f32");
   int64_t count = 1;
   for (int64_t dim : tensor.shape()) {
     if (dim < 0 || (dim > 0 && count > INT64_MAX / 4 / dim))
-      return runtime::invalidArgument(where + ": tensor '" + tensor.name() +
-                                      "' has a bad shape");
+      return runtime::invalidArgument(where + ": tensor " +
+                                      runtime::quoteText(tensor.name()) +
+                                      " has a bad shape");
     count *= dim;
   }
   if (tensor.data().size() != size_t(count) * sizeof(float))
     return runtime::invalidArgument(
-        where + ": tensor '" + tensor.name() + "' holds " +
+        where + ": tensor " + runtime::quoteText(tensor.name()) + " holds " +
         std::to_string(tensor.data().size()) + " bytes, its shape " +
-        shapeText({tensor.shape().begin(), tensor.shape().end()}) + " needs " +
+        runtime::shapeToString({tensor.shape().begin(), tensor.shape().end()}) + " needs " +
         std::to_string(count * sizeof(float)));
   std::vector<int64_t> shape(tensor.shape().begin(), tensor.shape().end());
   return at::from_blob(const_cast<char *>(tensor.data().data()), shape,
@@ -72,8 +70,9 @@ loadInitWeights(const std::string &path, torchref::Model &model) {
     std::vector<int64_t> shape(tensor.shape().begin(), tensor.shape().end());
     if (shape != it->second)
       return runtime::invalidArgument(
-          where + ": tensor '" + tensor.name() + "' has shape " +
-          shapeText(shape) + ", the model's is " + shapeText(it->second));
+          where + ": tensor " + runtime::quoteText(tensor.name()) +
+          " has shape " +
+          runtime::shapeToString(shape) + ", the model's is " + runtime::shapeToString(it->second));
     auto value = toTorch(tensor, where);
     if (!value.ok())
       return value.status();

@@ -14,6 +14,7 @@
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/FileIO.h"
+#include "goe/Runtime/QuoteText.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -106,14 +107,9 @@ Status initFrom(const std::string &path, torchref::Model &model, bool print) {
   std::printf("initial weights from %s: %" PRId64 " tensors\n", path.c_str(),
               report->loaded);
   auto list = [](const char *what, const std::vector<std::string> &names) {
-    if (names.empty())
-      return;
-    std::string text;
-    for (size_t i = 0; i < names.size() && i < 8; ++i)
-      text += (i ? ", " : "") + names[i];
-    if (names.size() > 8)
-      text += ", ... (" + std::to_string(names.size()) + " in all)";
-    std::printf("  %s: %s\n", what, text.c_str());
+    if (!names.empty())
+      std::printf("  %s, %zu: %s\n", what, names.size(),
+                  runtime::nameList(names).c_str());
   };
   list("kept their random init (not in the file)", report->missing);
   list("ignored (not weights of this model)", report->ignored);

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace goe::runtime {
 
@@ -31,6 +32,10 @@ std::string escapeText(std::string_view text,
 
 /// escapeText(text) in single quotes: "'image'", "'a\x00b'".
 std::string quoteText(std::string_view text, size_t maxBytes = kMaxQuotedBytes);
+
+/// Names a file holds (tensor names), listed in a message: the first
+/// `shown` through escapeText, joined by ", ", then " and N more".
+std::string nameList(const std::vector<std::string> &names, size_t shown = 8);
 
 } // namespace goe::runtime
 
