@@ -104,15 +104,17 @@ func::FuncOp declareMicrokernel(ModuleOp module) {
 }
 
 /// The bias broadcast that fills `conv`'s output just before it (only ops
-/// without memory effects between), with an identity-layout bias; null
-/// otherwise.
+/// without memory effects between), with an identity-layout bias that is
+/// a function argument (a weight: it cannot alias the output, which the
+/// call writes while it reads the bias); null otherwise.
 linalg::GenericOp biasFillOf(linalg::Conv2DNhwcHwcfOp conv) {
   Value output = conv.getDpsInits()[0];
   for (Operation *op = conv->getPrevNode(); op; op = op->getPrevNode()) {
     if (goe::isBiasBroadcast(op)) {
       auto fill = cast<linalg::GenericOp>(op);
       auto bias = cast<MemRefType>(fill.getDpsInputOperand(0)->get().getType());
-      if (fill.getDpsInits()[0] != output || !bias.getLayout().isIdentity())
+      if (fill.getDpsInits()[0] != output || !bias.getLayout().isIdentity() ||
+          !isa<BlockArgument>(fill.getDpsInputOperand(0)->get()))
         return nullptr;
       return fill;
     }
@@ -134,7 +136,8 @@ Value startValues(OpBuilder &builder, linalg::Conv2DNhwcHwcfOp conv) {
   ArrayRef<int64_t> shape = cast<MemRefType>(output.getType()).getShape();
   auto type = MemRefType::get(
       shape, Float32Type::get(builder.getContext()),
-      StridedLayoutAttr::get(builder.getContext(), 0, {0, 0, 0, 1}));
+      StridedLayoutAttr::get(builder.getContext(), 0, {0, 0, 0, 1}),
+      cast<MemRefType>(bias.getType()).getMemorySpace());
   Value view = builder.create<memref::ReinterpretCastOp>(
       conv.getLoc(), type, bias, /*offset=*/0, shape,
       ArrayRef<int64_t>{0, 0, 0, 1});

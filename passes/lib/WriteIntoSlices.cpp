@@ -169,7 +169,19 @@ private:
     if (strides.empty() || strides.back() != 1)
       return false;
     whole = slice.getSource();
-    return sourceUsesFit() && wholeUsesFit();
+    return sliceUsesFit() && sourceUsesFit() && wholeUsesFit();
+  }
+
+  /// The slice: besides the copy, only read after it (a reader before it
+  /// would see the producers' values instead of what B held).
+  bool sliceUsesFit() {
+    for (Operation *user : target.getUsers()) {
+      if (user == copy.getOperation())
+        continue;
+      if (!inBlock(user) || !afterCopy(user) || !onlyReads(user, target))
+        return false;
+    }
+    return true;
   }
 
   /// A: known ops only, and nothing writes it after the copy.
@@ -246,16 +258,28 @@ private:
     return true;
   }
 
+  /// Whether a copy of the fill on a part of B writes there what the fill
+  /// wrote: a value that does not depend on where (no linalg.index).
+  static bool positionFree(Operation *fill) {
+    if (isa<linalg::FillOp>(fill))
+      return true;
+    if (!isa<linalg::MapOp, linalg::GenericOp>(fill))
+      return false;
+    return !fill->walk([](linalg::IndexOp) { return WalkResult::interrupt(); })
+                .wasInterrupted();
+  }
+
   /// The fill of B, restricted to what lies outside the slice: for each
   /// dimension d, the parts before and after the slice along d, within
   /// the slice along the dimensions before d (at most 2 x rank fills, no
-  /// element twice). Left whole when a shape or offset is not static.
+  /// element twice). Left whole when a shape or offset is not static, or
+  /// when the fill's values depend on the position.
   void fillOutsideSlice() {
     auto type = cast<MemRefType>(whole.getType());
     ArrayRef<int64_t> offsets = slice.getStaticOffsets();
     ArrayRef<int64_t> sizes = slice.getStaticSizes();
     if (!type.hasStaticShape() || ShapedType::isDynamicShape(offsets) ||
-        ShapedType::isDynamicShape(sizes))
+        ShapedType::isDynamicShape(sizes) || !positionFree(fill))
       return;
     OpBuilder builder(fill);
     auto index = [&](int64_t v) -> OpFoldResult {

@@ -244,3 +244,20 @@ func.func @strided_bias(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %b:
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%o : memref<1x4x4x32xf32>)
   return
 }
+
+// A bias that is not a function argument (here a fresh buffer): the fill
+// stays (only a weight argument is known not to alias the output).
+// CHECK-LABEL: func.func @bias_not_argument(
+// CHECK: linalg.generic
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK: call @goe_conv2d_nhwc_hwcf_f32(
+func.func @bias_not_argument(%x: memref<1x4x4x64xf32>, %w: memref<1x1x64x32xf32>, %o: memref<1x4x4x32xf32>) {
+  %b = memref.alloc() : memref<32xf32>
+  linalg.generic {indexing_maps = [#channel, #identity], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : memref<32xf32>) outs(%o : memref<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x64xf32>, memref<1x1x64x32xf32>) outs(%o : memref<1x4x4x32xf32>)
+  memref.dealloc %b : memref<32xf32>
+  return
+}

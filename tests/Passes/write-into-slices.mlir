@@ -169,3 +169,58 @@ func.func @output_read(%in: memref<4xf32>, %out: memref<4xf32>) {
   memref.dealloc %all : memref<4xf32>
   return
 }
+
+// A fill whose value depends on the position (linalg.index): the copy
+// still goes, but the fill stays whole (a copy of it on a frame piece
+// would count from that piece's corner).
+// (B itself becomes the output argument.)
+// CHECK-LABEL: func.func @indexed_fill
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<1x6x6x4xf32>)
+// CHECK: linalg.index
+// CHECK-NOT: [1, 1, 6, 4]
+// CHECK-NOT: linalg.copy
+// CHECK: return
+#idx = affine_map<(a, b, c, d) -> (a, b, c, d)>
+func.func @indexed_fill(%out1: memref<1x6x6x4xf32>) {
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc() : memref<1x4x4x4xf32>
+  linalg.fill ins(%one : f32) outs(%a : memref<1x4x4x4xf32>)
+  %b = memref.alloc() : memref<1x6x6x4xf32>
+  linalg.generic {indexing_maps = [#idx], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%b : memref<1x6x6x4xf32>) {
+  ^bb0(%y: f32):
+    %i = linalg.index 1 : index
+    %n = arith.index_cast %i : index to i32
+    %f = arith.sitofp %n : i32 to f32
+    linalg.yield %f : f32
+  }
+  %s = memref.subview %b[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
+      : memref<1x6x6x4xf32> to memref<1x4x4x4xf32, strided<[144, 24, 4, 1], offset: 28>>
+  linalg.copy ins(%a : memref<1x4x4x4xf32>)
+      outs(%s : memref<1x4x4x4xf32, strided<[144, 24, 4, 1], offset: 28>>)
+  linalg.copy ins(%b : memref<1x6x6x4xf32>) outs(%out1 : memref<1x6x6x4xf32>)
+  memref.dealloc %b : memref<1x6x6x4xf32>
+  return
+}
+
+// The slice read before the copy (it holds B's zeros there): no rewrite.
+// CHECK-LABEL: func.func @slice_read_before_copy
+// CHECK: linalg.copy ins(%{{.*}} : memref<1x4x4x4xf32>) outs(%{{.*}} : memref<1x4x4x4xf32, strided
+func.func @slice_read_before_copy(%out1: memref<1x6x6x4xf32>, %out2: memref<1x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %b = memref.alloc() : memref<1x6x6x4xf32>
+  linalg.fill ins(%zero : f32) outs(%b : memref<1x6x6x4xf32>)
+  %s = memref.subview %b[0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
+      : memref<1x6x6x4xf32> to memref<1x4x4x4xf32, strided<[144, 24, 4, 1], offset: 28>>
+  linalg.copy ins(%s : memref<1x4x4x4xf32, strided<[144, 24, 4, 1], offset: 28>>)
+      outs(%out2 : memref<1x4x4x4xf32>)
+  %a = memref.alloc() : memref<1x4x4x4xf32>
+  linalg.fill ins(%one : f32) outs(%a : memref<1x4x4x4xf32>)
+  linalg.copy ins(%a : memref<1x4x4x4xf32>)
+      outs(%s : memref<1x4x4x4xf32, strided<[144, 24, 4, 1], offset: 28>>)
+  memref.dealloc %a : memref<1x4x4x4xf32>
+  linalg.copy ins(%b : memref<1x6x6x4xf32>) outs(%out1 : memref<1x6x6x4xf32>)
+  memref.dealloc %b : memref<1x6x6x4xf32>
+  return
+}

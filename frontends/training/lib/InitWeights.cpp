@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <set>
 
 namespace goe::train {
 
@@ -61,7 +62,12 @@ loadInitWeights(const std::string &path, torchref::Model &model) {
   // Everything is checked before the first copy.
   InitWeightsReport report;
   std::map<std::string, at::Tensor> chosen;
+  std::set<std::string> seen;
   for (const artifact::Tensor &tensor : bundle->tensors()) {
+    if (!seen.insert(tensor.name()).second)
+      return runtime::invalidArgument(where + ": tensor " +
+                                      runtime::quoteText(tensor.name()) +
+                                      " appears twice");
     auto it = shapes.find(tensor.name());
     if (it == shapes.end()) {
       report.ignored.push_back(tensor.name());

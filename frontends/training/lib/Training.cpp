@@ -274,6 +274,14 @@ Status checkTrainOptions(const TrainOptions &options) {
   if (!options.initWeights.empty() && !options.resume.empty())
     return error("--init-weights starts a new run and --resume continues "
                  "one: give one of them");
+  if (!options.initWeights.empty()) { // every rank, before any joins
+    std::FILE *file = std::fopen(options.initWeights.c_str(), "rb");
+    if (!file)
+      return error("--init-weights: cannot read " +
+                   runtime::quoteText(options.initWeights) + ": " +
+                   std::strerror(errno));
+    std::fclose(file);
+  }
   if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&
