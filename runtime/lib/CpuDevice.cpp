@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <thread>
 
 namespace goe::runtime::detail {
 
@@ -14,10 +15,20 @@ namespace {
 /// The pool compiled code on this thread may fan out over, during a
 /// CpuDevice::run call that leaves threads idle; null otherwise.
 thread_local ThreadPool *kernelPool = nullptr;
+/// Where the CPU time other threads spend on this thread's fanned-out
+/// parts is added (a profiled call's busy time counts it); null when the
+/// call is not profiled.
+thread_local double *kernelHelperSeconds = nullptr;
 
 struct KernelPoolScope {
-  explicit KernelPoolScope(ThreadPool *pool) { kernelPool = pool; }
-  ~KernelPoolScope() { kernelPool = nullptr; }
+  KernelPoolScope(ThreadPool *pool, double *helperSeconds) {
+    kernelPool = pool;
+    kernelHelperSeconds = helperSeconds;
+  }
+  ~KernelPoolScope() {
+    kernelPool = nullptr;
+    kernelHelperSeconds = nullptr;
+  }
 };
 } // namespace
 
@@ -32,9 +43,19 @@ extern "C" void kernelParallelRunner(int64_t count,
   // One contiguous part per thread: the parts are whole rows of a layer, so
   // how many there are changes nothing but the speed.
   int64_t parts = std::min<int64_t>(count, pool->threads());
+  double *helperSeconds = kernelHelperSeconds;
+  std::thread::id caller = std::this_thread::get_id();
+  std::vector<double> seconds(static_cast<size_t>(parts), 0.0);
   pool->parallelFor(parts, [&](int64_t p) {
+    // The caller's own parts are in its thread CPU time already.
+    bool helper = helperSeconds && std::this_thread::get_id() != caller;
+    double start = helper ? threadCpuSeconds() : 0;
     task(context, count * p / parts, count * (p + 1) / parts);
+    if (helper)
+      seconds[p] = threadCpuSeconds() - start;
   });
+  if (helperSeconds)
+    *helperSeconds += std::accumulate(seconds.begin(), seconds.end(), 0.0);
 }
 
 StatusOr<std::unique_ptr<ComputeDevice>>
@@ -54,14 +75,17 @@ Status CpuDevice::run(const LoadedFunction &fn, int64_t batch,
   GOE_RETURN_IF_ERROR(prepareCall(fn, batch, inputs, outputs));
   int64_t chunks = std::min<int64_t>(batch, pool_.threads());
   std::vector<double> seconds(static_cast<size_t>(chunks), 0.0);
+  std::vector<double> helpers(static_cast<size_t>(chunks), 0.0);
   pool_.parallelFor(chunks, [&](int64_t c) {
     int64_t begin = batch * c / chunks, end = batch * (c + 1) / chunks;
     double start = busySeconds ? threadCpuSeconds() : 0;
-    // Fewer chunks than threads: the code may use the idle ones itself.
-    KernelPoolScope scope(chunks < pool_.threads() ? &pool_ : nullptr);
+    // Fewer chunks than threads: the code may use the idle ones itself
+    // (their time on it counted in `helpers`).
+    KernelPoolScope scope(chunks < pool_.threads() ? &pool_ : nullptr,
+                          busySeconds ? &helpers[c] : nullptr);
     callNative(program_, fn, begin, end - begin, inputs, outputs);
     if (busySeconds)
-      seconds[c] = threadCpuSeconds() - start;
+      seconds[c] = threadCpuSeconds() - start + helpers[c];
   });
   if (busySeconds)
     *busySeconds = std::accumulate(seconds.begin(), seconds.end(), 0.0);

@@ -10,7 +10,8 @@
 //
 // Times are busy seconds: the CPU time of the threads doing the work
 // (threadCpuSeconds), so a kernel call split over several threads counts the
-// time of each of its chunks, GMAC/s is per core and compares with one
+// time of each of its chunks (batch chunks, and the parts of a layer that
+// idle threads take at batch 1), GMAC/s is per core and compares with one
 // core's FMA peak (FmaPeak.h) at any thread count, and time other processes
 // take from this one's cores is not counted. A kernel here is one
 // compiled function, the granularity the artifact has (an expert module's
