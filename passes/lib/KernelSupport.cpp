@@ -117,30 +117,26 @@ __attribute__((destructor)) static void goe_buffer_release(void) {
 /* The program's weights: byte ranges the runtime promises to keep in place
    and unchanged for as long as this code is loaded. Registered once, before
    any kernel runs, so reading them needs no lock. */
-static const char **goe_weight_begin, **goe_weight_end;
-static int64_t goe_weight_ranges;
+typedef struct { const char *begin, *end; } goe_weight_range;
+static goe_weight_range *goe_weights;
+static int64_t goe_weight_count;
 
 void goe_register_weights(const void *data, int64_t bytes) {
-  const char **begin = (const char **)realloc(
-      goe_weight_begin, (size_t)(goe_weight_ranges + 1) * sizeof(char *));
-  if (begin)
-    goe_weight_begin = begin;
-  const char **end = (const char **)realloc(
-      goe_weight_end, (size_t)(goe_weight_ranges + 1) * sizeof(char *));
-  if (end)
-    goe_weight_end = end;
-  if (!begin || !end)
+  goe_weight_range *grown = (goe_weight_range *)realloc(
+      goe_weights, (size_t)(goe_weight_count + 1) * sizeof(goe_weight_range));
+  if (!grown)
     return; /* unregistered: its kernels pack it per call, as without this */
-  goe_weight_begin[goe_weight_ranges] = (const char *)data;
-  goe_weight_end[goe_weight_ranges] = (const char *)data + bytes;
-  ++goe_weight_ranges;
+  goe_weights = grown;
+  goe_weights[goe_weight_count].begin = (const char *)data;
+  goe_weights[goe_weight_count].end = (const char *)data + bytes;
+  ++goe_weight_count;
 }
 
 static int goe_is_weight(const float *source, int64_t floats) {
   const char *first = (const char *)source;
   const char *last = (const char *)(source + floats);
-  for (int64_t i = 0; i < goe_weight_ranges; ++i)
-    if (first >= goe_weight_begin[i] && last <= goe_weight_end[i])
+  for (int64_t i = 0; i < goe_weight_count; ++i)
+    if (first >= goe_weights[i].begin && last <= goe_weights[i].end)
       return 1;
   return 0;
 }
@@ -204,10 +200,9 @@ __attribute__((destructor)) static void goe_packs_release(void) {
   free(goe_packs);
   goe_packs = 0;
   goe_pack_count = 0;
-  free(goe_weight_begin);
-  free(goe_weight_end);
-  goe_weight_begin = goe_weight_end = 0;
-  goe_weight_ranges = 0;
+  free(goe_weights);
+  goe_weights = 0;
+  goe_weight_count = 0;
 }
 
 /* ---- memrefCopy -------------------------------------------------------- */
