@@ -50,6 +50,16 @@ Status checkWritable(const std::string &flag, const std::string &path) {
   return status.ok() ? status : error(flag + ": " + status.message());
 }
 
+/// An input file must be readable, found out before the run.
+Status checkReadable(const std::string &flag, const std::string &path) {
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    return error(flag + ": cannot read " + runtime::quoteText(path) + ": " +
+                 std::strerror(errno));
+  std::fclose(file);
+  return runtime::okStatus();
+}
+
 /// The router in use after --router, and the graph's router nodes.
 struct Routing {
   std::string name; // printed: a router name or "random"
@@ -264,24 +274,13 @@ Status checkTrainOptions(const TrainOptions &options) {
   if (!(options.emaTau > 0))
     return error("--ema-tau wants a positive number of steps, got " +
                  std::to_string(options.emaTau));
-  if (!options.checkCompiled.empty()) { // known before training, not after
-    std::FILE *file = std::fopen(options.checkCompiled.c_str(), "rb");
-    if (!file)
-      return error("--check-compiled: cannot read '" + options.checkCompiled +
-                   "': " + std::strerror(errno));
-    std::fclose(file);
-  }
+  if (!options.checkCompiled.empty()) // known before training, not after
+    GOE_RETURN_IF_ERROR(checkReadable("--check-compiled", options.checkCompiled));
   if (!options.initWeights.empty() && !options.resume.empty())
     return error("--init-weights starts a new run and --resume continues "
                  "one: give one of them");
-  if (!options.initWeights.empty()) { // every rank, before any joins
-    std::FILE *file = std::fopen(options.initWeights.c_str(), "rb");
-    if (!file)
-      return error("--init-weights: cannot read " +
-                   runtime::quoteText(options.initWeights) + ": " +
-                   std::strerror(errno));
-    std::fclose(file);
-  }
+  if (!options.initWeights.empty()) // every rank, before any joins
+    GOE_RETURN_IF_ERROR(checkReadable("--init-weights", options.initWeights));
   if (writes && !options.csv.empty())
     GOE_RETURN_IF_ERROR(checkWritable("--csv", options.csv));
   if (!options.exportSplit.empty() && options.exportSplit != "train" &&
