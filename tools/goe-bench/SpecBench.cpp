@@ -2,7 +2,7 @@
 //
 //   goe-bench SPEC [--var NAME=INT]... [--combine KIND] [--labels N]
 //                  [--batches 1,8] [--threads 1,2] [--quick]
-//                  [--benchmark_* flags]
+//                  [--processes separate|shared] [--benchmark_* flags]
 //
 // Builds the LibTorch reference of SPEC with random weights
 // (initRandom(7)), compiles the spec with the same weights in-process, and
@@ -16,7 +16,9 @@
 //   torch_nhwc     the same with the input in channels_last, which oneDNN
 //                  convolutions keep through the network.
 //
-// The compiled and LibTorch outputs must agree (max |d| / max |ref| <=
+// Each side is timed in a child process of its own (SideProcess.h says
+// why); `--processes shared` times both in this process, as goe-bench did
+// before. The compiled and LibTorch outputs must agree (max |d| / max |ref| <=
 // 1e-4) before anything is timed. `--combine KIND` replaces every combine
 // node's kind (and drops its parameters) on both sides: `weighted_sum`
 // measures MoE-YOLO's network without the threshold-laden box fusion, which
@@ -33,6 +35,8 @@
 
 #include "SpecBench.h"
 #include "BenchReport.h"
+#include "SideProcess.h"
+#include "SpecBenchOptions.h"
 
 #include "goe/Compiler/Compile.h"
 #include "goe/Frontends/Spec/SpecReader.h"
@@ -66,16 +70,6 @@ namespace {
 constexpr uint64_t kWeightSeed = 7;
 constexpr int kInputSets = 4; // per batch size, cycled over
 
-struct Options {
-  std::string spec;
-  goe::spec::VarOverrides vars;
-  std::string combine;
-  int64_t labels = 0;
-  std::vector<int64_t> batches = {1, 8};
-  std::vector<int> threads; // default: 1 and the hardware threads
-  bool quick = false;
-};
-
 struct Inputs {
   std::map<std::string, at::Tensor> nchw, nhwc;
   std::vector<rt::TensorView> views;
@@ -95,79 +89,6 @@ State &state() {
   return s;
 }
 
-[[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "goe-bench: error: %s\n", message.c_str());
-  std::exit(1);
-}
-
-std::vector<int64_t> parseList(const std::string &flag,
-                               const std::string &text) {
-  std::vector<int64_t> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    char *end = nullptr;
-    long long value = std::strtoll(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || value < 1 || value > 4096)
-      fail(flag + " takes a comma-separated list of integers in [1, 4096], "
-                  "got '" + text + "'");
-    values.push_back(value);
-  }
-  return values;
-}
-
-/// Parses goe-bench SPEC's own flags; the rest (argv[0] and --benchmark_*)
-/// stays in `rest` for Google Benchmark.
-Options parseOptions(int argc, char **argv, std::vector<char *> &rest) {
-  Options o;
-  o.spec = argv[1];
-  rest.push_back(argv[0]);
-  auto value = [&](int &i) -> std::string {
-    if (i + 1 >= argc)
-      fail(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--var") {
-      std::string v = value(i);
-      size_t eq = v.find('=');
-      char *end = nullptr;
-      long long n = eq == std::string::npos
-                        ? 0
-                        : std::strtoll(v.c_str() + eq + 1, &end, 10);
-      if (eq == std::string::npos || eq == 0 || !end || *end != '\0' ||
-          eq + 1 == v.size())
-        fail("--var takes NAME=INT, got '" + v + "'");
-      o.vars[v.substr(0, eq)] = n;
-    } else if (arg == "--combine") {
-      o.combine = value(i);
-    } else if (arg == "--labels") {
-      o.labels = parseList(arg, value(i)).front();
-    } else if (arg == "--batches") {
-      o.batches = parseList(arg, value(i));
-    } else if (arg == "--threads") {
-      for (int64_t t : parseList(arg, value(i)))
-        o.threads.push_back(static_cast<int>(t));
-    } else if (arg == "--quick") {
-      o.quick = true;
-    } else if (arg.rfind("--benchmark_", 0) == 0) {
-      rest.push_back(argv[i]);
-    } else {
-      fail("unknown option '" + arg + "' (goe-bench SPEC takes --var, "
-           "--combine, --labels, --batches, --threads, --quick and "
-           "--benchmark_* flags)");
-    }
-  }
-  if (o.threads.empty()) {
-    o.threads.push_back(1);
-    int hardware = static_cast<int>(std::thread::hardware_concurrency());
-    if (hardware > 1)
-      o.threads.push_back(hardware);
-  }
-  return o;
-}
-
 // --- Setup ------------------------------------------------------------------
 
 void compile(State &s) {
@@ -176,7 +97,7 @@ void compile(State &s) {
   mlir::MLIRContext context(registry);
   auto spec = goe::spec::readSpecFile(s.options.spec, s.options.vars, &context);
   if (mlir::failed(spec))
-    fail("cannot read " + s.options.spec);
+    failSpecBench("cannot read " + s.options.spec);
   if (!s.options.combine.empty())
     for (goe::spec::Node &node : spec->graph)
       if (node.kind == goe::spec::Node::CombineNode) {
@@ -187,26 +108,28 @@ void compile(State &s) {
   s.reference = goe::torchref::Model::build(
       *spec, goe::torchref::BuildOptions{options.routers}, &context);
   if (!s.reference)
-    fail("cannot build the LibTorch reference of " + s.options.spec);
+    failSpecBench("cannot build the LibTorch reference of " + s.options.spec);
   s.reference->initRandom(kWeightSeed);
   auto artifact = goe::compile(
       *spec, options,
       goe::WeightSource::given(goe::torchref::exportWeights(*s.reference)),
       goe::CompileOptions(), &context);
   if (mlir::failed(artifact))
-    fail("compiling " + s.options.spec + " failed");
+    failSpecBench("compiling " + s.options.spec + " failed");
   // After the export: goe folds batch norm itself, from the plain weights.
   s.reference->foldBatchNorm();
   auto model = rt::Model::fromProto(*artifact);
   if (!model.ok())
-    fail("loading the artifact: " + model.status().message());
+    failSpecBench("loading the artifact: " + model.status().message());
   s.model = model.value();
+  if (s.options.side == "torch")
+    return; // the LibTorch side's process times no session
   for (int threads : s.options.threads) {
     rt::SessionOptions sessionOptions;
     sessionOptions.threads = threads;
     auto session = rt::Session::create(s.model, sessionOptions);
     if (!session.ok())
-      fail("creating a session: " + session.status().message());
+      failSpecBench("creating a session: " + session.status().message());
     s.sessions[threads] = std::move(session).value();
   }
 }
@@ -224,16 +147,16 @@ void makeInputs(State &s) {
         at::Tensor t;
         if (spec.dtype == rt::DType::I64) {
           if (s.options.labels < 1)
-            fail("input '" + name + "' is i64 (an oracle router's labels): "
-                 "give --labels N to draw them uniformly from [0, N)");
+            failSpecBench("input '" + name +
+                          "' is i64 (an oracle router's labels): "
+                          "give --labels N to draw them uniformly from [0, N)");
           t = torch::randint(s.options.labels, shape, at::kLong);
         } else {
           t = torch::rand(shape);
         }
         in.nchw[name] = t;
-        in.nhwc[name] = t.dim() == 4
-                            ? t.contiguous(at::MemoryFormat::ChannelsLast)
-                            : t;
+        in.nhwc[name] =
+            t.dim() == 4 ? t.contiguous(at::MemoryFormat::ChannelsLast) : t;
         in.views.push_back(goe::torchref::viewOf(t));
       }
       s.inputs[batch].push_back(std::move(in));
@@ -247,14 +170,14 @@ void runCompiled(const State &s, const Inputs &in, rt::RunResult &result,
   options.profile = profile;
   rt::Status status = s.sessions.at(threads)->run(in.views, result, options);
   if (!status.ok())
-    fail("Session::run: " + status.message());
+    failSpecBench("Session::run: " + status.message());
 }
 
 std::vector<at::Tensor> runTorch(State &s, const Inputs &in, bool nhwc) {
   goe::torchref::ForwardResult result =
       s.reference->forward(nhwc ? in.nhwc : in.nchw);
   if (!result.ok())
-    fail("torchref::Model::forward: " + result.error);
+    failSpecBench("torchref::Model::forward: " + result.error);
   return result.outputs;
 }
 
@@ -269,18 +192,18 @@ void checkAgreement(State &s) {
       for (bool nhwc : {false, true}) {
         std::vector<at::Tensor> expected = runTorch(s, in, nhwc);
         if (expected.size() != result.outputs.size())
-          fail("compiled and LibTorch models differ in their outputs");
+          failSpecBench("compiled and LibTorch models differ in their outputs");
         for (size_t o = 0; o < expected.size(); ++o) {
           at::Tensor want = expected[o].contiguous().to(at::kFloat);
           const rt::Tensor &got = result.outputs[o];
-          if (got.shape() != std::vector<int64_t>(want.sizes().begin(),
-                                                  want.sizes().end()))
-            fail("output " + std::to_string(o) + " differs in shape");
-          at::Tensor actual = torch::from_blob(
-              const_cast<void *>(got.data()), want.sizes(), at::kFloat);
+          if (got.shape() !=
+              std::vector<int64_t>(want.sizes().begin(), want.sizes().end()))
+            failSpecBench("output " + std::to_string(o) + " differs in shape");
+          at::Tensor actual = torch::from_blob(const_cast<void *>(got.data()),
+                                               want.sizes(), at::kFloat);
           double scale = std::max(want.abs().max().item<double>(), 1e-12);
-          worst = std::max(
-              worst, (actual - want).abs().max().item<double>() / scale);
+          worst = std::max(worst,
+                           (actual - want).abs().max().item<double>() / scale);
         }
       }
     }
@@ -288,8 +211,8 @@ void checkAgreement(State &s) {
               "output, batch and layout\n",
               worst);
   if (!(worst <= 1e-4))
-    fail("goe and LibTorch disagree (tolerance 1e-4); for box-fusion "
-         "outputs try --combine weighted_sum");
+    failSpecBench("goe and LibTorch disagree (tolerance 1e-4); for box-fusion "
+                  "outputs try --combine weighted_sum");
 }
 
 /// One profiled compiled pass per batch: prints the batch-1 (first batch)
@@ -356,31 +279,35 @@ void registerAll(const Options &o) {
     else
       bm->MinTime(1.0)->Repetitions(3)->ReportAggregatesOnly(true);
   };
+  bool goe = o.side != "torch", torch = o.side != "goe";
   for (int64_t batch : o.batches)
     for (int threads : o.threads) {
-      configure(benchmark::RegisterBenchmark(
-          benchName("goe_compiled", threads, batch).c_str(), benchCompiled,
-          batch, threads));
-      for (bool nhwc : {false, true})
+      if (goe)
         configure(benchmark::RegisterBenchmark(
-            benchName(nhwc ? "torch_nhwc" : "torch_nchw", threads, batch)
-                .c_str(),
-            benchTorch, batch, threads, nhwc));
+            benchName("goe_compiled", threads, batch).c_str(), benchCompiled,
+            batch, threads));
+      for (bool nhwc : {false, true})
+        if (torch)
+          configure(benchmark::RegisterBenchmark(
+              benchName(nhwc ? "torch_nhwc" : "torch_nchw", threads, batch)
+                  .c_str(),
+              benchTorch, batch, threads, nhwc));
     }
 }
 
-double median(const SummaryReporter &reporter, const std::string &name) {
-  auto it = reporter.stats().find(name);
-  if (it == reporter.stats().end() || it->second.error ||
+double median(const SideStats &stats, const std::string &name) {
+  auto it = stats.find(name);
+  if (it == stats.end() || it->second.error ||
       !it->second.byAggregate.count("median"))
     return std::nan("");
   return it->second.byAggregate.at("median");
 }
 
-void printSummary(const State &s, const SummaryReporter &reporter,
-                  double peak) {
+void printSummary(const State &s, const SideStats &reporter, double peak) {
   std::printf("\nSummary: images/s by wall-clock time, median over "
-              "repetitions.\n");
+              "repetitions; goe and LibTorch timed in %s.\n",
+              s.options.separateProcesses ? "separate processes"
+                                          : "one process");
   for (int64_t batch : s.options.batches) {
     double macs = s.macsPerImage.at(batch);
     std::printf("\nbatch %lld (%.4g MMAC per image, as compiled and routed)\n",
@@ -401,16 +328,42 @@ void printSummary(const State &s, const SummaryReporter &reporter,
   }
 }
 
+/// Registers and runs the benchmarks of this process's side (both sides
+/// with --processes shared) and returns their aggregates.
+SideStats runBenchmarks(const Options &o) {
+  registerAll(o);
+  SummaryReporter reporter(isatty(STDOUT_FILENO)
+                               ? benchmark::ConsoleReporter::OO_ColorTabular
+                               : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  return reporter.stats();
+}
+
+/// A child process: sets up its side, times it and writes the aggregates.
+int sideMain(State &s) {
+  // LibTorch's OpenMP team would otherwise wake for the weight init and
+  // spin next to goe's threads.
+  if (s.options.side == "goe")
+    torch::set_num_threads(1);
+  compile(s);
+  makeInputs(s);
+  if (!writeSideResults(s.options.resultsFile, runBenchmarks(s.options)))
+    failSpecBench("cannot write " + s.options.resultsFile);
+  return 0;
+}
+
 } // namespace
 
 int specBenchMain(int argc, char **argv) {
   std::vector<char *> rest;
   State &s = state();
-  s.options = parseOptions(argc, argv, rest);
+  s.options = parseSpecBenchOptions(argc, argv, rest);
   int count = static_cast<int>(rest.size());
   benchmark::Initialize(&count, rest.data());
   if (benchmark::ReportUnrecognizedArguments(count, rest.data()))
     return 1;
+  if (!s.options.side.empty())
+    return sideMain(s);
 
   std::printf("goe-bench %s%s%s, weights initRandom(%llu)\n",
               s.options.spec.c_str(),
@@ -424,12 +377,18 @@ int specBenchMain(int argc, char **argv) {
   checkAgreement(s);
   printProfile(s, peak);
 
-  registerAll(s.options);
-  SummaryReporter reporter(isatty(STDOUT_FILENO)
-                               ? benchmark::ConsoleReporter::OO_ColorTabular
-                               : benchmark::ConsoleReporter::OO_Tabular);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  printSummary(s, reporter, peak);
+  SideStats stats;
+  if (s.options.separateProcesses) {
+    for (const char *side : {"goe", "torch"}) {
+      std::printf("\n%s side, in its own process:\n", side);
+      std::string error;
+      if (!runSideProcess(s.options.childArgs, side, stats, error))
+        failSpecBench(error);
+    }
+  } else {
+    stats = runBenchmarks(s.options);
+  }
+  printSummary(s, stats, peak);
   benchmark::Shutdown();
   return 0;
 }
