@@ -27,6 +27,8 @@
 // every call. With epilogue 1 each
 // tile stores max(sum, slope * sum): the LeakyReLU that followed the
 // convolution (ConvEpilogue.h), applied while the sums are in registers.
+// Each call reports its start and its MACs at the end (goe_report_conv,
+// KernelSupport.cpp), which a profile turns into the convolutions' share.
 // bench/conv-microkernel/run.sh times it alone on YOLO's layer shapes.
 //
 //===----------------------------------------------------------------------===//
@@ -312,6 +314,7 @@ static void goe_conv_rows(void *context, int64_t begin, int64_t end) {
 
 void goe_parallel_for(int64_t count,
                       void (*task)(void *, int64_t, int64_t), void *context);
+void goe_report_conv(int64_t phase, double macs);
 
 /* Below this many MACs a convolution is not worth handing out to other
    threads (about 30 us of one core's work). */
@@ -332,6 +335,7 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
                                            int64_t sh, int64_t sw,
                                            int64_t dh, int64_t dw,
                                            int64_t epilogue, float slope) {
+  goe_report_conv(0, 0);
   goe_conv_job j;
   j.in = input->aligned + input->offset;
   j.w = filter->aligned + filter->offset;
@@ -402,5 +406,6 @@ void _mlir_ciface_goe_conv2d_nhwc_hwcf_f32(const goe_memref4 *input,
   else
     goe_conv_rows(&j, 0, rows);
   free(packed);
+  goe_report_conv(1, macs);
 }
 )C";

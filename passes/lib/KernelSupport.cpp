@@ -11,6 +11,10 @@
 //   threads through a runner the runtime installs after loading the code
 //   (goe_set_parallel_runner; CpuDevice.cpp). Without one, or outside a
 //   call the runtime allows to fan out, the work runs on the caller.
+// - goe_report_conv: the conv microkernel reports each call's start and
+//   end (and MACs) to a probe the runtime installs (goe_set_conv_probe), so
+//   that a profile can tell the convolutions' time from the rest of a
+//   kernel's.
 // - The kernels' heap buffers (intermediates too large for the stack, such
 //   as YOLO's 160 x 160 x 32 feature maps) come from goe_buffer_alloc and
 //   go back to goe_buffer_free (compileToSharedObject renames the lowering's
@@ -49,6 +53,22 @@ void goe_parallel_for(int64_t count, goe_task_fn task, void *context) {
     goe_runner(count, task, context);
   else
     task(context, 0, count);
+}
+
+/* ---- convolution probe ------------------------------------------------- */
+
+/* The runtime's profile times the microkernel's calls: each call reports
+   its start (phase 0) and its end with the MACs it did (phase 1) to a probe
+   the runtime installs after loading, which does nothing unless the call
+   is being profiled. */
+typedef void (*goe_conv_probe_fn)(int64_t phase, double macs);
+static goe_conv_probe_fn goe_conv_probe;
+
+void goe_set_conv_probe(goe_conv_probe_fn probe) { goe_conv_probe = probe; }
+
+void goe_report_conv(int64_t phase, double macs) {
+  if (goe_conv_probe)
+    goe_conv_probe(phase, macs);
 }
 
 /* ---- buffer cache ------------------------------------------------------ */

@@ -19,18 +19,42 @@ thread_local ThreadPool *kernelPool = nullptr;
 /// parts is added (a profiled call's busy time counts it); null when the
 /// call is not profiled.
 thread_local double *kernelHelperSeconds = nullptr;
+/// Where the conv probe adds the microkernel's time and MACs; null when
+/// the call is not profiled.
+thread_local CallTimes *kernelConvTimes = nullptr;
+/// At the start of the microkernel call in progress on this thread: the
+/// thread's CPU time and the helpers' seconds so far.
+thread_local double convStartSeconds = 0, convStartHelperSeconds = 0;
 
 struct KernelPoolScope {
-  KernelPoolScope(ThreadPool *pool, double *helperSeconds) {
+  KernelPoolScope(ThreadPool *pool, double *helperSeconds,
+                  CallTimes *convTimes) {
     kernelPool = pool;
     kernelHelperSeconds = helperSeconds;
+    kernelConvTimes = convTimes;
   }
   ~KernelPoolScope() {
     kernelPool = nullptr;
     kernelHelperSeconds = nullptr;
+    kernelConvTimes = nullptr;
   }
 };
 } // namespace
+
+extern "C" void kernelConvProbe(int64_t phase, double macs) {
+  CallTimes *times = kernelConvTimes;
+  if (!times)
+    return;
+  double helpers = kernelHelperSeconds ? *kernelHelperSeconds : 0;
+  if (phase == 0) {
+    convStartSeconds = threadCpuSeconds();
+    convStartHelperSeconds = helpers;
+    return;
+  }
+  times->convSeconds += threadCpuSeconds() - convStartSeconds + helpers -
+                        convStartHelperSeconds;
+  times->convMacs += macs;
+}
 
 extern "C" void kernelParallelRunner(int64_t count,
                                      void (*task)(void *, int64_t, int64_t),
@@ -71,24 +95,30 @@ CpuDevice::create(const Program &program, const SessionOptions &,
 
 Status CpuDevice::run(const LoadedFunction &fn, int64_t batch,
                       const std::vector<const Tensor *> &inputs,
-                      std::vector<Tensor> &outputs, double *busySeconds) {
+                      std::vector<Tensor> &outputs, CallTimes *times) {
   GOE_RETURN_IF_ERROR(prepareCall(fn, batch, inputs, outputs));
   int64_t chunks = std::min<int64_t>(batch, pool_.threads());
-  std::vector<double> seconds(static_cast<size_t>(chunks), 0.0);
+  // Each chunk's times; `helpers` the CPU time idle threads spent on its
+  // fanned-out parts.
+  std::vector<CallTimes> chunkTimes(static_cast<size_t>(chunks));
   std::vector<double> helpers(static_cast<size_t>(chunks), 0.0);
   pool_.parallelFor(chunks, [&](int64_t c) {
     int64_t begin = batch * c / chunks, end = batch * (c + 1) / chunks;
-    double start = busySeconds ? threadCpuSeconds() : 0;
-    // Fewer chunks than threads: the code may use the idle ones itself
-    // (their time on it counted in `helpers`).
+    double start = times ? threadCpuSeconds() : 0;
+    // Fewer chunks than threads: the code may use the idle ones itself.
     KernelPoolScope scope(chunks < pool_.threads() ? &pool_ : nullptr,
-                          busySeconds ? &helpers[c] : nullptr);
+                          times ? &helpers[c] : nullptr,
+                          times ? &chunkTimes[c] : nullptr);
     callNative(program_, fn, begin, end - begin, inputs, outputs);
-    if (busySeconds)
-      seconds[c] = threadCpuSeconds() - start + helpers[c];
+    if (times)
+      chunkTimes[c].busySeconds = threadCpuSeconds() - start + helpers[c];
   });
-  if (busySeconds)
-    *busySeconds = std::accumulate(seconds.begin(), seconds.end(), 0.0);
+  if (times)
+    for (const CallTimes &chunk : chunkTimes) {
+      times->busySeconds += chunk.busySeconds;
+      times->convSeconds += chunk.convSeconds;
+      times->convMacs += chunk.convMacs;
+    }
   countCall(fn, batch);
   return okStatus();
 }

@@ -34,6 +34,13 @@ extern "C" void kernelParallelRunner(int64_t count,
                                      void (*task)(void *, int64_t, int64_t),
                                      void *context);
 
+/// What the conv microkernel calls at the start (phase 0) and the end
+/// (phase 1, with its MACs) of each call: during a profiled CpuDevice::run
+/// call on this thread it adds the call's busy time and MACs to the
+/// call's CallTimes; otherwise it does nothing. The loaded library's
+/// `goe_set_conv_probe` gets its address.
+extern "C" void kernelConvProbe(int64_t phase, double macs);
+
 class CpuDevice : public ComputeDevice {
 public:
   /// FailedPrecondition when the model has no CPU code (compiled for GPUs
@@ -44,7 +51,7 @@ public:
 
   Status run(const LoadedFunction &fn, int64_t batch,
              const std::vector<const Tensor *> &inputs,
-             std::vector<Tensor> &outputs, double *busySeconds) override;
+             std::vector<Tensor> &outputs, CallTimes *times) override;
 
 private:
   CpuDevice(const Program &program, ThreadPool &pool)

@@ -173,12 +173,12 @@ CudaDevice::~CudaDevice() {
 
 Status CudaDevice::run(const LoadedFunction &fn, int64_t batch,
                        const std::vector<const Tensor *> &inputs,
-                       std::vector<Tensor> &outputs, double *busySeconds) {
+                       std::vector<Tensor> &outputs, CallTimes *times) {
   // One stream, serialized: the call's wall time is its busy time.
   auto start = std::chrono::steady_clock::now();
   Status status = runOnGpu(fn, batch, inputs, outputs);
-  if (busySeconds)
-    *busySeconds = std::chrono::duration<double>(
+  if (times)
+    times->busySeconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
   return status;

@@ -61,7 +61,7 @@ public:
 
   Status run(const LoadedFunction &fn, int64_t batch,
              const std::vector<const Tensor *> &inputs,
-             std::vector<Tensor> &outputs, double *busySeconds) override;
+             std::vector<Tensor> &outputs, CallTimes *times) override;
 
   const std::string &deviceName() const { return name_; }
 

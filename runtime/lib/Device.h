@@ -20,6 +20,16 @@
 
 namespace goe::runtime::detail {
 
+/// What one profiled call of a compiled function took.
+struct CallTimes {
+  /// Compute time summed over the threads the call ran on.
+  double busySeconds = 0;
+  /// The part of it in the CPU conv microkernel's calls, and their MACs
+  /// (0 on devices and in code without it).
+  double convSeconds = 0;
+  double convMacs = 0;
+};
+
 /// Runs a loaded model's compiled functions on one piece of hardware.
 ///
 /// Thread safety: run() may be called from several threads at once (a
@@ -31,11 +41,11 @@ public:
   /// Runs `fn` on a group of `batch` samples: `inputs[i]` has shape
   /// [batch, fn.inputs[i]...]; `outputs` receives fresh tensors
   /// [batch, fn.outputs[i]...] in host memory. Counts the call in fn's
-  /// counters. `busySeconds`, when not null, receives the compute time the
-  /// call took, summed over the threads it ran on (a profile's time).
+  /// counters. `times`, when not null, receives what the call took (a
+  /// profile's times).
   virtual Status run(const LoadedFunction &fn, int64_t batch,
                      const std::vector<const Tensor *> &inputs,
-                     std::vector<Tensor> &outputs, double *busySeconds) = 0;
+                     std::vector<Tensor> &outputs, CallTimes *times) = 0;
 };
 
 /// A kind of device, by the name SessionOptions::device gives.

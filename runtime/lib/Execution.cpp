@@ -15,6 +15,7 @@
 #include "routers/Router.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 namespace goe::runtime::detail {
@@ -104,14 +105,19 @@ private:
   Status call(const LoadedFunction &fn, int64_t n,
               const std::vector<const Tensor *> &inputs,
               std::vector<Tensor> &outputs, double *busy = nullptr) {
-    double seconds = 0;
+    CallTimes times;
     GOE_RETURN_IF_ERROR(
-        device.run(fn, n, inputs, outputs, profile ? &seconds : nullptr));
-    if (profile)
+        device.run(fn, n, inputs, outputs, profile ? &times : nullptr));
+    if (profile) {
       profile->record(Profile::Kind::Kernel, fn.name,
-                      static_cast<uint64_t>(n), seconds, fn.macs);
+                      static_cast<uint64_t>(n), times.busySeconds, fn.macs);
+      if (times.convMacs > 0)
+        profile->record(Profile::Kind::Convolution, fn.name,
+                        static_cast<uint64_t>(n), times.convSeconds,
+                        std::llround(times.convMacs / double(n)));
+    }
     if (busy)
-      *busy += seconds;
+      *busy += times.busySeconds;
     return okStatus();
   }
 

@@ -71,6 +71,11 @@ Status bindCode(const artifact::Model &model, Program &program) {
     if (setRunner.ok() && *setRunner)
       reinterpret_cast<void (*)(decltype(&kernelParallelRunner))>(*setRunner)(
           &kernelParallelRunner);
+    // Code with the conv microkernel reports its calls to the profile.
+    StatusOr<void *> setConvProbe = (*library)->lookup("goe_set_conv_probe");
+    if (setConvProbe.ok() && *setConvProbe)
+      reinterpret_cast<void (*)(decltype(&kernelConvProbe))>(*setConvProbe)(
+          &kernelConvProbe);
     // The weights stay where they are, unchanged, while the code is
     // loaded: kernels may keep packed copies of them (KernelSupport.cpp's
     // goe_packed_weights). Older artifacts have no such symbol.

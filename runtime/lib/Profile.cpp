@@ -36,10 +36,16 @@ double totalSeconds(const std::map<std::string, ProfileEntry> &table) {
 } // namespace
 
 std::map<std::string, ProfileEntry> &Profile::table(Kind kind) {
-  return kind == Kind::Kernel ? kernels_ : kind == Kind::Path ? paths_ : runtime_;
+  return kind == Kind::Kernel        ? kernels_
+         : kind == Kind::Path        ? paths_
+         : kind == Kind::Convolution ? convolutions_
+                                     : runtime_;
 }
 const std::map<std::string, ProfileEntry> &Profile::table(Kind kind) const {
-  return kind == Kind::Kernel ? kernels_ : kind == Kind::Path ? paths_ : runtime_;
+  return kind == Kind::Kernel        ? kernels_
+         : kind == Kind::Path        ? paths_
+         : kind == Kind::Convolution ? convolutions_
+                                     : runtime_;
 }
 
 void Profile::record(Kind kind, const std::string &name, uint64_t samples,
@@ -94,6 +100,7 @@ void Profile::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   kernels_.clear();
   paths_.clear();
+  convolutions_.clear();
   runtime_.clear();
   runs_ = samples_ = 0;
   wallSeconds_ = 0;
@@ -121,10 +128,22 @@ std::string Profile::report(double peakGmacPerSecond) const {
     out += "times are busy seconds (thread CPU time, summed over threads), "
            "shares of the busy time\n";
 
-  auto section = [&](Kind kind, const char *title, bool withMacs) {
+  auto section = [&](Kind kind, const char *title, bool withMacs,
+                     const char *totalName = nullptr) {
     std::vector<ProfileEntry> rows = entries(kind);
     if (rows.empty())
       return;
+    if (totalName) {
+      ProfileEntry total;
+      total.name = totalName;
+      for (const ProfileEntry &row : rows) {
+        total.calls += row.calls;
+        total.samples += row.samples;
+        total.seconds += row.seconds;
+        total.macs += row.macs;
+      }
+      rows.push_back(total);
+    }
     out += format("\n%s, longest first\n", title);
     out += format("  %10s %7s %7s %8s", "time s", "share", "calls", "samples");
     if (withMacs)
@@ -147,6 +166,10 @@ std::string Profile::report(double peakGmacPerSecond) const {
   section(Kind::Kernel, "kernels (compiled functions)", true);
   section(Kind::Path, "paths (each path's kernels on the group routed to it)",
           true);
+  section(Kind::Convolution,
+          "convolutions in the conv microkernel, by kernel (their part of "
+          "its time; calls are the kernel's)",
+          true, "all of them");
   section(Kind::Runtime, "runtime work between kernels", false);
   return out;
 }

@@ -6,7 +6,10 @@
 // compiler's per-sample count in the artifact, Function.macs); the same
 // summed per routed path; and the time of the runtime's own work between
 // kernels (routing, gathering a path's group and scattering its results,
-// combining, layout changes, copying the inputs).
+// combining, layout changes, copying the inputs). In CPU code with the conv
+// microkernel, each kernel's convolutions are timed too (their MACs
+// counted as they run), which tells the convolutions' speed from that of
+// the work between them.
 //
 // Times are busy seconds: the CPU time of the threads doing the work
 // (threadCpuSeconds), so a kernel call split over several threads counts the
@@ -53,7 +56,9 @@ double threadCpuSeconds();
 
 class Profile {
 public:
-  enum class Kind { Kernel, Path, Runtime };
+  /// Convolution: the part of a kernel's time and MACs spent in the conv
+  /// microkernel's calls (CPU code that has one), under the kernel's name.
+  enum class Kind { Kernel, Path, Runtime, Convolution };
 
   /// One call of `name`: `samples` samples in `seconds`, `macsPerSample`
   /// each. Session::run records these; any caller may add its own.
@@ -80,7 +85,8 @@ private:
   const std::map<std::string, ProfileEntry> &table(Kind kind) const;
 
   mutable std::mutex mutex_;
-  std::map<std::string, ProfileEntry> kernels_, paths_, runtime_;
+  std::map<std::string, ProfileEntry> kernels_, paths_, runtime_,
+      convolutions_;
   uint64_t runs_ = 0;
   uint64_t samples_ = 0;
   double wallSeconds_ = 0;
