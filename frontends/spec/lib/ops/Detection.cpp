@@ -68,34 +68,63 @@ Value emitDetect(LayerEmitter &e, const LayerShapes &layer,
   Value byAnchor = e.transpose(grid, {0, 3, 1, 2, 4});
   Value y = b.create<tosa::SigmoidOp>(loc, byAnchor.getType(), byAnchor);
   RankedTensorType full = cast<RankedTensorType>(y.getType());
-  // xy = (2y - 0.5 + cell) · stride = y · 2·stride + (cell - 0.5) · stride
+  // One elementwise formula over all nc+5 attributes, so that the decode
+  // fuses into a single pass (slices and a concat were five):
+  //   out = (y·y)·Q + y·A + C
+  // xy (k < 2): Q = 0, A = 2·stride, C = (cell - 0.5)·stride, which is
+  //             (2y - 0.5 + cell)·stride;
+  // wh (k 2-3): Q = 4·anchor, A = 0, C = 0, which is (2y)²·anchor;
+  // rest:       Q = 0, A = 1, C = 0.
+  // y is a sigmoid, finite, so the zero terms are exact zeros and each
+  // part rounds as the separate formulas did. C, with the cell's column
+  // and row, is col·GX + row·GY + G0 from small broadcast constants.
   float stride = float(p.stride);
-  std::vector<float> offsets;
-  for (int64_t row = 0; row < height; ++row)
-    for (int64_t col = 0; col < width; ++col) {
-      offsets.push_back((float(col) - 0.5f) * stride);
-      offsets.push_back((float(row) - 0.5f) * stride);
-    }
-  // wh = (2y)² · anchor = y² · 4·anchor
-  std::vector<float> anchorScale;
-  for (const auto &anchor : p.anchors) {
-    anchorScale.push_back(4.f * float(anchor[0]));
-    anchorScale.push_back(4.f * float(anchor[1]));
+  std::vector<float> quadratic(3 * attrs, 0.f), linear(3 * attrs, 1.f);
+  for (int64_t a = 0; a < 3; ++a) {
+    float *q = &quadratic[a * attrs], *l = &linear[a * attrs];
+    l[0] = l[1] = 2.f * stride;
+    l[2] = l[3] = 0.f;
+    q[2] = 4.f * float(p.anchors[a][0]);
+    q[3] = 4.f * float(p.anchors[a][1]);
   }
-  auto part = RankedTensorType::get(
-      {ShapedType::kDynamic, 3, height, width, 2}, b.getF32Type());
-  Value xy = e.slice(y, {0, 0, 0, 0, 0}, {-1, 3, height, width, 2});
-  Value wh = e.slice(y, {0, 0, 0, 0, 2}, {-1, 3, height, width, 2});
-  Value rest = e.slice(y, {0, 0, 0, 0, 4}, {-1, 3, height, width, attrs - 4});
-  xy = b.create<tosa::AddOp>(
-      loc, part,
-      b.create<tosa::MulOp>(loc, part, xy, e.splat(5, 2.f * stride),
-                            kNoShift),
-      e.constant({1, 1, height, width, 2}, offsets));
-  wh = b.create<tosa::MulOp>(
-      loc, part, b.create<tosa::MulOp>(loc, part, wh, wh, 0),
-      e.constant({1, 3, 1, 1, 2}, anchorScale), kNoShift);
-  return b.create<tosa::ConcatOp>(loc, full, ValueRange{xy, wh, rest}, 4);
+  std::vector<float> perColumn(attrs, 0.f), perRow(attrs, 0.f),
+      base(attrs, 0.f), columns, rows;
+  perColumn[0] = perRow[1] = stride;
+  base[0] = base[1] = -0.5f * stride;
+  for (int64_t col = 0; col < width; ++col)
+    columns.push_back(float(col));
+  for (int64_t row = 0; row < height; ++row)
+    rows.push_back(float(row));
+
+  auto mul = [&](Value x, Value z) {
+    return b.create<tosa::MulOp>(loc, full, x, z, kNoShift).getResult();
+  };
+  auto add = [&](Value x, Value z) {
+    return b.create<tosa::AddOp>(loc, full, x, z).getResult();
+  };
+  // index · perAttribute for the cell's column or row: [1, 1, H|1, W|1, 1]
+  // times [1, 1, 1, 1, nc+5].
+  auto cellPart = [&](ArrayRef<int64_t> shape, ArrayRef<float> indexes,
+                      ArrayRef<float> perAttribute) {
+    auto product = RankedTensorType::get({1, 1, shape[2], shape[3], attrs},
+                                         b.getF32Type());
+    return b
+        .create<tosa::MulOp>(loc, product, e.constant(shape, indexes),
+                             e.constant({1, 1, 1, 1, attrs}, perAttribute),
+                             kNoShift)
+        .getResult();
+  };
+  Value cellColumns = cellPart({1, 1, 1, width, 1}, columns, perColumn);
+  Value cellRows = cellPart({1, 1, height, 1, 1}, rows, perRow);
+  Value cellOffsets = b.create<tosa::AddOp>(
+      loc, RankedTensorType::get({1, 1, height, width, attrs}, b.getF32Type()),
+      cellColumns, cellRows);
+  cellOffsets = b.create<tosa::AddOp>(
+      loc, cellOffsets.getType(), cellOffsets,
+      e.constant({1, 1, 1, 1, attrs}, base));
+  Value squares = mul(mul(y, y), e.constant({1, 3, 1, 1, attrs}, quadratic));
+  Value lines = mul(y, e.constant({1, 3, 1, 1, attrs}, linear));
+  return add(add(squares, lines), cellOffsets);
 }
 
 } // namespace
