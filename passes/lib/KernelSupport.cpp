@@ -163,53 +163,69 @@ static int goe_is_weight(const float *source, int64_t floats) {
 
 /* One packed copy: the weight it was made from, the layout description the
    kernel gave (the same weight read two ways gets two copies). */
-enum { kGoePackLayout = 10 };
+enum { kGoePackLayout = 10, kGoePackSlots = 8192 };
 typedef struct {
   const float *source;
   int64_t layout[kGoePackLayout];
   float *packed;
 } goe_pack;
+/* Slots are filled in order and never move, so that every conv call can
+   look its copy up without the lock: a slot is written before the count
+   that covers it is published (release), and read after the count is
+   (acquire). The lock orders the writers. */
 static goe_pack *goe_packs;
 static int64_t goe_pack_count;
 static pthread_mutex_t goe_pack_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef void (*goe_pack_fn)(const void *context, float *to);
 
+static const float *goe_find_pack(const float *source,
+                                  const int64_t layout[kGoePackLayout],
+                                  int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (goe_packs[i].source == source &&
+        !memcmp(goe_packs[i].layout, layout,
+                kGoePackLayout * sizeof(int64_t)))
+      return goe_packs[i].packed;
+  return 0;
+}
+
 /* `packedFloats` floats made by pack(context, to) from the registered
    weight that `source` starts (`sourceFloats` of it read), made once and
-   kept; NULL when `source` is not a registered weight (or memory ran out):
-   the caller then packs for this call alone. The lock is held while a copy
-   is made, so concurrent first calls make it once. */
+   kept; NULL when `source` is not a registered weight (or memory or slots
+   ran out): the caller then packs for this call alone. The lock is held
+   while a copy is made, so concurrent first calls make it once. */
 const float *goe_packed_weights(const float *source, int64_t sourceFloats,
                                 const int64_t layout[kGoePackLayout],
                                 int64_t packedFloats, goe_pack_fn pack,
                                 const void *context) {
   if (!goe_is_weight(source, sourceFloats))
     return 0;
-  size_t layoutBytes = kGoePackLayout * sizeof(int64_t);
+  const float *found = goe_find_pack(
+      source, layout, __atomic_load_n(&goe_pack_count, __ATOMIC_ACQUIRE));
+  if (found)
+    return found;
   pthread_mutex_lock(&goe_pack_lock);
-  for (int64_t i = 0; i < goe_pack_count; ++i)
-    if (goe_packs[i].source == source &&
-        !memcmp(goe_packs[i].layout, layout, layoutBytes)) {
-      float *found = goe_packs[i].packed;
-      pthread_mutex_unlock(&goe_pack_lock);
-      return found;
-    }
+  int64_t count = goe_pack_count;
+  found = goe_find_pack(source, layout, count);
+  if (found || count == kGoePackSlots) {
+    pthread_mutex_unlock(&goe_pack_lock);
+    return found;
+  }
+  if (!goe_packs)
+    goe_packs = (goe_pack *)calloc(kGoePackSlots, sizeof(goe_pack));
   void *memory = 0;
-  goe_pack *grown = (goe_pack *)realloc(
-      goe_packs, (size_t)(goe_pack_count + 1) * sizeof(goe_pack));
-  if (grown)
-    goe_packs = grown;
-  if (!grown ||
+  if (!goe_packs ||
       posix_memalign(&memory, 64, (size_t)packedFloats * sizeof(float))) {
     pthread_mutex_unlock(&goe_pack_lock);
     return 0;
   }
   pack(context, (float *)memory);
-  goe_pack *entry = &goe_packs[goe_pack_count++];
+  goe_pack *entry = &goe_packs[count];
   entry->source = source;
-  memcpy(entry->layout, layout, layoutBytes);
+  memcpy(entry->layout, layout, kGoePackLayout * sizeof(int64_t));
   entry->packed = (float *)memory;
+  __atomic_store_n(&goe_pack_count, count + 1, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&goe_pack_lock);
   return (const float *)memory;
 }
