@@ -223,12 +223,16 @@ private:
       }
     }
 
+    // Every (sample, slot) is some path's (each choice is a path, checked
+    // above), and each path writes all of its slots, so the outputs need
+    // no zeroing first.
     std::vector<Tensor> outputs;
     for (int id : step.outputs) {
       std::vector<int64_t> shape{batch};
       const TensorSpec &spec = program.values[id].spec;
       shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
-      StatusOr<Tensor> out = Tensor::zeros(spec.dtype, std::move(shape));
+      StatusOr<Tensor> out =
+          Tensor::uninitialized(spec.dtype, std::move(shape));
       if (!out.ok())
         return out.status();
       outputs.push_back(std::move(out).value());
@@ -257,7 +261,7 @@ private:
     std::vector<double> copySeconds(used.size(), 0.0);
     pool.parallelFor(static_cast<int64_t>(used.size()), [&](int64_t u) {
       size_t p = used[u];
-      statuses[u] = runPath(step, p, rows[p], slots[p], routing.k, outputs,
+      statuses[u] = runPath(step, p, rows[p], slots[p], outputs,
                             copySeconds[u]);
     });
     for (const Status &status : statuses)
@@ -279,13 +283,16 @@ private:
   /// time the gather and the scatter took.
   Status runPath(const ProgramStep &step, size_t p,
                  const std::vector<int64_t> &rows,
-                 const std::vector<int64_t> &slots, int64_t k,
+                 const std::vector<int64_t> &slots,
                  std::vector<Tensor> &outputs, double &copySeconds) {
     double start = now();
     int64_t n = static_cast<int64_t>(rows.size());
     std::string where = "path " + std::to_string(p);
-    // The whole batch in order (k = 1, one path) needs no gather.
-    bool wholeBatch = n == batch && k == 1;
+    // A path every sample chose once (as with k = 1 and one path, or
+    // top-2 of two) has the whole batch in order: no gather.
+    bool wholeBatch = n == batch;
+    for (int64_t i = 0; wholeBatch && i < n; ++i)
+      wholeBatch = rows[i] == i;
     std::vector<Tensor> current;
     std::vector<const Tensor *> args;
     if (wholeBatch) {
