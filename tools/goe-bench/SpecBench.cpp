@@ -82,6 +82,9 @@ struct State {
   std::map<int, std::unique_ptr<rt::Session>> sessions;
   std::map<int64_t, std::vector<Inputs>> inputs;
   std::map<int64_t, double> macsPerImage; // by batch, from the profile
+  /// By batch, from the profile: the convolutions' GMAC/s and their share
+  /// of the busy time (0 without the conv microkernel).
+  std::map<int64_t, double> convGmacPerSecond, convShare;
 };
 
 State &state() {
@@ -216,7 +219,8 @@ void checkAgreement(State &s) {
 }
 
 /// One profiled compiled pass per batch: prints the batch-1 (first batch)
-/// profile and keeps the MACs per image for the summary.
+/// profile and keeps the MACs per image and the convolutions' speed for the
+/// summary.
 void printProfile(State &s, double peak) {
   for (int64_t batch : s.options.batches) {
     rt::Profile profile;
@@ -228,6 +232,17 @@ void printProfile(State &s, double peak) {
     for (const rt::ProfileEntry &e : profile.entries(rt::Profile::Kind::Kernel))
       macs += e.macs;
     s.macsPerImage[batch] = macs / static_cast<double>(profile.samples());
+    double convMacs = 0, convSeconds = 0;
+    for (const rt::ProfileEntry &e :
+         profile.entries(rt::Profile::Kind::Convolution)) {
+      convMacs += e.macs;
+      convSeconds += e.seconds;
+    }
+    s.convGmacPerSecond[batch] =
+        convSeconds > 0 ? convMacs / convSeconds * 1e-9 : 0;
+    s.convShare[batch] = profile.busySeconds() > 0
+                             ? convSeconds / profile.busySeconds()
+                             : 0;
     if (batch == s.options.batches.front()) {
       std::printf("\nprofile of goe_compiled, batch %lld, 1 thread, %d runs:\n"
                   "%s",
@@ -312,6 +327,13 @@ void printSummary(const State &s, const SideStats &reporter, double peak) {
     double macs = s.macsPerImage.at(batch);
     std::printf("\nbatch %lld (%.4g MMAC per image, as compiled and routed)\n",
                 (long long)batch, macs * 1e-6);
+    if (s.convGmacPerSecond.at(batch) > 0)
+      std::printf("  convolutions (the conv microkernel, profiled pass, 1 "
+                  "thread): %.1f GMAC/s = %.0f%% of the 1-core peak, %.0f%% "
+                  "of the busy time\n",
+                  s.convGmacPerSecond.at(batch),
+                  100.0 * s.convGmacPerSecond.at(batch) / peak,
+                  100.0 * s.convShare.at(batch));
     double goe1 = median(reporter, benchName("goe_compiled", 1, batch));
     for (int t : s.options.threads) {
       double goe = median(reporter, benchName("goe_compiled", t, batch));
