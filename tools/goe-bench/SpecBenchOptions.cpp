@@ -82,6 +82,7 @@ Options parseSpecBenchOptions(int argc, char **argv,
     } else if (arg == "--batches") {
       o.batches = parseList(arg, value(i));
     } else if (arg == "--threads") {
+      o.threads.clear(); // the last --threads counts, as --batches
       for (int64_t t : parseList(arg, value(i)))
         o.threads.push_back(static_cast<int>(t));
     } else if (arg == "--quick") {
