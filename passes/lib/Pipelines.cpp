@@ -85,6 +85,9 @@ void goe::buildCpuKernelPipeline(OpPassManager &pm) {
   // Cancels the weight transposes goe-prepack-weights paired up, and
   // simplifies shapes before tiling.
   fn.addPass(createCanonicalizerPass());
+  // The transposes left (a detect layer's) are read in place by the
+  // elementwise op after them.
+  fn.addPass(createFuseTransposes());
   // Convolutions, poolings, matmuls and elementwise ops in register-sized
   // vector tiles; what is left (data movement) goes the loop way below.
   fn.addPass(createTileAndVectorize());

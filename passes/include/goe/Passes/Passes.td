@@ -273,6 +273,18 @@ def ShareIdenticalKernels : Pass<"goe-share-identical-kernels", "::mlir::ModuleO
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def FuseTransposes : Pass<"goe-fuse-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Fuses each transpose into the elementwise op that reads it";
+  let description = [{
+    On tensors: a `linalg.transpose` whose only user is an elementwise
+    `linalg.generic` becomes a generic and is fused into that consumer,
+    which then reads the transpose's input through the permuted map: no
+    transposed copy is written. Run after linalg's elementwise fusion and
+    the canonicalizer that cancels paired weight transposes.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def GeneralizeNamedOps
     : Pass<"goe-generalize-named-ops", "::mlir::func::FuncOp"> {
   let summary = "Generalises named linalg ops, except the convolutions the "
