@@ -24,6 +24,7 @@ namespace goe::bench {
 
 bool writeSideResults(const std::string &path, const SideStats &stats) {
   std::ofstream out(path, std::ios::trunc);
+  out.precision(17);
   for (const auto &[name, s] : stats) {
     out << name << ' ' << (s.error ? 1 : 0) << ' ' << s.cpuSecondsPerIteration;
     for (const auto &[aggregate, value] : s.byAggregate)
@@ -72,18 +73,25 @@ bool readSideResults(const std::string &path, SideStats &stats,
 
 } // namespace
 
+std::string makeTempFile(const std::string &stem, std::string &error) {
+  const char *dir = std::getenv("TMPDIR");
+  std::string path =
+      std::string(dir && *dir ? dir : "/tmp") + "/" + stem + "-XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd < 0) {
+    error = "cannot create a file like " + path + ": " + std::strerror(errno);
+    return "";
+  }
+  close(fd);
+  return path;
+}
+
 bool runSideProcess(const std::vector<std::string> &args,
                     const std::string &side, SideStats &stats,
                     std::string &error) {
-  char pathTemplate[] = "/tmp/goe-bench-side-XXXXXX";
-  int fd = mkstemp(pathTemplate);
-  if (fd < 0) {
-    error =
-        std::string("cannot create a results file: ") + std::strerror(errno);
+  std::string resultsPath = makeTempFile("goe-bench-side", error);
+  if (resultsPath.empty())
     return false;
-  }
-  close(fd);
-  std::string resultsPath = pathTemplate;
 
   std::vector<std::string> childArgs = {"goe-bench"};
   childArgs.insert(childArgs.end(), args.begin(), args.end());
@@ -106,9 +114,13 @@ bool runSideProcess(const std::vector<std::string> &args,
             " side's process: " + std::strerror(spawned);
   } else {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t waited;
+    while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (waited < 0)
+      error = "waiting for the " + side + " side's process: " +
+              std::strerror(errno);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
       ok = readSideResults(resultsPath, stats, error);
     else if (WIFEXITED(status))
       error = "the " + side + " side's process exited with status " +

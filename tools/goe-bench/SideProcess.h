@@ -1,5 +1,4 @@
-//===- SideProcess.h - one side of goe-bench SPEC in its own process -*- C++
-//-*-===//
+//===- SideProcess.h - goe-bench SPEC's sides in processes ------*- C++ -*-===//
 //
 // goe and LibTorch each start their own worker threads: goe a thread pool,
 // LibTorch an OpenMP team whose threads spin-wait after every parallel
@@ -34,6 +33,10 @@ bool runSideProcess(const std::vector<std::string> &args,
 /// In the child: writes the reporter's aggregates to `path`, one benchmark
 /// per line. Returns false if the file cannot be written.
 bool writeSideResults(const std::string &path, const SideStats &stats);
+
+/// A new empty file in $TMPDIR (else /tmp) named after `stem`; empty with
+/// `error` set on failure. The caller removes it.
+std::string makeTempFile(const std::string &stem, std::string &error);
 
 } // namespace goe::bench
 

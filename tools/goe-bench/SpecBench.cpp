@@ -39,6 +39,7 @@
 #include "SpecBenchOptions.h"
 
 #include "goe/Compiler/Compile.h"
+#include "goe/Runtime/Artifact.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
@@ -83,6 +84,8 @@ struct State {
   std::map<int, std::unique_ptr<rt::Session>> sessions;
   std::map<int64_t, std::vector<Inputs>> inputs;
   std::map<int64_t, double> macsPerImage; // by batch, from the profile
+  /// The parent's compiled model, for its child processes to load.
+  std::string artifactPath;
   /// By batch, from the profile: the convolutions' GMAC/s and their share
   /// of the busy time (0 without the conv microkernel).
   std::map<int64_t, double> convGmacPerSecond, convShare;
@@ -114,17 +117,33 @@ void compile(State &s) {
   if (!s.reference)
     failSpecBench("cannot build the LibTorch reference of " + s.options.spec);
   s.reference->initRandom(kWeightSeed);
-  auto artifact = goe::compile(
-      *spec, options,
-      goe::WeightSource::given(goe::torchref::exportWeights(*s.reference)),
-      goe::CompileOptions(), &context);
-  if (mlir::failed(artifact))
-    failSpecBench("compiling " + s.options.spec + " failed");
-  // After the export: goe folds batch norm itself, from the plain weights.
-  s.reference->foldBatchNorm();
-  auto model = rt::Model::fromProto(*artifact);
+  // A child loads what the parent compiled (the same weights) instead of
+  // compiling again; the parent keeps a copy on disk for them.
+  auto compileOrLoad = [&]() -> rt::StatusOr<std::shared_ptr<const rt::Model>> {
+    if (!s.options.artifact.empty())
+      return rt::Model::load(s.options.artifact);
+    auto artifact = goe::compile(
+        *spec, options,
+        goe::WeightSource::given(goe::torchref::exportWeights(*s.reference)),
+        goe::CompileOptions(), &context);
+    if (mlir::failed(artifact))
+      failSpecBench("compiling " + s.options.spec + " failed");
+    if (s.options.separateProcesses) {
+      std::string error;
+      s.artifactPath = makeTempFile("goe-bench-model", error);
+      if (s.artifactPath.empty())
+        failSpecBench(error);
+      rt::Status wrote = rt::writeModel(s.artifactPath, *artifact);
+      if (!wrote.ok())
+        failSpecBench("writing the compiled model: " + wrote.message());
+    }
+    return rt::Model::fromProto(*artifact);
+  };
+  rt::StatusOr<std::shared_ptr<const rt::Model>> model = compileOrLoad();
   if (!model.ok())
     failSpecBench("loading the artifact: " + model.status().message());
+  // After the export: goe folds batch norm itself, from the plain weights.
+  s.reference->foldBatchNorm();
   s.model = model.value();
   if (s.options.side == "torch")
     return; // the LibTorch side's process times no session
@@ -139,8 +158,9 @@ void compile(State &s) {
 }
 
 void makeInputs(State &s) {
-  torch::manual_seed(1234);
   for (int64_t batch : s.options.batches) {
+    // Per batch, so that a child timing one batch draws the parent's sets.
+    torch::manual_seed(1234 + static_cast<uint64_t>(batch));
     for (int set = 0; set < kInputSets; ++set) {
       Inputs in;
       for (size_t i = 0; i < s.model->numInputs(); ++i) {
@@ -415,12 +435,16 @@ int specBenchMain(int argc, char **argv) {
           std::vector<std::string> args = s.options.childArgs;
           for (std::string extra :
                {std::string("--batches"), std::to_string(batch),
-                std::string("--threads"), std::to_string(threads)})
+                std::string("--threads"), std::to_string(threads),
+                std::string("--artifact"), s.artifactPath})
             args.push_back(extra);
           std::string error;
-          if (!runSideProcess(args, side, stats, error))
+          if (!runSideProcess(args, side, stats, error)) {
+            std::remove(s.artifactPath.c_str());
             failSpecBench(error);
+          }
         }
+    std::remove(s.artifactPath.c_str());
   } else {
     stats = runBenchmarks(s.options);
   }

@@ -31,6 +31,8 @@ std::vector<int64_t> parseList(const std::string &flag,
                     text + "'");
     values.push_back(value);
   }
+  if (values.empty())
+    failSpecBench(flag + " needs at least one integer");
   return values;
 }
 
@@ -64,6 +66,8 @@ Options parseSpecBenchOptions(int argc, char **argv,
         failSpecBench("--side takes 'goe' or 'torch', got '" + o.side + "'");
     } else if (arg == "--results-file") {
       o.resultsFile = value(i);
+    } else if (arg == "--artifact") {
+      o.artifact = value(i);
     } else if (arg == "--var") {
       std::string v = value(i);
       size_t eq = v.find('=');
@@ -78,7 +82,10 @@ Options parseSpecBenchOptions(int argc, char **argv,
     } else if (arg == "--combine") {
       o.combine = value(i);
     } else if (arg == "--labels") {
-      o.labels = parseList(arg, value(i)).front();
+      std::vector<int64_t> labels = parseList(arg, value(i));
+      if (labels.size() != 1)
+        failSpecBench("--labels takes one integer, the number of labels");
+      o.labels = labels.front();
     } else if (arg == "--batches") {
       o.batches = parseList(arg, value(i));
     } else if (arg == "--threads") {
@@ -95,9 +102,20 @@ Options parseSpecBenchOptions(int argc, char **argv,
                     "--combine, --labels, --batches, --threads, --quick, "
                     "--processes and --benchmark_* flags)");
     }
-    if (arg != "--side" && arg != "--results-file")
+    if (arg != "--side" && arg != "--results-file" && arg != "--artifact")
       o.childArgs.insert(o.childArgs.end(), argv + first, argv + i + 1);
   }
+  // Each child would write the file anew, leaving the last one's.
+  for (const char *flag : rest)
+    if (std::string(flag).rfind("--benchmark_out", 0) == 0 &&
+        o.separateProcesses && o.side.empty())
+      failSpecBench(std::string(flag) +
+                    " needs --processes shared (with separate processes "
+                    "each child would overwrite the file)");
+  if (o.side.empty() != o.resultsFile.empty() ||
+      o.side.empty() != o.artifact.empty())
+    failSpecBench("--side, --results-file and --artifact (goe-bench's own "
+                  "child processes) go together");
   if (o.threads.empty()) {
     o.threads.push_back(1);
     int hardware = static_cast<int>(std::thread::hardware_concurrency());

@@ -21,9 +21,10 @@ struct Options {
   std::vector<int> threads; // default: 1 and the hardware threads
   bool quick = false;
   bool separateProcesses = true;
-  /// In a child process: the side it times ("goe" or "torch") and the file
-  /// it writes its aggregates to. Empty in the parent.
-  std::string side, resultsFile;
+  /// In a child process: the side it times ("goe" or "torch"), the file it
+  /// writes its aggregates to and the artifact the parent compiled. Empty
+  /// in the parent.
+  std::string side, resultsFile, artifact;
   /// argv[1] onwards without --processes: what each child is started with.
   std::vector<std::string> childArgs;
 };
