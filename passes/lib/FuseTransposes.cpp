@@ -9,8 +9,12 @@
 // a generic and fuses it into that consumer, which then reads the
 // untransposed tensor through the permuted indexing map.
 //
-// Transposes of weights are left named: goe-prepack-weights pairs them up
-// for the canonicalizer to cancel, which runs before this pass.
+// The canonicalizer that cancels the weight transposes goe-prepack-weights
+// pairs up runs before this pass, so those are gone; a transpose whose
+// consumer cannot take it in stays named. A permutation that moves the
+// innermost dimension makes the consumer's reads strided, as the
+// transpose's own reads were: the write and re-read of the copy are saved
+// either way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,15 +33,20 @@ using namespace mlir;
 
 namespace {
 
-/// The operand of an elementwise generic that is `transpose`'s only use,
-/// or null.
+/// The operand of an elementwise generic that is `transpose`'s only use
+/// and that linalg's fusion can take (the checks areElementwiseOpsFusable
+/// makes of a generic producer: the operand indexed by every loop of the
+/// transpose, read as an input), or null.
 OpOperand *elementwiseConsumer(linalg::TransposeOp transpose) {
   if (!transpose.hasPureTensorSemantics() || !transpose->hasOneUse())
     return nullptr;
   OpOperand &use = *transpose->getResult(0).use_begin();
   auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
-  if (!consumer || !consumer.isDpsInput(&use) ||
-      consumer.getNumParallelLoops() != consumer.getNumLoops())
+  if (!consumer || !consumer.hasPureTensorSemantics() ||
+      !consumer.isDpsInput(&use) ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+      consumer.getMatchingIndexingMap(&use).getNumResults() !=
+          transpose.getNumLoops())
     return nullptr;
   return &use;
 }
@@ -56,19 +65,27 @@ struct FuseTransposes : public goe::impl::FuseTransposesBase<FuseTransposes> {
         continue;
       unsigned operandNumber = use->getOperandNumber();
       Operation *consumer = use->getOwner();
+      // What a failed fusion needs to put the transpose back.
+      Value input = transpose.getInput(), init = transpose.getInit();
+      SmallVector<int64_t> permutation(transpose.getPermutation());
       rewriter.setInsertionPoint(transpose);
       FailureOr<linalg::GenericOp> generic =
           linalg::generalizeNamedOp(rewriter, transpose);
       if (failed(generic))
         continue;
       OpOperand *fused = &consumer->getOpOperand(operandNumber);
-      if (!linalg::areElementwiseOpsFusable(fused))
-        continue; // the generic transpose stays, as correct as before
       rewriter.setInsertionPoint(consumer);
-      FailureOr<linalg::ElementwiseOpFusionResult> result =
-          linalg::fuseElementwiseOps(rewriter, fused);
-      if (failed(result))
+      FailureOr<linalg::ElementwiseOpFusionResult> result = failure();
+      if (linalg::areElementwiseOpsFusable(fused))
+        result = linalg::fuseElementwiseOps(rewriter, fused);
+      if (failed(result)) {
+        // Not expected after elementwiseConsumer's checks; the transpose
+        // goes back to its named form, which the later passes expect.
+        rewriter.setInsertionPoint(*generic);
+        rewriter.replaceOpWithNewOp<linalg::TransposeOp>(*generic, input, init,
+                                                         permutation);
         continue;
+      }
       for (auto [original, replacement] : result->replacements)
         rewriter.replaceAllUsesExcept(original, replacement,
                                       result->fusedOp);
