@@ -193,7 +193,8 @@ static const float *goe_find_pack(const float *source,
 /* `packedFloats` floats made by pack(context, to) from the registered
    weight that `source` starts (`sourceFloats` of it read), made once and
    kept; NULL when `source` is not a registered weight (or memory or slots
-   ran out): the caller then packs for this call alone. The lock is held
+   ran out): the caller then reads the weights in place or packs them for
+   this call alone. The lock is held
    while a copy is made, so concurrent first calls make it once. */
 const float *goe_packed_weights(const float *source, int64_t sourceFloats,
                                 const int64_t layout[kGoePackLayout],
