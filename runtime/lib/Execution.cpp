@@ -231,8 +231,7 @@ private:
       std::vector<int64_t> shape{batch};
       const TensorSpec &spec = program.values[id].spec;
       shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
-      StatusOr<Tensor> out =
-          Tensor::uninitialized(spec.dtype, std::move(shape));
+      StatusOr<Tensor> out = outputTensor(spec.dtype, std::move(shape));
       if (!out.ok())
         return out.status();
       outputs.push_back(std::move(out).value());

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NativeCall.h"
+#include "TensorOps.h"
 #include "goe/Runtime/QuoteText.h"
 
 #include <array>
@@ -103,9 +104,8 @@ Status prepareCall(const LoadedFunction &fn, int64_t batch,
     shape.insert(shape.end(), spec.shape.begin(), spec.shape.end());
     // Compiled functions write every element of their outputs (results
     // bufferized to out-parameters, each sample's slice written by the
-    // sample loop), so the outputs need no zeroing first: the test suite
-    // passes with them filled with NaNs instead.
-    StatusOr<Tensor> out = Tensor::uninitialized(spec.dtype, std::move(shape));
+    // sample loop), so the outputs need no zeroing first.
+    StatusOr<Tensor> out = outputTensor(spec.dtype, std::move(shape));
     if (!out.ok())
       return out.status().withContext("function " + quoteText(fn.name));
     outputs.push_back(std::move(out).value());

@@ -2,6 +2,7 @@
 
 #include "TensorOps.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace goe::runtime::detail {
@@ -48,6 +49,17 @@ void transposeElements(const T *src, T *dst,
 }
 
 } // namespace
+
+StatusOr<Tensor> outputTensor(DType dtype, std::vector<int64_t> shape) {
+  static const bool poison = [] {
+    const char *value = std::getenv("GOE_POISON_OUTPUTS");
+    return value && std::strcmp(value, "1") == 0;
+  }();
+  StatusOr<Tensor> out = Tensor::uninitialized(dtype, std::move(shape));
+  if (poison && out.ok())
+    std::memset(out->data(), 0xff, out->byteSize()); // NaN in f32, -1 in i64
+  return out;
+}
 
 StatusOr<Tensor> transpose(const Tensor &in, const std::vector<int> &perm) {
   const std::vector<int64_t> &inShape = in.shape();

@@ -19,6 +19,13 @@
 
 namespace goe::runtime::detail {
 
+/// A tensor the caller writes in full (a compiled function's output, a
+/// dispatch's [B, k, ...] slots), so left uninitialised. With
+/// GOE_POISON_OUTPUTS=1 in the environment it is filled with NaNs instead:
+/// a test run that way shows any element left unwritten
+/// (ctest's parity-with-nan-filled-outputs).
+StatusOr<Tensor> outputTensor(DType dtype, std::vector<int64_t> shape);
+
 /// out = permute(in) with out.shape[i] = in.shape[perm[i]]. Precondition:
 /// perm is a permutation of [0, rank).
 StatusOr<Tensor> transpose(const Tensor &in, const std::vector<int> &perm);
