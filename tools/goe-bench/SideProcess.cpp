@@ -8,6 +8,8 @@
 
 #include "SideProcess.h"
 
+#include "goe/Runtime/TempFile.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -73,25 +75,17 @@ bool readSideResults(const std::string &path, SideStats &stats,
 
 } // namespace
 
-std::string makeTempFile(const std::string &stem, std::string &error) {
-  const char *dir = std::getenv("TMPDIR");
-  std::string path =
-      std::string(dir && *dir ? dir : "/tmp") + "/" + stem + "-XXXXXX";
-  int fd = mkstemp(path.data());
-  if (fd < 0) {
-    error = "cannot create a file like " + path + ": " + std::strerror(errno);
-    return "";
-  }
-  close(fd);
-  return path;
-}
-
 bool runSideProcess(const std::vector<std::string> &args,
                     const std::string &side, SideStats &stats,
                     std::string &error) {
-  std::string resultsPath = makeTempFile("goe-bench-side", error);
-  if (resultsPath.empty())
+  // Removed on every path, and on SIGINT (installInterruptCleanup).
+  goe::runtime::StatusOr<goe::runtime::TempFile> results =
+      goe::runtime::TempFile::inTempDir("goe-bench-side");
+  if (!results.ok()) {
+    error = "cannot create a results file: " + results.status().message();
     return false;
+  }
+  std::string resultsPath = results->path();
 
   std::vector<std::string> childArgs = {"goe-bench"};
   childArgs.insert(childArgs.end(), args.begin(), args.end());
@@ -118,8 +112,8 @@ bool runSideProcess(const std::vector<std::string> &args,
     while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
     }
     if (waited < 0)
-      error = "waiting for the " + side + " side's process: " +
-              std::strerror(errno);
+      error = "waiting for the " + side +
+              " side's process: " + std::strerror(errno);
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
       ok = readSideResults(resultsPath, stats, error);
     else if (WIFEXITED(status))
@@ -129,7 +123,6 @@ bool runSideProcess(const std::vector<std::string> &args,
       error = "the " + side + " side's process was killed by signal " +
               std::to_string(WTERMSIG(status));
   }
-  std::remove(resultsPath.c_str());
   return ok;
 }
 

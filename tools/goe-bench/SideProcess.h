@@ -34,9 +34,6 @@ bool runSideProcess(const std::vector<std::string> &args,
 /// per line. Returns false if the file cannot be written.
 bool writeSideResults(const std::string &path, const SideStats &stats);
 
-/// A new empty file in $TMPDIR (else /tmp) named after `stem`; empty with
-/// `error` set on failure. The caller removes it.
-std::string makeTempFile(const std::string &stem, std::string &error);
 
 } // namespace goe::bench
 

@@ -39,14 +39,16 @@
 #include "SpecBenchOptions.h"
 
 #include "goe/Compiler/Compile.h"
-#include "goe/Runtime/Artifact.h"
 #include "goe/Frontends/Spec/SpecReader.h"
 #include "goe/Frontends/Torch/TorchModel.h"
 #include "goe/Frontends/Torch/WeightExport.h"
+#include "goe/Runtime/Artifact.h"
 #include "goe/Runtime/FmaPeak.h"
+#include "goe/Runtime/InterruptCleanup.h"
 #include "goe/Runtime/Model.h"
 #include "goe/Runtime/Profile.h"
 #include "goe/Runtime/Session.h"
+#include "goe/Runtime/TempFile.h"
 
 #include "mlir/IR/MLIRContext.h"
 
@@ -58,6 +60,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -84,8 +87,9 @@ struct State {
   std::map<int, std::unique_ptr<rt::Session>> sessions;
   std::map<int64_t, std::vector<Inputs>> inputs;
   std::map<int64_t, double> macsPerImage; // by batch, from the profile
-  /// The parent's compiled model, for its child processes to load.
-  std::string artifactPath;
+  /// The parent's compiled model, for its child processes to load; removed
+  /// with the state (at exit, or on SIGINT).
+  std::optional<rt::TempFile> artifactFile;
   /// By batch, from the profile: the convolutions' GMAC/s and their share
   /// of the busy time (0 without the conv microkernel).
   std::map<int64_t, double> convGmacPerSecond, convShare;
@@ -129,11 +133,13 @@ void compile(State &s) {
     if (mlir::failed(artifact))
       failSpecBench("compiling " + s.options.spec + " failed");
     if (s.options.separateProcesses) {
-      std::string error;
-      s.artifactPath = makeTempFile("goe-bench-model", error);
-      if (s.artifactPath.empty())
-        failSpecBench(error);
-      rt::Status wrote = rt::writeModel(s.artifactPath, *artifact);
+      rt::StatusOr<rt::TempFile> file =
+          rt::TempFile::inTempDir("goe-bench-model");
+      if (!file.ok())
+        failSpecBench("cannot create a file for the compiled model: " +
+                      file.status().message());
+      s.artifactFile = std::move(file).value();
+      rt::Status wrote = rt::writeModel(s.artifactFile->path(), *artifact);
       if (!wrote.ok())
         failSpecBench("writing the compiled model: " + wrote.message());
     }
@@ -261,9 +267,8 @@ void printProfile(State &s, double peak) {
     }
     s.convGmacPerSecond[batch] =
         convSeconds > 0 ? convMacs / convSeconds * 1e-9 : 0;
-    s.convShare[batch] = profile.busySeconds() > 0
-                             ? convSeconds / profile.busySeconds()
-                             : 0;
+    s.convShare[batch] =
+        profile.busySeconds() > 0 ? convSeconds / profile.busySeconds() : 0;
     if (batch == s.options.batches.front()) {
       std::printf("\nprofile of goe_compiled, batch %lld, 1 thread, %d runs:\n"
                   "%s",
@@ -407,6 +412,8 @@ int specBenchMain(int argc, char **argv) {
     return 1;
   if (!s.options.side.empty())
     return sideMain(s);
+  // The temporary model and results files go on SIGINT too.
+  rt::installInterruptCleanup();
 
   std::printf("goe-bench %s%s%s, weights initRandom(%llu)\n",
               s.options.spec.c_str(),
@@ -430,21 +437,18 @@ int specBenchMain(int argc, char **argv) {
         for (const char *side : {"goe", "torch"}) {
           std::printf("\nbatch %lld, %d thread%s: %s, in a process of its "
                       "own\n",
-                      (long long)batch, threads, threads == 1 ? "" : "s",
-                      side);
+                      (long long)batch, threads, threads == 1 ? "" : "s", side);
           std::vector<std::string> args = s.options.childArgs;
           for (std::string extra :
                {std::string("--batches"), std::to_string(batch),
                 std::string("--threads"), std::to_string(threads),
-                std::string("--artifact"), s.artifactPath})
+                std::string("--artifact"), s.artifactFile->path()})
             args.push_back(extra);
           std::string error;
-          if (!runSideProcess(args, side, stats, error)) {
-            std::remove(s.artifactPath.c_str());
+          if (!runSideProcess(args, side, stats, error))
             failSpecBench(error);
-          }
         }
-    std::remove(s.artifactPath.c_str());
+    s.artifactFile.reset();
   } else {
     stats = runBenchmarks(s.options);
   }
