@@ -80,19 +80,23 @@ struct Inputs {
   std::vector<rt::TensorView> views;
 };
 
+/// What the profiled pass of one batch found, for the summary.
+struct BatchProfile {
+  double macsPerImage = 0;      // as compiled and routed
+  double convGmacPerSecond = 0; // 0 without the conv microkernel
+  double convShare = 0;         // of the busy time
+};
+
 struct State {
   Options options;
   std::unique_ptr<goe::torchref::Model> reference;
   std::shared_ptr<const rt::Model> model;
   std::map<int, std::unique_ptr<rt::Session>> sessions;
   std::map<int64_t, std::vector<Inputs>> inputs;
-  std::map<int64_t, double> macsPerImage; // by batch, from the profile
+  std::map<int64_t, BatchProfile> profiles; // by batch
   /// The parent's compiled model, for its child processes to load; removed
   /// with the state (at exit, or on SIGINT).
   std::optional<rt::TempFile> artifactFile;
-  /// By batch, from the profile: the convolutions' GMAC/s and their share
-  /// of the busy time (0 without the conv microkernel).
-  std::map<int64_t, double> convGmacPerSecond, convShare;
 };
 
 State &state() {
@@ -258,16 +262,17 @@ void printProfile(State &s, double peak) {
     double macs = 0;
     for (const rt::ProfileEntry &e : profile.entries(rt::Profile::Kind::Kernel))
       macs += e.macs;
-    s.macsPerImage[batch] = macs / static_cast<double>(profile.samples());
+    BatchProfile &found = s.profiles[batch];
+    found.macsPerImage = macs / static_cast<double>(profile.samples());
     double convMacs = 0, convSeconds = 0;
     for (const rt::ProfileEntry &e :
          profile.entries(rt::Profile::Kind::Convolution)) {
       convMacs += e.macs;
       convSeconds += e.seconds;
     }
-    s.convGmacPerSecond[batch] =
+    found.convGmacPerSecond =
         convSeconds > 0 ? convMacs / convSeconds * 1e-9 : 0;
-    s.convShare[batch] =
+    found.convShare =
         profile.busySeconds() > 0 ? convSeconds / profile.busySeconds() : 0;
     if (batch == s.options.batches.front()) {
       std::printf("\nprofile of goe_compiled, batch %lld, 1 thread, %d runs:\n"
@@ -350,16 +355,17 @@ void printSummary(const State &s, const SideStats &reporter, double peak) {
               s.options.separateProcesses ? "separate processes"
                                           : "one process");
   for (int64_t batch : s.options.batches) {
-    double macs = s.macsPerImage.at(batch);
+    const BatchProfile &profile = s.profiles.at(batch);
+    double macs = profile.macsPerImage;
     std::printf("\nbatch %lld (%.4g MMAC per image, as compiled and routed)\n",
                 (long long)batch, macs * 1e-6);
-    if (s.convGmacPerSecond.at(batch) > 0)
+    if (profile.convGmacPerSecond > 0)
       std::printf("  convolutions (the conv microkernel, profiled pass, 1 "
                   "thread): %.1f GMAC/s = %.0f%% of the 1-core peak, %.0f%% "
                   "of the busy time\n",
-                  s.convGmacPerSecond.at(batch),
-                  100.0 * s.convGmacPerSecond.at(batch) / peak,
-                  100.0 * s.convShare.at(batch));
+                  profile.convGmacPerSecond,
+                  100.0 * profile.convGmacPerSecond / peak,
+                  100.0 * profile.convShare);
     double goe1 = median(reporter, benchName("goe_compiled", 1, batch));
     for (int t : s.options.threads) {
       double goe = median(reporter, benchName("goe_compiled", t, batch));
